@@ -40,7 +40,12 @@ impl Record {
     /// A record whose computed properties are all null.
     pub fn new(schema: Arc<Schema>, id: impl Into<String>) -> Record {
         let values = vec![Value::Null; schema.len()];
-        Record { schema, id: id.into(), values, traits: Vec::new() }
+        Record {
+            schema,
+            id: id.into(),
+            values,
+            traits: Vec::new(),
+        }
     }
 
     /// `User` or `Account`.
@@ -73,7 +78,10 @@ impl Record {
 
     /// A passed-through trait by name (not the computed properties).
     pub fn trait_value(&self, name: &str) -> Option<&Value> {
-        self.traits.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+        self.traits
+            .iter()
+            .find(|(k, _)| &**k == name)
+            .map(|(_, v)| v)
     }
 
     /// Sets a computed property; returns `false` (and changes nothing) when the
@@ -115,14 +123,16 @@ impl Record {
 
     /// Every property in order: computed ones, then traits.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> + '_ {
-        let computed = (0..self.values.len())
-            .map(|i| (&**self.schema.name_arc(i), &self.values[i]));
+        let computed =
+            (0..self.values.len()).map(|i| (&**self.schema.name_arc(i), &self.values[i]));
         computed.chain(self.traits.iter().map(|(k, v)| (&**k, v)))
     }
 
     /// The properties as an owned ordered map.
     pub fn to_map(&self) -> IndexMap<String, Value> {
-        self.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect()
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect()
     }
 }
 

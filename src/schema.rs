@@ -13,7 +13,9 @@ use indexmap::IndexMap;
 /// assert_eq!(RecordKind::User.crm_object(), "contact");
 /// assert_eq!(RecordKind::Account.crm_object(), "company");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     /// A user of the product: a CRM Contact.
@@ -123,7 +125,10 @@ pub struct Schema {
 impl Schema {
     /// An empty schema for a record kind.
     pub fn new(kind: RecordKind) -> Schema {
-        Schema { kind, properties: IndexMap::new() }
+        Schema {
+            kind,
+            properties: IndexMap::new(),
+        }
     }
 
     /// Adds a property at the end (replacing the type if the name exists).
@@ -170,7 +175,10 @@ impl Schema {
 
     /// The shared name at a position (cheap to clone into records and output).
     pub(crate) fn name_arc(&self, index: usize) -> &Arc<str> {
-        self.properties.get_index(index).map(|(k, _)| k).expect("index from this schema")
+        self.properties
+            .get_index(index)
+            .map(|(k, _)| k)
+            .expect("index from this schema")
     }
 
     /// Names and types, in order.

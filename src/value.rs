@@ -107,10 +107,12 @@ impl Value {
         match self {
             Value::Int(i) => Some(Decimal::from(*i)),
             Value::Decimal(d) => Some(*d),
-            Value::Number(f) => Decimal::from_f64_retain(*f).map(|d| d.normalize()).and_then(
-                // Prefer the shortest decimal that prints like the float (0.1, not 0.1000…055).
-                |exact| f.to_string().parse::<Decimal>().ok().or(Some(exact)),
-            ),
+            Value::Number(f) => Decimal::from_f64_retain(*f)
+                .map(|d| d.normalize())
+                .and_then(
+                    // Prefer the shortest decimal that prints like the float (0.1, not 0.1000…055).
+                    |exact| f.to_string().parse::<Decimal>().ok().or(Some(exact)),
+                ),
             _ => None,
         }
     }
@@ -387,6 +389,9 @@ mod tests {
 
     #[test]
     fn float_to_decimal_is_shortest() {
-        assert_eq!(Value::Number(0.1).as_decimal(), Some("0.1".parse().unwrap()));
+        assert_eq!(
+            Value::Number(0.1).as_decimal(),
+            Some("0.1".parse().unwrap())
+        );
     }
 }

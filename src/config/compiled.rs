@@ -1,0 +1,193 @@
+//! A validated configuration turned into lookup tables for the hot paths.
+
+use std::sync::Arc;
+
+use super::{Config, Curve};
+use crate::hash::FxHashMap;
+use crate::properties;
+use crate::schema::{RecordKind, Schema};
+use crate::time::MS_PER_DAY;
+
+/// What one event name does, looked up once per event.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EventInfo {
+    pub weight: u32,
+    pub features: u64,
+    /// Indices into [`Compiled::tracked`].
+    pub tracked: Vec<u16>,
+    /// Indices into [`Compiled::usage`].
+    pub usage: Vec<u8>,
+}
+
+/// An event milestone whose earliest `k` timestamps are kept.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracked {
+    pub k: u32,
+    /// Kept per account (account milestones) rather than per user.
+    pub per_account: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum MilestoneSpec {
+    Event {
+        name: String,
+        tracked: usize,
+        k: u32,
+        within_ms: Option<i64>,
+    },
+    Rule {
+        name: String,
+    },
+}
+
+impl MilestoneSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            MilestoneSpec::Event { name, .. } | MilestoneSpec::Rule { name } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct UsageSpec {
+    pub name: String,
+    pub property: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    pub config: Config,
+    pub window: i32,
+    pub lookback: i32,
+    pub offset: i32,
+    pub threshold: i64,
+    pub contact_effect_days: i64,
+    pub skew_ms: i64,
+    pub percentile: f64,
+    pub curve: Curve,
+    default_event: EventInfo,
+    events: FxHashMap<Box<str>, EventInfo>,
+    pub features: Vec<String>,
+    pub user_milestones: Vec<MilestoneSpec>,
+    pub account_milestones: Vec<MilestoneSpec>,
+    pub tracked: Vec<Tracked>,
+    pub usage: Vec<UsageSpec>,
+    pub user_schema: Arc<Schema>,
+    pub account_schema: Arc<Schema>,
+}
+
+impl Compiled {
+    /// Builds the tables; the configuration must already be valid.
+    pub fn new(config: &Config) -> Compiled {
+        let all_events = config.scoring.events.is_none();
+        let mut events: FxHashMap<Box<str>, EventInfo> = FxHashMap::default();
+        if let Some(scored) = &config.scoring.events {
+            for (name, weight) in scored.iter() {
+                events.entry(name.into()).or_default().weight = (*weight).clamp(1, 10) as u32;
+            }
+        }
+        let features = config.effective_features();
+        for (i, (_, names)) in features.iter().enumerate() {
+            for name in names {
+                let info = events
+                    .entry(name.as_str().into())
+                    .or_insert_with(|| EventInfo {
+                        weight: u32::from(all_events),
+                        ..EventInfo::default()
+                    });
+                info.features |= 1 << i;
+            }
+        }
+        let mut tracked = Vec::new();
+        let mut milestone_specs =
+            |list: &[super::Milestone],
+             per_account: bool,
+             events: &mut FxHashMap<Box<str>, EventInfo>| {
+                list.iter()
+                    .map(|m| match m.event_name() {
+                        Some(event) => {
+                            let index = tracked.len();
+                            tracked.push(Tracked {
+                                k: m.min_count_value(),
+                                per_account,
+                            });
+                            events
+                                .entry(event.into())
+                                .or_insert_with(|| EventInfo {
+                                    weight: u32::from(all_events),
+                                    ..EventInfo::default()
+                                })
+                                .tracked
+                                .push(index as u16);
+                            MilestoneSpec::Event {
+                                name: m.name().to_owned(),
+                                tracked: index,
+                                k: m.min_count_value(),
+                                within_ms: m.within_days_value().map(|d| i64::from(d) * MS_PER_DAY),
+                            }
+                        }
+                        None => MilestoneSpec::Rule {
+                            name: m.name().to_owned(),
+                        },
+                    })
+                    .collect::<Vec<_>>()
+            };
+        let user_milestones = milestone_specs(config.activation.user(), false, &mut events);
+        let account_milestones = milestone_specs(config.activation.account(), true, &mut events);
+        let usage: Vec<UsageSpec> = config
+            .usage
+            .iter()
+            .enumerate()
+            .map(|(i, (name, u))| {
+                events
+                    .entry(u.event().into())
+                    .or_insert_with(|| EventInfo {
+                        weight: u32::from(all_events),
+                        ..EventInfo::default()
+                    })
+                    .usage
+                    .push(i as u8);
+                UsageSpec {
+                    name: name.to_owned(),
+                    property: u.property().map(str::to_owned),
+                }
+            })
+            .collect();
+        Compiled {
+            window: config.window_days as i32,
+            lookback: config.lookback_days as i32,
+            offset: config.utc_offset_minutes,
+            threshold: i64::from(config.trend_threshold),
+            contact_effect_days: i64::from(config.contact_effect_days),
+            skew_ms: i64::try_from(config.clock_skew_seconds.saturating_mul(1000))
+                .unwrap_or(i64::MAX),
+            percentile: config.scoring.percentile,
+            curve: config.scoring.curve,
+            default_event: EventInfo {
+                weight: u32::from(all_events),
+                ..EventInfo::default()
+            },
+            events,
+            features: features.into_iter().map(|(n, _)| n).collect(),
+            user_milestones,
+            account_milestones,
+            tracked,
+            usage,
+            user_schema: properties::schema(config, RecordKind::User),
+            account_schema: properties::schema(config, RecordKind::Account),
+            config: config.clone(),
+        }
+    }
+
+    #[inline]
+    pub fn event(&self, name: &str) -> &EventInfo {
+        self.events.get(name).unwrap_or(&self.default_event)
+    }
+
+    pub fn schema(&self, kind: RecordKind) -> &Arc<Schema> {
+        match kind {
+            RecordKind::User => &self.user_schema,
+            RecordKind::Account => &self.account_schema,
+        }
+    }
+}

@@ -1,0 +1,442 @@
+//! Configuration: windows, scoring, key features, activation milestones, usage
+//! metrics, segments and actions (SPEC §1.3).
+//!
+//! The JSON form is part of the public contract: keys exactly as documented, and
+//! unknown keys are errors so a typo never passes silently. Build it in code with
+//! [`Config::builder`]. Either way, [`Config::validate`] reports every problem at once.
+//!
+//! ```
+//! # #[cfg(feature = "json")] {
+//! use pulsecheck::Config;
+//!
+//! let config: Config = serde_json::from_str(r#"{
+//!     "window_days": 28,
+//!     "scoring": {"events": {"Report Run": 5, "Task Created": 2}, "percentile": 90, "curve": "log"},
+//!     "features": {"reporting": ["Report Run"], "planning": ["Task Created"]},
+//!     "activation": {"user": [{"name": "first_task", "event": "Task Created"}]},
+//!     "usage": {"api_calls": {"event": "API Called"}}
+//! }"#).unwrap();
+//! config.validate().unwrap();
+//! assert_eq!(config.window_days(), 28);
+//! assert_eq!(config.lookback_days(), 90);
+//!
+//! let typo = serde_json::from_str::<Config>(r#"{"window_dayz": 28}"#).unwrap_err();
+//! assert!(typo.to_string().contains("window_dayz"));
+//! # }
+//! ```
+
+mod builder;
+pub(crate) mod compiled;
+mod named;
+mod validate;
+
+use serde::{Deserialize, Serialize};
+
+pub use builder::ConfigBuilder;
+pub use named::Named;
+pub use validate::{ConfigError, ConfigErrors};
+
+/// The whole configuration. See the [module docs](self) for the JSON form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    window_days: u32,
+    lookback_days: u32,
+    utc_offset_minutes: i32,
+    trend_threshold: u32,
+    contact_effect_days: u32,
+    clock_skew_seconds: u64,
+    scoring: Scoring,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    features: Option<Named<Vec<String>>>,
+    activation: Activation,
+    usage: Named<Usage>,
+    segments: Segments,
+    actions: Actions,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            window_days: 30,
+            lookback_days: 90,
+            utc_offset_minutes: 0,
+            trend_threshold: 10,
+            contact_effect_days: 7,
+            clock_skew_seconds: 86_400,
+            scoring: Scoring::default(),
+            features: None,
+            activation: Activation::default(),
+            usage: Named::default(),
+            segments: Segments::default(),
+            actions: Actions::default(),
+        }
+    }
+}
+
+impl Config {
+    /// A builder starting from the defaults.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::new()
+    }
+
+    /// The engagement window N, in days (default 30).
+    pub fn window_days(&self) -> u32 {
+        self.window_days
+    }
+    /// The "total users" lookback L, in days (default 90).
+    pub fn lookback_days(&self) -> u32 {
+        self.lookback_days
+    }
+    /// Where a day starts, in minutes east of UTC (default 0).
+    pub fn utc_offset_minutes(&self) -> i32 {
+        self.utc_offset_minutes
+    }
+    /// Points of trend for `rising` / `falling` (default 10).
+    pub fn trend_threshold(&self) -> u32 {
+        self.trend_threshold
+    }
+    /// Days after a contact in which activity makes it effective (default 7).
+    pub fn contact_effect_days(&self) -> u32 {
+        self.contact_effect_days
+    }
+    /// How far past the host's clock a timestamp may be before it is rejected
+    /// (default 86 400 s, one day).
+    pub fn clock_skew_seconds(&self) -> u64 {
+        self.clock_skew_seconds
+    }
+    /// Scored events, percentile and curve.
+    pub fn scoring(&self) -> &Scoring {
+        &self.scoring
+    }
+    /// The key features as configured (`None`: each scored event its own feature).
+    pub fn features(&self) -> Option<&Named<Vec<String>>> {
+        self.features.as_ref()
+    }
+    /// Activation milestones.
+    pub fn activation(&self) -> &Activation {
+        &self.activation
+    }
+    /// Usage metrics.
+    pub fn usage(&self) -> &Named<Usage> {
+        &self.usage
+    }
+    /// Segment rules.
+    pub fn segments(&self) -> &Segments {
+        &self.segments
+    }
+    /// Next-action rules.
+    pub fn actions(&self) -> &Actions {
+        &self.actions
+    }
+
+    /// The key features in effect: as configured, else each listed scored event its
+    /// own feature. With the all-events scoring default there is no finite list of
+    /// key features, so there are none (adoption is then null) until they are named.
+    pub fn effective_features(&self) -> Vec<(String, Vec<String>)> {
+        match (&self.features, &self.scoring.events) {
+            (Some(f), _) => f.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect(),
+            (None, Some(events)) => events
+                .iter()
+                .map(|(e, _)| (e.to_owned(), vec![e.to_owned()]))
+                .collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+}
+
+/// How raw scores are turned into 0–100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Curve {
+    /// `f(x) = ln(1 + x)`: a heavy user does not flatten everyone else (default).
+    #[default]
+    Log,
+    /// `f(x) = x`.
+    Linear,
+}
+
+/// `scoring`: which events score, how much, and against which benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scoring {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Named<i64>>,
+    percentile: f64,
+    curve: Curve,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Scoring {
+            events: None,
+            percentile: 90.0,
+            curve: Curve::Log,
+        }
+    }
+}
+
+impl Scoring {
+    /// Scored events and their weights; `None` means every event, weight 1.
+    pub fn events(&self) -> Option<&Named<i64>> {
+        self.events.as_ref()
+    }
+    /// The benchmark percentile p (default 90).
+    pub fn percentile(&self) -> f64 {
+        self.percentile
+    }
+    /// The curve (default `log`).
+    pub fn curve(&self) -> Curve {
+        self.curve
+    }
+}
+
+/// `activation`: milestone checklists for users and accounts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Activation {
+    user: Vec<Milestone>,
+    account: Vec<Milestone>,
+}
+
+impl Activation {
+    /// User milestones.
+    pub fn user(&self) -> &[Milestone] {
+        &self.user
+    }
+    /// Account milestones.
+    pub fn account(&self) -> &[Milestone] {
+        &self.account
+    }
+}
+
+/// One activation milestone: `{name, event, min_count = 1, within_days?}` or `{name, rule}`.
+///
+/// ```
+/// use pulsecheck::Milestone;
+///
+/// let m = Milestone::event("five_reports", "Report Run").min_count(5).within_days(14);
+/// assert_eq!(m.name(), "five_reports");
+/// assert_eq!(m.min_count_value(), 5);
+/// assert_eq!(Milestone::rule("team", "active_users >= 3").rule_text(), Some("active_users >= 3"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    event: Option<String>,
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    min_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    within_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rule: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+impl Milestone {
+    /// Met when `event` has happened (once, unless [`min_count`](Self::min_count)).
+    pub fn event(name: impl Into<String>, event: impl Into<String>) -> Milestone {
+        Milestone {
+            name: name.into(),
+            event: Some(event.into()),
+            min_count: 1,
+            within_days: None,
+            rule: None,
+        }
+    }
+
+    /// Met when the rule holds on the record as of the day.
+    pub fn rule(name: impl Into<String>, rule: impl Into<String>) -> Milestone {
+        Milestone {
+            name: name.into(),
+            event: None,
+            min_count: 1,
+            within_days: None,
+            rule: Some(rule.into()),
+        }
+    }
+
+    /// Requires `n` events.
+    #[must_use]
+    pub fn min_count(mut self, n: u32) -> Milestone {
+        self.min_count = n;
+        self
+    }
+
+    /// Counts only events before `created_at + days × 24 h`.
+    #[must_use]
+    pub fn within_days(mut self, days: u32) -> Milestone {
+        self.within_days = Some(days);
+        self
+    }
+
+    /// The milestone's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The event counted, for event milestones.
+    pub fn event_name(&self) -> Option<&str> {
+        self.event.as_deref()
+    }
+    /// How many events are needed (default 1).
+    pub fn min_count_value(&self) -> u32 {
+        self.min_count
+    }
+    /// The deadline in days after `created_at`, if any.
+    pub fn within_days_value(&self) -> Option<u32> {
+        self.within_days
+    }
+    /// The rule text, for rule milestones.
+    pub fn rule_text(&self) -> Option<&str> {
+        self.rule.as_deref()
+    }
+}
+
+/// One usage metric: count `event`s, or sum their numeric `property`.
+///
+/// ```
+/// use pulsecheck::Usage;
+///
+/// assert_eq!(Usage::sum("File Uploaded", "megabytes").property(), Some("megabytes"));
+/// assert_eq!(Usage::count("API Called").property(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Usage {
+    event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    property: Option<String>,
+}
+
+impl Usage {
+    /// Counts events.
+    pub fn count(event: impl Into<String>) -> Usage {
+        Usage {
+            event: event.into(),
+            property: None,
+        }
+    }
+    /// Sums a numeric property of the events.
+    pub fn sum(event: impl Into<String>, property: impl Into<String>) -> Usage {
+        Usage {
+            event: event.into(),
+            property: Some(property.into()),
+        }
+    }
+    /// The event.
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+    /// The summed property, if any.
+    pub fn property(&self) -> Option<&str> {
+        self.property.as_deref()
+    }
+}
+
+/// A segment: a rule to enter, and optionally a different rule to leave (hysteresis).
+///
+/// In JSON either a rule string (`"engagement_score < 25"`) or
+/// `{"enter": "…", "exit": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SegmentDef {
+    /// One rule: in while it holds.
+    Rule(String),
+    /// Enter when `enter` holds; once in, leave only when `exit` holds.
+    Hysteresis {
+        /// The rule to join.
+        enter: String,
+        /// The rule to leave (absent: leave when `enter` stops holding).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit: Option<String>,
+    },
+}
+
+impl SegmentDef {
+    /// The rule to join.
+    pub fn enter(&self) -> &str {
+        match self {
+            SegmentDef::Rule(r) => r,
+            SegmentDef::Hysteresis { enter, .. } => enter,
+        }
+    }
+    /// The rule to leave, if different.
+    pub fn exit(&self) -> Option<&str> {
+        match self {
+            SegmentDef::Rule(_) => None,
+            SegmentDef::Hysteresis { exit, .. } => exit.as_deref(),
+        }
+    }
+}
+
+/// `segments`: named rules per record kind.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Segments {
+    user: Named<SegmentDef>,
+    account: Named<SegmentDef>,
+}
+
+impl Segments {
+    /// User segments.
+    pub fn user(&self) -> &Named<SegmentDef> {
+        &self.user
+    }
+    /// Account segments.
+    pub fn account(&self) -> &Named<SegmentDef> {
+        &self.account
+    }
+}
+
+/// One playbook step: when the rule holds, the action is next (first match wins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionDef {
+    when: String,
+    action: String,
+}
+
+impl ActionDef {
+    /// `action` when `when` holds.
+    pub fn new(when: impl Into<String>, action: impl Into<String>) -> ActionDef {
+        ActionDef {
+            when: when.into(),
+            action: action.into(),
+        }
+    }
+    /// The rule.
+    pub fn when(&self) -> &str {
+        &self.when
+    }
+    /// The action name.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+}
+
+/// `actions`: ordered playbooks per record kind.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Actions {
+    account: Vec<ActionDef>,
+    user: Vec<ActionDef>,
+}
+
+impl Actions {
+    /// Account playbook.
+    pub fn account(&self) -> &[ActionDef] {
+        &self.account
+    }
+    /// User playbook.
+    pub fn user(&self) -> &[ActionDef] {
+        &self.user
+    }
+}

@@ -1,0 +1,458 @@
+//! The engine: ingest calls, keep compact state, answer snapshots, merge.
+//!
+//! # The merge contract
+//!
+//! [`Engine::merge`] folds another engine into this one. When both were built from
+//! the same [`Config`] and ingested disjoint sets of calls, the result is exactly the
+//! engine that ingested all of them, in any order: every piece of state is combined
+//! with an associative, commutative operation (sums, set unions, minimum/maximum,
+//! keep-the-k-earliest, keep-the-latest under a total order). "Disjoint" is about
+//! calls, not users: split a stream any way you like (by line, by partition, by
+//! time). A call with a `messageId` that both engines accepted would be counted
+//! twice, so route duplicates of one `messageId` to the same engine (hash the
+//! `messageId` to pick the engine, as the `batch` example does); merge reports how
+//! many such overlaps it saw. Engines with different configurations refuse to merge.
+
+mod ingest;
+mod interner;
+pub(crate) mod state;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::compiled::Compiled;
+use crate::config::{Config, ConfigErrors};
+use crate::hash::FxHashSet;
+use crate::id::UserId;
+use crate::value::Value;
+use interner::Interner;
+use state::{AccountState, ActorState, Contact};
+
+pub(crate) use ingest::value_is_finite;
+
+/// The translation engine: feed it calls, ask it for a [`Snapshot`](crate::Snapshot)
+/// as of any day.
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// use pulsecheck::{Config, Engine, Track, UserId};
+///
+/// let mut engine = Engine::new(Config::default()).unwrap();
+/// let at = Utc.with_ymd_and_hms(2026, 10, 30, 12, 0, 0).unwrap();
+/// engine.ingest(&Track::new(UserId::from("u1"), "Report Run", at).into()).unwrap();
+///
+/// let snapshot = engine.snapshot(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
+/// let user = snapshot.user("u1").unwrap();
+/// assert_eq!(user.get("event_count").and_then(|v| v.as_i64()), Some(1));
+/// assert_eq!(user.get("engagement_score").and_then(|v| v.as_i64()), Some(100));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Engine {
+    compiled: Arc<Compiled>,
+    clock_ms: Option<i64>,
+    state: State,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct State {
+    pub actor_ids: Interner,
+    pub actors: Vec<ActorState>,
+    pub account_ids: Interner,
+    pub accounts: Vec<AccountState>,
+    pub devices: Interner,
+    pub trait_keys: Interner,
+    /// Fingerprints of every `messageId` accepted.
+    pub seen: FxHashSet<u128>,
+}
+
+/// Why two engines cannot merge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// The engines were built from different configurations.
+    #[error(
+        "the engines have different configurations; only engines built from the same Config can merge"
+    )]
+    ConfigMismatch,
+}
+
+/// What a merge saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MergeStats {
+    overlapping_messages: u64,
+}
+
+impl MergeStats {
+    /// `messageId`s that both engines had accepted (their calls are now counted
+    /// twice: see the merge contract in [`Engine`]'s module docs).
+    pub fn overlapping_messages(&self) -> u64 {
+        self.overlapping_messages
+    }
+}
+
+impl Engine {
+    /// An empty engine; the configuration is validated first.
+    pub fn new(config: Config) -> Result<Engine, ConfigErrors> {
+        config.validate()?;
+        Ok(Engine {
+            compiled: Arc::new(Compiled::new(&config)),
+            clock_ms: None,
+            state: State::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.compiled.config
+    }
+
+    /// Sets the host's clock: calls stamped later than it plus
+    /// [`Config::clock_skew_seconds`] are rejected. Without a clock, none are.
+    pub fn set_clock(&mut self, now: DateTime<Utc>) {
+        self.clock_ms = Some(now.timestamp_millis());
+    }
+
+    /// Known users (ids that appeared as `userId`), before identity merging.
+    pub fn user_count(&self) -> usize {
+        self.state
+            .actors
+            .iter()
+            .filter(|a| a.user_since.is_some())
+            .count()
+    }
+
+    /// Known accounts.
+    pub fn account_count(&self) -> usize {
+        self.state.accounts.len()
+    }
+
+    /// `messageId`s remembered for de-duplication.
+    pub fn message_count(&self) -> usize {
+        self.state.seen.len()
+    }
+
+    /// Records that the team contacted a user (SPEC §3.3): when and why. Feeds
+    /// `last_contacted_at`, `last_contact_purpose`, `days_since_last_contact` and
+    /// `contact_effective`. Recording the same contact twice changes nothing.
+    pub fn record_contact(&mut self, user: &UserId, at: DateTime<Utc>, purpose: impl Into<String>) {
+        let ms = at.timestamp_millis();
+        let id = self.actor(user.as_str(), ms, true);
+        self.state.actors[id as usize].add_contact(Contact {
+            ms,
+            purpose: purpose.into(),
+        });
+    }
+
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
+    pub(crate) fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The id of an actor, created on first sight.
+    fn actor(&mut self, name: &str, ms: i64, as_user: bool) -> u32 {
+        let (id, new) = self.state.actor_ids.intern(name);
+        if new {
+            self.state.actors.push(ActorState::new(ms));
+        }
+        self.state.actors[id as usize].seen_at(ms, as_user);
+        id
+    }
+
+    fn account(&mut self, name: &str, ms: i64) -> u32 {
+        let (id, new) = self.state.account_ids.intern(name);
+        if new {
+            self.state.accounts.push(AccountState {
+                first_call: ms,
+                traits: Vec::new(),
+            });
+        }
+        let a = &mut self.state.accounts[id as usize];
+        a.first_call = a.first_call.min(ms);
+        id
+    }
+
+    /// Folds `other` into this engine (see the merge contract in the module docs).
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeZone, Utc};
+    /// use pulsecheck::{Config, Engine, Track, UserId};
+    ///
+    /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 12, 0, 0).unwrap();
+    /// let mut left = Engine::new(Config::default()).unwrap();
+    /// let mut right = left.clone();
+    /// left.ingest(&Track::new(UserId::from("u1"), "A", at).message_id("m1").into()).unwrap();
+    /// right.ingest(&Track::new(UserId::from("u1"), "B", at).message_id("m2").into()).unwrap();
+    /// left.merge(right).unwrap();
+    ///
+    /// let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    /// assert_eq!(left.snapshot(day).user("u1").unwrap().get("event_count").unwrap().as_i64(), Some(2));
+    /// ```
+    pub fn merge(&mut self, other: Engine) -> Result<MergeStats, MergeError> {
+        if self.compiled.config != other.compiled.config {
+            return Err(MergeError::ConfigMismatch);
+        }
+        let mut stats = MergeStats::default();
+        let o = other.state;
+        for fp in o.seen {
+            if !self.state.seen.insert(fp) {
+                stats.overlapping_messages += 1;
+            }
+        }
+        let accounts: Vec<u32> = o
+            .account_ids
+            .names()
+            .iter()
+            .zip(&o.accounts)
+            .map(|(name, a)| self.account(name, a.first_call))
+            .collect();
+        let map_account = |a: u32| {
+            if a >= state::ANY_ACCOUNT {
+                a
+            } else {
+                accounts[a as usize]
+            }
+        };
+        let devices: Vec<u32> = o
+            .devices
+            .names()
+            .iter()
+            .map(|d| self.state.devices.intern(d).0)
+            .collect();
+        let keys: Vec<u32> = o
+            .trait_keys
+            .names()
+            .iter()
+            .map(|k| self.state.trait_keys.intern(k).0)
+            .collect();
+        let actors: Vec<u32> = o
+            .actor_ids
+            .names()
+            .iter()
+            .zip(&o.actors)
+            .map(|(name, a)| {
+                let id = self.actor(name, a.first_call, false);
+                if let Some(since) = a.user_since {
+                    self.state.actors[id as usize].seen_at(since, true);
+                }
+                id
+            })
+            .collect();
+        for (account, a) in accounts.iter().zip(o.accounts) {
+            let target = &mut self.state.accounts[*account as usize].traits;
+            for mut v in a.traits {
+                v.key = keys[v.key as usize];
+                state::upsert_trait(target, v);
+            }
+        }
+        for (actor, a) in actors.iter().zip(o.actors) {
+            let tracked_k: Vec<u32> = self.compiled.tracked.iter().map(|t| t.k).collect();
+            let target = &mut self.state.actors[*actor as usize];
+            for mut c in a.cells {
+                c.account = map_account(c.account);
+                target.add_cell(c);
+            }
+            for mut d in a.devices {
+                d.device = devices[d.device as usize];
+                target.add_device(d);
+            }
+            for mut u in a.usage {
+                u.account = map_account(u.account);
+                target.add_usage(u);
+            }
+            for m in a.milestones {
+                let k = tracked_k.get(usize::from(m.tracked)).copied().unwrap_or(1);
+                target.add_milestone_times(m.tracked, map_account(m.account), &m.times, k);
+            }
+            for mut g in a.groups {
+                g.target = accounts[g.target as usize];
+                state::upsert_link(&mut target.groups, g);
+            }
+            for mut p in a.parents {
+                p.target = actors[p.target as usize];
+                state::upsert_link(&mut target.parents, p);
+            }
+            for mut v in a.traits {
+                v.key = keys[v.key as usize];
+                state::upsert_trait(&mut target.traits, v);
+            }
+            for c in a.contacts {
+                target.add_contact(c);
+            }
+        }
+        Ok(stats)
+    }
+}
+
+/// The serialized form: the configuration and the state, so a loaded engine is
+/// checked and rebuilt exactly like a new one.
+#[derive(Serialize, Deserialize)]
+struct Persisted<C, S> {
+    format: u32,
+    config: C,
+    state: S,
+}
+
+/// The state format written by this version.
+const STATE_FORMAT: u32 = 1;
+
+impl Serialize for Engine {
+    /// Saves the configuration and the full state (not the clock, which the host owns).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Persisted {
+            format: STATE_FORMAT,
+            config: &self.compiled.config,
+            state: &self.state,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Engine {
+    /// Loads a saved engine. A newer format, an invalid configuration, or state that
+    /// refers to ids it does not hold is an error, never a silent reset.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Engine, D::Error> {
+        use serde::de::Error;
+        let p = Persisted::<Config, State>::deserialize(d)?;
+        if p.format != STATE_FORMAT {
+            return Err(D::Error::custom(format!(
+                "engine state format {} is not supported by this version (which reads format {STATE_FORMAT})",
+                p.format
+            )));
+        }
+        let mut engine = Engine::new(p.config).map_err(D::Error::custom)?;
+        p.state
+            .check(engine.compiled.tracked.len())
+            .map_err(D::Error::custom)?;
+        engine.state = p.state;
+        Ok(engine)
+    }
+}
+
+impl State {
+    /// Checks the invariants the engine relies on, so corrupt state fails to load
+    /// instead of panicking later.
+    fn check(&self, tracked: usize) -> Result<(), String> {
+        let (actors, accounts) = (self.actors.len(), self.accounts.len());
+        if self.actor_ids.len() != actors || self.account_ids.len() != accounts {
+            return Err("id tables and state lengths differ".into());
+        }
+        let account_ok = |a: u32| a >= state::ANY_ACCOUNT || (a as usize) < accounts;
+        let sorted = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("{what} out of order or out of range"))
+            }
+        };
+        for a in &self.actors {
+            sorted(
+                a.cells
+                    .windows(2)
+                    .all(|w| (w[0].day, w[0].account) < (w[1].day, w[1].account)),
+                "cells",
+            )?;
+            sorted(
+                a.cells.iter().all(|c| account_ok(c.account)),
+                "cell accounts",
+            )?;
+            sorted(
+                a.devices
+                    .iter()
+                    .all(|d| (d.device as usize) < self.devices.len()),
+                "devices",
+            )?;
+            sorted(
+                a.devices
+                    .windows(2)
+                    .all(|w| (w[0].day, w[0].device) < (w[1].day, w[1].device)),
+                "devices",
+            )?;
+            sorted(a.usage.iter().all(|u| account_ok(u.account)), "usage")?;
+            sorted(
+                a.usage.windows(2).all(|w| {
+                    (w[0].day, w[0].account, w[0].metric) < (w[1].day, w[1].account, w[1].metric)
+                }),
+                "usage",
+            )?;
+            sorted(
+                a.milestones
+                    .iter()
+                    .all(|m| usize::from(m.tracked) < tracked && account_ok(m.account)),
+                "milestones",
+            )?;
+            sorted(
+                a.milestones
+                    .windows(2)
+                    .all(|w| (w[0].tracked, w[0].account) < (w[1].tracked, w[1].account)),
+                "milestones",
+            )?;
+            sorted(
+                a.groups.iter().all(|g| (g.target as usize) < accounts),
+                "group links",
+            )?;
+            sorted(
+                a.parents.iter().all(|p| (p.target as usize) < actors),
+                "alias links",
+            )?;
+            sorted(
+                a.groups.windows(2).all(|w| w[0].day < w[1].day),
+                "group links",
+            )?;
+            sorted(
+                a.parents.windows(2).all(|w| w[0].day < w[1].day),
+                "alias links",
+            )?;
+            sorted(
+                a.traits
+                    .iter()
+                    .all(|t| (t.key as usize) < self.trait_keys.len()),
+                "traits",
+            )?;
+            sorted(
+                a.traits
+                    .windows(2)
+                    .all(|w| (w[0].key, w[0].day) < (w[1].key, w[1].day)),
+                "traits",
+            )?;
+            sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
+        }
+        for a in &self.accounts {
+            sorted(
+                a.traits
+                    .iter()
+                    .all(|t| (t.key as usize) < self.trait_keys.len()),
+                "account traits",
+            )?;
+            sorted(
+                a.traits
+                    .windows(2)
+                    .all(|w| (w[0].key, w[0].day) < (w[1].key, w[1].day)),
+                "account traits",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Trait names sent in camelCase that the engine reads as snake_case.
+pub(crate) fn normalize_trait_key(key: &str) -> &str {
+    match key {
+        "firstName" => "first_name",
+        "lastName" => "last_name",
+        "preferredName" => "preferred_name",
+        "createdAt" => "created_at",
+        other => other,
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<Engine>();
+    is::<Value>();
+}

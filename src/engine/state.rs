@@ -1,0 +1,288 @@
+//! Per-entity state: compact, sorted, and built only from commutative updates, so any
+//! ingest order and any merge of engines give the same state.
+//!
+//! Every update is an "upsert" that combines with what is there using an
+//! associative, commutative operation (sums, bit-or, min/max, keep-the-k-smallest,
+//! keep-the-latest by a total order). Ingest and merge use the same upserts.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::time::DayNumber;
+use crate::value::Value;
+
+/// An activity cell's account: the user's account as of the snapshot day.
+pub(crate) const IMPLICIT: u32 = u32::MAX;
+/// A milestone list not kept per account (user milestones).
+pub(crate) const ANY_ACCOUNT: u32 = u32::MAX - 1;
+
+/// Activity of one actor on one day for one account slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Cell {
+    pub day: DayNumber,
+    pub account: u32,
+    pub weight: u32,
+    pub count: u32,
+    pub features: u64,
+    /// Milliseconds into the local day of the first and last activity.
+    pub first_ms: u32,
+    pub last_ms: u32,
+}
+
+impl Cell {
+    fn key(&self) -> (DayNumber, u32) {
+        (self.day, self.account)
+    }
+    fn combine(&mut self, o: &Cell) {
+        self.weight = self.weight.saturating_add(o.weight);
+        self.count = self.count.saturating_add(o.count);
+        self.features |= o.features;
+        self.first_ms = self.first_ms.min(o.first_ms);
+        self.last_ms = self.last_ms.max(o.last_ms);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DeviceCell {
+    pub day: DayNumber,
+    pub device: u32,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct UsageCell {
+    pub day: DayNumber,
+    pub account: u32,
+    pub metric: u8,
+    pub sum: Decimal,
+}
+
+/// The earliest `k` timestamps of a milestone's event (all that deciding "met, and
+/// when" ever needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct MilestoneTimes {
+    pub tracked: u16,
+    pub account: u32,
+    pub times: Vec<i64>,
+}
+
+/// The order that decides which of two same-day facts is "the latest": timestamp,
+/// then a fingerprint of the message, then of the value: total and input-order free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) struct Stamp {
+    pub ms: i64,
+    pub tiebreak: u64,
+}
+
+/// A dated link: actor → account (group) or actor → actor (alias / identify).
+/// Only the latest per day is kept: snapshots ask "as of the end of day D".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DayLink {
+    pub day: DayNumber,
+    pub stamp: Stamp,
+    pub target: u32,
+}
+
+/// A trait value; the latest per (key, day) is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct TraitVersion {
+    pub key: u32,
+    pub day: DayNumber,
+    pub stamp: Stamp,
+    #[serde(with = "crate::value::exact")]
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) struct Contact {
+    pub ms: i64,
+    pub purpose: String,
+}
+
+/// Everything known about one id (a user id or an anonymous id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ActorState {
+    /// Earliest call that carried this id as `userId` (`None`: only ever anonymous).
+    pub user_since: Option<i64>,
+    /// Earliest call of any kind.
+    pub first_call: i64,
+    pub cells: Vec<Cell>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<DeviceCell>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub usage: Vec<UsageCell>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<MilestoneTimes>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<DayLink>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<DayLink>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traits: Vec<TraitVersion>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+}
+
+impl ActorState {
+    pub fn new(first_call: i64) -> ActorState {
+        ActorState {
+            user_since: None,
+            first_call,
+            cells: Vec::new(),
+            devices: Vec::new(),
+            usage: Vec::new(),
+            milestones: Vec::new(),
+            groups: Vec::new(),
+            parents: Vec::new(),
+            traits: Vec::new(),
+            contacts: Vec::new(),
+        }
+    }
+
+    pub fn seen_at(&mut self, ms: i64, as_user: bool) {
+        self.first_call = self.first_call.min(ms);
+        if as_user {
+            self.user_since = Some(self.user_since.map_or(ms, |u| u.min(ms)));
+        }
+    }
+
+    pub fn add_cell(&mut self, cell: Cell) {
+        // Events mostly arrive in time order: the last cell is the usual match.
+        if let Some(last) = self.cells.last_mut() {
+            match last.key().cmp(&cell.key()) {
+                Ordering::Equal => return last.combine(&cell),
+                Ordering::Less => return self.cells.push(cell),
+                Ordering::Greater => {}
+            }
+        }
+        match self.cells.binary_search_by(|c| c.key().cmp(&cell.key())) {
+            Ok(i) => self.cells[i].combine(&cell),
+            Err(i) => self.cells.insert(i, cell),
+        }
+    }
+
+    pub fn add_device(&mut self, d: DeviceCell) {
+        let key = |c: &DeviceCell| (c.day, c.device);
+        match self.devices.binary_search_by(|c| key(c).cmp(&key(&d))) {
+            Ok(i) => self.devices[i].count = self.devices[i].count.saturating_add(d.count),
+            Err(i) => self.devices.insert(i, d),
+        }
+    }
+
+    pub fn add_usage(&mut self, u: UsageCell) {
+        let key = |c: &UsageCell| (c.day, c.account, c.metric);
+        match self.usage.binary_search_by(|c| key(c).cmp(&key(&u))) {
+            Ok(i) => {
+                let cell = &mut self.usage[i];
+                cell.sum = cell.sum.saturating_add(u.sum);
+            }
+            Err(i) => self.usage.insert(i, u),
+        }
+    }
+
+    pub fn add_milestone_times(&mut self, tracked: u16, account: u32, times: &[i64], k: u32) {
+        let i = match self
+            .milestones
+            .binary_search_by(|m| (m.tracked, m.account).cmp(&(tracked, account)))
+        {
+            Ok(i) => i,
+            Err(i) => {
+                self.milestones.insert(
+                    i,
+                    MilestoneTimes {
+                        tracked,
+                        account,
+                        times: Vec::new(),
+                    },
+                );
+                i
+            }
+        };
+        keep_smallest(&mut self.milestones[i].times, times, k as usize);
+    }
+
+    pub fn add_contact(&mut self, c: Contact) {
+        if let Err(i) = self.contacts.binary_search(&c) {
+            self.contacts.insert(i, c);
+        }
+    }
+}
+
+/// Merges `new` into the sorted `times`, keeping the `k` smallest.
+pub(crate) fn keep_smallest(times: &mut Vec<i64>, new: &[i64], k: usize) {
+    for &t in new {
+        if times.len() == k && times.last().is_some_and(|&last| t >= last) {
+            continue;
+        }
+        let i = times.partition_point(|&x| x <= t);
+        times.insert(i, t);
+        times.truncate(k);
+    }
+}
+
+/// Keeps the latest link per day.
+pub(crate) fn upsert_link(links: &mut Vec<DayLink>, link: DayLink) {
+    match links.binary_search_by(|l| l.day.cmp(&link.day)) {
+        Ok(i) => {
+            if (link.stamp, link.target) > (links[i].stamp, links[i].target) {
+                links[i] = link;
+            }
+        }
+        Err(i) => links.insert(i, link),
+    }
+}
+
+/// The latest link on or before `day`.
+pub(crate) fn link_as_of(links: &[DayLink], day: DayNumber) -> Option<&DayLink> {
+    let n = links.partition_point(|l| l.day <= day);
+    n.checked_sub(1).map(|i| &links[i])
+}
+
+/// Keeps the latest version per (key, day).
+pub(crate) fn upsert_trait(traits: &mut Vec<TraitVersion>, v: TraitVersion) {
+    match traits.binary_search_by(|t| (t.key, t.day).cmp(&(v.key, v.day))) {
+        Ok(i) => {
+            if trait_order(&v, &traits[i]) == Ordering::Greater {
+                traits[i] = v;
+            }
+        }
+        Err(i) => traits.insert(i, v),
+    }
+}
+
+/// Total order of two versions of a trait: stamp, then the value's fingerprint.
+pub(crate) fn trait_order(a: &TraitVersion, b: &TraitVersion) -> Ordering {
+    a.stamp
+        .cmp(&b.stamp)
+        .then_with(|| value_fingerprint(&a.value).cmp(&value_fingerprint(&b.value)))
+}
+
+fn value_fingerprint(v: &Value) -> u64 {
+    crate::hash::fingerprint64(format!("{}:{v}", v.type_name()).as_bytes())
+}
+
+/// Account-level facts from `group` calls and attributed activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AccountState {
+    pub first_call: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traits: Vec<TraitVersion>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_smallest_is_order_free() {
+        let mut a = Vec::new();
+        keep_smallest(&mut a, &[5, 1, 9, 3, 3], 3);
+        let mut b = Vec::new();
+        keep_smallest(&mut b, &[9, 3], 3);
+        keep_smallest(&mut b, &[3, 5, 1], 3);
+        assert_eq!(a, [1, 3, 3]);
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,290 @@
+//! What happened to each call: accepted, ignored as a duplicate, or rejected, and why.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+
+/// A call the engine refused, with the reason. Nothing is ever dropped silently.
+///
+/// ```
+/// use pulsecheck::Rejection;
+///
+/// let r = Rejection::UnknownType { value: "trak".into() };
+/// assert_eq!(r.code(), "unknown_type");
+/// assert!(r.to_string().contains("trak"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The line is not a JSON object.
+    #[error("not a JSON object: {message}; send one Segment call per line")]
+    NotJson {
+        /// The parser's message, with its column.
+        message: String,
+    },
+    /// No `type` field.
+    #[error("field `type` is missing; expected one of track, page, screen, identify, group, alias")]
+    MissingType,
+    /// `type` names no Segment call.
+    #[error(
+        "field `type` is {value:?}; expected one of track, page, screen, identify, group, alias"
+    )]
+    UnknownType {
+        /// The `type` as sent.
+        value: String,
+    },
+    /// Neither `userId` nor `anonymousId` (or, for `alias`, `previousId`/`userId`) is usable.
+    #[error(
+        "no usable id: field `{field}` is missing or empty; send a non-empty userId or anonymousId"
+    )]
+    NoUsableId {
+        /// The id field that was needed.
+        field: &'static str,
+    },
+    /// A field the call needs is missing or empty (`event`, `groupId`).
+    #[error("field `{field}` is missing or empty; a {call} call needs it")]
+    MissingField {
+        /// The missing field.
+        field: &'static str,
+        /// The call type.
+        call: &'static str,
+    },
+    /// A field has the wrong JSON type.
+    #[error("field `{field}` has the wrong type: {message}")]
+    WrongType {
+        /// The field.
+        field: &'static str,
+        /// What was expected.
+        message: String,
+    },
+    /// Neither `timestamp` nor `originalTimestamp`.
+    #[error(
+        "field `timestamp` is missing (and no `originalTimestamp`); send an RFC 3339 timestamp"
+    )]
+    MissingTimestamp,
+    /// The timestamp does not parse.
+    #[error(
+        "field `timestamp` is {value:?}, not an RFC 3339 / ISO 8601 timestamp (e.g. 2026-10-31T19:04:50.268Z)"
+    )]
+    BadTimestamp {
+        /// The timestamp as sent.
+        value: String,
+    },
+    /// The timestamp is later than the host's clock plus the allowed skew.
+    #[error(
+        "field `timestamp` is {timestamp}, later than the clock plus the allowed skew ({limit}); fix the sender's clock or raise `clock_skew_seconds`"
+    )]
+    FutureTimestamp {
+        /// The timestamp as sent (RFC 3339).
+        timestamp: String,
+        /// The latest accepted instant (RFC 3339).
+        limit: String,
+    },
+    /// A number that is not finite (NaN, ±infinity, or out of range like `1e400`).
+    #[error("field `{field}` holds a non-finite number; send finite numbers only")]
+    NonFiniteNumber {
+        /// Where the number was.
+        field: String,
+    },
+}
+
+impl Rejection {
+    /// A stable snake_case code for counting and logging.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::NotJson { .. } => "not_json",
+            Rejection::MissingType => "missing_type",
+            Rejection::UnknownType { .. } => "unknown_type",
+            Rejection::NoUsableId { .. } => "no_usable_id",
+            Rejection::MissingField { .. } => "missing_field",
+            Rejection::WrongType { .. } => "wrong_type",
+            Rejection::MissingTimestamp => "missing_timestamp",
+            Rejection::BadTimestamp { .. } => "bad_timestamp",
+            Rejection::FutureTimestamp { .. } => "future_timestamp",
+            Rejection::NonFiniteNumber { .. } => "non_finite_number",
+        }
+    }
+}
+
+/// Something odd about an accepted call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A configured usage property is not a number (nor a numeric string): the event
+    /// still counts as activity, but adds nothing to the usage sum.
+    #[error(
+        "usage `{usage}`: property `{property}` is {value}, not a number; the event counts as activity but adds nothing to `{usage}`"
+    )]
+    NonNumericUsage {
+        /// The usage metric.
+        usage: String,
+        /// The property it sums.
+        property: String,
+        /// The value as sent (JSON-ish text).
+        value: String,
+    },
+}
+
+impl Warning {
+    /// A stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Warning::NonNumericUsage { .. } => "non_numeric_usage",
+        }
+    }
+}
+
+/// How an accepted-or-ignored call went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Stored.
+    Accepted,
+    /// Stored, with warnings.
+    AcceptedWithWarnings(Vec<Warning>),
+    /// Its `messageId` was seen before; nothing changed.
+    Duplicate,
+}
+
+/// Counts of what happened to a batch of calls, with the reasons and line numbers.
+///
+/// Counts are exact. The detailed lists keep the first
+/// [`IngestReport::DETAIL_LIMIT`] entries each, so a flood of garbage cannot grow
+/// the report without bound.
+///
+/// ```
+/// use pulsecheck::{IngestReport, Outcome, Rejection};
+///
+/// let mut report = IngestReport::default();
+/// report.record(Some(1), Ok(Outcome::Accepted));
+/// report.record(Some(2), Ok(Outcome::Duplicate));
+/// report.record(Some(3), Err(Rejection::MissingTimestamp));
+/// assert_eq!((report.accepted(), report.duplicates(), report.rejected()), (1, 1, 1));
+/// assert_eq!(report.rejections()[0].0, Some(3));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct IngestReport {
+    accepted: u64,
+    duplicates: u64,
+    rejected: u64,
+    warned: u64,
+    rejected_by_code: IndexMap<String, u64>,
+    #[serde(skip)]
+    rejections: Vec<(Option<u64>, Rejection)>,
+    #[serde(skip)]
+    warnings: Vec<(Option<u64>, Warning)>,
+}
+
+impl IngestReport {
+    /// How many rejections and warnings are kept in detail.
+    pub const DETAIL_LIMIT: usize = 10_000;
+
+    /// Counts one call's outcome; `line` is its 1-based line for line-oriented input.
+    pub fn record(&mut self, line: Option<u64>, outcome: Result<Outcome, Rejection>) {
+        match outcome {
+            Ok(Outcome::Accepted) => self.accepted += 1,
+            Ok(Outcome::AcceptedWithWarnings(warnings)) => {
+                self.accepted += 1;
+                self.warned += warnings.len() as u64;
+                for w in warnings {
+                    if self.warnings.len() < Self::DETAIL_LIMIT {
+                        self.warnings.push((line, w));
+                    }
+                }
+            }
+            Ok(Outcome::Duplicate) => self.duplicates += 1,
+            Err(rejection) => {
+                self.rejected += 1;
+                *self
+                    .rejected_by_code
+                    .entry(rejection.code().to_owned())
+                    .or_default() += 1;
+                if self.rejections.len() < Self::DETAIL_LIMIT {
+                    self.rejections.push((line, rejection));
+                }
+            }
+        }
+    }
+
+    /// Calls stored.
+    pub fn accepted(&self) -> u64 {
+        self.accepted
+    }
+    /// Calls ignored as duplicates.
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates
+    }
+    /// Calls refused.
+    pub fn rejected(&self) -> u64 {
+        self.rejected
+    }
+    /// Warnings raised on accepted calls.
+    pub fn warning_count(&self) -> u64 {
+        self.warned
+    }
+    /// All calls seen.
+    pub fn total(&self) -> u64 {
+        self.accepted + self.duplicates + self.rejected
+    }
+    /// Rejections counted by [`Rejection::code`].
+    pub fn rejected_by_code(&self) -> &IndexMap<String, u64> {
+        &self.rejected_by_code
+    }
+    /// The first rejections, with their line numbers, in the order recorded.
+    pub fn rejections(&self) -> &[(Option<u64>, Rejection)] {
+        &self.rejections
+    }
+    /// The first warnings, with their line numbers.
+    pub fn warnings(&self) -> &[(Option<u64>, Warning)] {
+        &self.warnings
+    }
+
+    /// Adds another report's counts and details (for reports of parallel workers);
+    /// details are re-sorted by line number.
+    pub fn merge(&mut self, other: IngestReport) {
+        self.accepted += other.accepted;
+        self.duplicates += other.duplicates;
+        self.rejected += other.rejected;
+        self.warned += other.warned;
+        for (code, n) in other.rejected_by_code {
+            *self.rejected_by_code.entry(code).or_default() += n;
+        }
+        self.rejections.extend(other.rejections);
+        self.rejections.sort_by_key(|(line, _)| *line);
+        self.rejections.truncate(Self::DETAIL_LIMIT);
+        self.warnings.extend(other.warnings);
+        self.warnings.sort_by_key(|(line, _)| *line);
+        self.warnings.truncate(Self::DETAIL_LIMIT);
+    }
+}
+
+impl fmt::Display for IngestReport {
+    /// A human summary followed by one line per kept rejection and warning.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} calls: {} accepted, {} duplicates, {} rejected, {} warnings",
+            self.total(),
+            self.accepted,
+            self.duplicates,
+            self.rejected,
+            self.warned
+        )?;
+        for (code, n) in &self.rejected_by_code {
+            writeln!(f, "  rejected {code}: {n}")?;
+        }
+        for (line, r) in &self.rejections {
+            match line {
+                Some(l) => writeln!(f, "  line {l}: rejected: {r}")?,
+                None => writeln!(f, "  rejected: {r}")?,
+            }
+        }
+        for (line, w) in &self.warnings {
+            match line {
+                Some(l) => writeln!(f, "  line {l}: warning: {w}")?,
+                None => writeln!(f, "  warning: {w}")?,
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,391 @@
+//! Segment-spec JSON ingestion (feature `json`).
+//!
+//! Reads the JSON shape used by Segment, RudderStack and most SDKs. Fields the engine
+//! does not use are skipped without being stored. Ids may be strings or integers;
+//! `timestamp` falls back to `originalTimestamp`; `context.groupId`,
+//! `context.device.type` and `context.os.name` are read.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use crate::event::{Actor, Alias, Call, Group, Identify, Page, Properties, Screen, Track};
+use crate::id::{AccountId, AnonymousId, UserId};
+use crate::ingest::Rejection;
+
+#[derive(Deserialize)]
+struct RawCall<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(rename = "userId", alias = "user_id", default)]
+    user_id: Option<RawId<'a>>,
+    #[serde(rename = "anonymousId", alias = "anonymous_id", default)]
+    anonymous_id: Option<RawId<'a>>,
+    #[serde(rename = "previousId", alias = "previous_id", default)]
+    previous_id: Option<RawId<'a>>,
+    #[serde(rename = "groupId", alias = "group_id", default)]
+    group_id: Option<RawId<'a>>,
+    #[serde(borrow, default)]
+    event: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(default)]
+    properties: Option<Properties>,
+    #[serde(default)]
+    traits: Option<Properties>,
+    #[serde(borrow, default)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(
+        rename = "originalTimestamp",
+        alias = "original_timestamp",
+        borrow,
+        default
+    )]
+    original_timestamp: Option<Cow<'a, str>>,
+    #[serde(rename = "messageId", alias = "message_id", default)]
+    message_id: Option<RawId<'a>>,
+    #[serde(borrow, default)]
+    context: Option<RawContext<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawContext<'a> {
+    #[serde(rename = "groupId", alias = "group_id", default)]
+    group_id: Option<RawId<'a>>,
+    #[serde(borrow, default)]
+    device: Option<RawDevice<'a>>,
+    #[serde(borrow, default)]
+    os: Option<RawOs<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawDevice<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawOs<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+}
+
+/// An id as SDKs send it: usually a string, sometimes an integer.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawId<'a> {
+    Str(#[serde(borrow)] Cow<'a, str>),
+    Int(i64),
+    UInt(u64),
+}
+
+impl RawId<'_> {
+    fn into_nonempty(self) -> Option<String> {
+        let s = match self {
+            RawId::Str(s) => s.into_owned(),
+            RawId::Int(i) => i.to_string(),
+            RawId::UInt(u) => u.to_string(),
+        };
+        (!s.trim().is_empty()).then_some(s)
+    }
+}
+
+impl Call {
+    /// Parses one Segment-spec JSON call.
+    ///
+    /// ```
+    /// use pulsecheck::Call;
+    ///
+    /// let call = Call::from_json(r#"{"type":"track","userId":"u1","event":"Report Run",
+    ///     "timestamp":"2026-10-31T19:04:50.268Z","messageId":"m1",
+    ///     "context":{"groupId":"acme","device":{"type":"mobile"}}}"#).unwrap();
+    /// assert_eq!(call.event_name(), Some("Report Run"));
+    /// assert_eq!(call.activity().unwrap().context().group_id().unwrap().as_str(), "acme");
+    ///
+    /// let err = Call::from_json(r#"{"type":"track","userId":"u1","event":"x"}"#).unwrap_err();
+    /// assert_eq!(err.code(), "missing_timestamp");
+    /// ```
+    pub fn from_json(line: &str) -> Result<Call, Rejection> {
+        let raw: RawCall<'_> = serde_json::from_str(line).map_err(classify_json_error)?;
+        raw.into_call()
+    }
+}
+
+fn classify_json_error(e: serde_json::Error) -> Rejection {
+    let message = e.to_string();
+    if message.contains("number out of range") {
+        return Rejection::NonFiniteNumber {
+            field: format!("(at column {})", e.column()),
+        };
+    }
+    if e.is_data() {
+        // Valid JSON of the wrong shape: name the field when serde did.
+        let field = [
+            "type",
+            "event",
+            "timestamp",
+            "properties",
+            "traits",
+            "context",
+            "name",
+        ]
+        .into_iter()
+        .find(|f| message.contains(&format!("`{f}`")))
+        .unwrap_or("(call)");
+        return Rejection::WrongType { field, message };
+    }
+    Rejection::NotJson { message }
+}
+
+impl RawCall<'_> {
+    fn into_call(self) -> Result<Call, Rejection> {
+        let kind = self.kind.as_deref().ok_or(Rejection::MissingType)?;
+        let kind = match kind {
+            "track" | "page" | "screen" | "identify" | "group" | "alias" => kind.to_owned(),
+            other => {
+                return Err(Rejection::UnknownType {
+                    value: truncate(other),
+                });
+            }
+        };
+        let timestamp = self
+            .timestamp
+            .as_deref()
+            .or(self.original_timestamp.as_deref())
+            .ok_or(Rejection::MissingTimestamp)
+            .and_then(|t| {
+                parse_timestamp(t).ok_or_else(|| Rejection::BadTimestamp { value: truncate(t) })
+            })?;
+        check_finite("properties", self.properties.as_ref())?;
+        check_finite("traits", self.traits.as_ref())?;
+        let message_id = self.message_id.and_then(RawId::into_nonempty);
+        let user_id = self.user_id.and_then(RawId::into_nonempty);
+        let anonymous_id = self.anonymous_id.and_then(RawId::into_nonempty);
+        let actor = match (user_id, anonymous_id) {
+            (Some(u), Some(a)) => Actor::user(UserId::new(u)).with_anonymous(AnonymousId::new(a)),
+            (Some(u), None) => Actor::user(UserId::new(u)),
+            (None, Some(a)) => Actor::anonymous(AnonymousId::new(a)),
+            (None, None) => Actor::default(),
+        };
+        let needs_actor = || {
+            if actor.primary().is_none() {
+                Err(Rejection::NoUsableId { field: "userId" })
+            } else {
+                Ok(())
+            }
+        };
+        let call = match kind.as_str() {
+            "track" | "page" | "screen" => {
+                needs_actor()?;
+                let context = self.context.unwrap_or_default();
+                let name = match kind.as_str() {
+                    "track" => match self.event.as_deref().filter(|e| !e.trim().is_empty()) {
+                        Some(e) => e.to_owned(),
+                        None => {
+                            return Err(Rejection::MissingField {
+                                field: "event",
+                                call: "track",
+                            });
+                        }
+                    },
+                    _ => self.name.as_deref().unwrap_or_default().to_owned(),
+                };
+                let properties = self.properties.unwrap_or_default();
+                macro_rules! fill {
+                    ($call:expr) => {{
+                        let mut c = $call;
+                        if let Some(m) = message_id {
+                            c = c.message_id(m);
+                        }
+                        if let Some(g) = context.group_id.and_then(RawId::into_nonempty) {
+                            c = c.group_id(AccountId::new(g));
+                        }
+                        if let Some(d) = context
+                            .device
+                            .and_then(|d| d.kind)
+                            .filter(|d| !d.is_empty())
+                        {
+                            c = c.device_type(d.into_owned());
+                        }
+                        if let Some(o) = context.os.and_then(|o| o.name).filter(|o| !o.is_empty()) {
+                            c = c.os_name(o.into_owned());
+                        }
+                        for (k, v) in properties {
+                            c = c.property(k, v);
+                        }
+                        c
+                    }};
+                }
+                match kind.as_str() {
+                    "track" => Call::Track(fill!(Track::with_actor(actor, name, timestamp))),
+                    "page" => Call::Page(fill!(Page::with_actor(actor, name, timestamp))),
+                    _ => Call::Screen(fill!(Screen::with_actor(actor, name, timestamp))),
+                }
+            }
+            "identify" => {
+                needs_actor()?;
+                let mut call = Identify::with_actor(actor, timestamp);
+                for (k, v) in self.traits.unwrap_or_default() {
+                    call = call.trait_(k, v);
+                }
+                if let Some(m) = message_id {
+                    call = call.message_id(m);
+                }
+                Call::Identify(call)
+            }
+            "group" => {
+                let group = self.group_id.and_then(RawId::into_nonempty).ok_or(
+                    Rejection::MissingField {
+                        field: "groupId",
+                        call: "group",
+                    },
+                )?;
+                let mut call = Group::with_actor(actor, AccountId::new(group), timestamp);
+                for (k, v) in self.traits.unwrap_or_default() {
+                    call = call.trait_(k, v);
+                }
+                if let Some(m) = message_id {
+                    call = call.message_id(m);
+                }
+                Call::Group(call)
+            }
+            _ => {
+                let previous = self.previous_id.and_then(RawId::into_nonempty).ok_or(
+                    Rejection::NoUsableId {
+                        field: "previousId",
+                    },
+                )?;
+                let user = actor
+                    .user_id()
+                    .cloned()
+                    .ok_or(Rejection::NoUsableId { field: "userId" })?;
+                let mut call = Alias::new(previous, user, timestamp);
+                if let Some(m) = message_id {
+                    call = call.message_id(m);
+                }
+                Call::Alias(call)
+            }
+        };
+        Ok(call)
+    }
+}
+
+fn check_finite(field: &str, props: Option<&Properties>) -> Result<(), Rejection> {
+    if let Some(props) = props {
+        for (k, v) in props {
+            if !crate::engine::value_is_finite(v) {
+                return Err(Rejection::NonFiniteNumber {
+                    field: format!("{field}.{k}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn truncate(s: &str) -> String {
+    const MAX: usize = 120;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Parses RFC 3339, ISO 8601 with a `+hhmm` offset, or a zone-less ISO 8601
+/// date-time (read as UTC). Returns `None` for anything else.
+pub(crate) fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(t.and_utc());
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f") {
+        return Some(t.and_utc());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_common_shapes() {
+        for s in [
+            "2026-10-31T19:04:50.268Z",
+            "2026-10-31T20:04:50.268+01:00",
+            "2026-10-31T20:04:50.268+0100",
+            "2026-10-31T19:04:50.268",
+        ] {
+            assert_eq!(
+                parse_timestamp(s).unwrap().timestamp_millis(),
+                1_793_473_490_268,
+                "{s}"
+            );
+        }
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+
+    #[test]
+    fn original_timestamp_is_the_fallback() {
+        let c = Call::from_json(
+            r#"{"type":"page","anonymousId":"a1","originalTimestamp":"2026-10-31T19:04:50Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.event_name(), Some("Page Viewed"));
+        assert_eq!(c.timestamp().timestamp(), 1_793_473_490);
+    }
+
+    #[test]
+    fn rejections_are_typed() {
+        let code = |s: &str| Call::from_json(s).unwrap_err().code();
+        assert_eq!(code("nope"), "not_json");
+        assert_eq!(code(r#"{"userId":"u"}"#), "missing_type");
+        assert_eq!(code(r#"{"type":"trak"}"#), "unknown_type");
+        assert_eq!(
+            code(r#"{"type":"track","event":"x","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "no_usable_id"
+        );
+        assert_eq!(
+            code(r#"{"type":"track","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "missing_field"
+        );
+        assert_eq!(
+            code(r#"{"type":"track","userId":"u","event":"e","timestamp":"soon"}"#),
+            "bad_timestamp"
+        );
+        assert_eq!(
+            code(
+                r#"{"type":"track","userId":"u","event":"e","timestamp":"2026-10-31T00:00:00Z","properties":{"x":1e400}}"#
+            ),
+            "non_finite_number"
+        );
+        assert_eq!(
+            code(r#"{"type":"group","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "missing_field"
+        );
+        assert_eq!(
+            code(r#"{"type":"alias","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "no_usable_id"
+        );
+    }
+
+    #[test]
+    fn numeric_ids_are_accepted() {
+        let c = Call::from_json(r#"{"type":"identify","userId":42,"timestamp":"2026-10-31T00:00:00Z","traits":{"firstName":"Ana"}}"#).unwrap();
+        match c {
+            Call::Identify(i) => assert_eq!(i.actor().user_id().unwrap().as_str(), "42"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The arithmetic of SPEC §3: percentile benchmark, score curve, rounding, rates.
+//!
+//! These are the building blocks the snapshot uses, public so hosts can reproduce
+//! a figure by hand.
+//!
+//! ```
+//! use pulsecheck::metrics::{engagement_score, percentile};
+//! use pulsecheck::Curve;
+//!
+//! let mut raws = [475.0, 89.0, 101.0, 7.0, 3.0, 21.0, 2.0, 149.0, 223.0, 1.0, 13.0, 9.0, 37.0];
+//! let b = percentile(&mut raws, 90.0).unwrap();
+//! assert!((b - 208.2).abs() < 1e-9);
+//! assert_eq!(engagement_score(0, b, Curve::Log), 0);
+//! assert_eq!(engagement_score(475, b, Curve::Log), 100);
+//! assert_eq!(engagement_score(37, b, Curve::Linear), 18);
+//! ```
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::config::Curve;
+
+/// The p-th percentile (0–100) by linear interpolation between closest ranks
+/// (NumPy's default, `quantile_cont`). Reorders `values`; `None` when empty.
+///
+/// Uses selection, not a full sort: two `select_nth_unstable` calls, O(n).
+pub fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let h = (values.len() - 1) as f64 * (p / 100.0).clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let (_, &mut low, upper) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let high = upper.iter().copied().min_by(f64::total_cmp).unwrap_or(low);
+    Some(low + (h - lo as f64) * (high - low))
+}
+
+/// The curve applied to raw scores and the benchmark.
+pub fn curve(x: f64, curve: Curve) -> f64 {
+    match curve {
+        Curve::Log => x.ln_1p(),
+        Curve::Linear => x,
+    }
+}
+
+/// The 0–100 engagement score of a raw score against the benchmark `b`:
+/// 0 when `raw` is 0, else `max(1, round(100·f(raw)/f(b)))` clamped to 100.
+pub fn engagement_score(raw: u64, benchmark: f64, c: Curve) -> i64 {
+    if raw == 0 {
+        return 0;
+    }
+    let fb = curve(benchmark, c);
+    if !(fb > 0.0) {
+        return 100;
+    }
+    let score = round_half_away(100.0 * curve(raw as f64, c) / fb);
+    score.clamp(1, 100)
+}
+
+/// Rounds half away from zero (SPEC §3: "all integers are rounded half away from zero").
+pub fn round_half_away(x: f64) -> i64 {
+    x.round() as i64
+}
+
+/// `100 · part / whole`, rounded half away from zero; `None` when `whole` is 0.
+pub fn percent(part: u64, whole: u64) -> Option<i64> {
+    (whole > 0).then(|| {
+        // Integer arithmetic: exact halves round up (away from zero).
+        let scaled = 200 * u128::from(part) + u128::from(whole);
+        (scaled / (2 * u128::from(whole))) as i64
+    })
+}
+
+/// Growth from `previous` to `current` in percent, 1 decimal; `None` when previous is 0.
+pub fn growth_pct(current: Decimal, previous: Decimal) -> Option<Decimal> {
+    if previous.is_zero() {
+        return None;
+    }
+    let g = (current - previous)
+        .checked_div(previous)?
+        .checked_mul(Decimal::ONE_HUNDRED)?;
+    Some(round1(g))
+}
+
+/// A share in percent, 1 decimal; `None` when the whole is 0.
+pub fn share_pct(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    if whole.is_zero() {
+        return None;
+    }
+    Some(round1(
+        part.checked_div(whole)?.checked_mul(Decimal::ONE_HUNDRED)?,
+    ))
+}
+
+fn round1(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_interpolates_between_closest_ranks() {
+        let mut raws = [
+            475.0, 89.0, 101.0, 7.0, 3.0, 21.0, 2.0, 149.0, 223.0, 1.0, 13.0, 9.0, 37.0,
+        ];
+        assert!((percentile(&mut raws, 90.0).unwrap() - 208.2).abs() < 1e-9);
+        assert_eq!(percentile(&mut [5.0], 90.0), Some(5.0));
+        assert_eq!(percentile(&mut [1.0, 2.0, 3.0, 4.0], 50.0), Some(2.5));
+        assert_eq!(percentile(&mut [1.0, 2.0, 3.0, 4.0], 100.0), Some(4.0));
+        assert_eq!(percentile(&mut [], 90.0), None);
+    }
+
+    #[test]
+    fn scores_by_hand() {
+        let b = 208.2;
+        // log: 100·ln(38)/ln(209.2) = 68.06… → 68
+        assert_eq!(engagement_score(37, b, Curve::Log), 68);
+        // linear: 100·37/208.2 = 17.77 → 18; 1/208.2 → 0.48 → max(1, 0) = 1
+        assert_eq!(engagement_score(37, b, Curve::Linear), 18);
+        assert_eq!(engagement_score(1, b, Curve::Linear), 1);
+        // above the benchmark clamps to 100
+        assert_eq!(engagement_score(475, b, Curve::Linear), 100);
+        assert_eq!(engagement_score(0, b, Curve::Log), 0);
+    }
+
+    #[test]
+    fn percents_round_half_away() {
+        assert_eq!(percent(1, 8), Some(13)); // 12.5
+        assert_eq!(percent(1, 3), Some(33));
+        assert_eq!(percent(2, 3), Some(67));
+        assert_eq!(percent(0, 0), None);
+        assert_eq!(
+            growth_pct(Decimal::from(15), Decimal::from(8)),
+            Some("87.5".parse().unwrap())
+        );
+        assert_eq!(
+            growth_pct(Decimal::from(1), Decimal::from(3)),
+            Some("-66.7".parse().unwrap())
+        );
+        assert_eq!(growth_pct(Decimal::from(1), Decimal::ZERO), None);
+    }
+}

@@ -1,0 +1,135 @@
+//! The computed properties of SPEC §3, in record order, with their types.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::schema::{PropertyType, RecordKind, Schema};
+
+/// `lifecycle_stage` values.
+pub(crate) const LIFECYCLE_STAGES: [&str; 5] =
+    ["new", "active", "resurrected", "dormant", "inactive"];
+/// `engagement_trend_label` values.
+pub(crate) const TREND_LABELS: [&str; 3] = ["rising", "steady", "falling"];
+
+fn shared(kind: RecordKind) -> Vec<(&'static str, PropertyType)> {
+    use PropertyType::*;
+    let mut p = vec![
+        ("created_at", DateTime),
+        ("tenure_days", Int),
+        ("first_seen_at", DateTime),
+        ("last_seen_at", DateTime),
+        ("days_since_last_seen", Int),
+        ("raw_score", Int),
+        ("engagement_score", Int),
+        ("engagement_score_previous", Int),
+        ("engagement_trend", Int),
+        (
+            "engagement_trend_label",
+            PropertyType::enumeration(TREND_LABELS),
+        ),
+        ("active_days", Int),
+        ("event_count", Int),
+    ];
+    if kind == RecordKind::Account {
+        p.extend([
+            ("active_users", Int),
+            ("total_users", Int),
+            ("active_user_pct", Int),
+            ("seat_utilization_pct", Int),
+        ]);
+    }
+    p.extend([
+        ("features_used", StringList),
+        ("adoption_rate", Int),
+        ("adoption_rate_lifetime", Int),
+        ("milestones_completed", StringList),
+        ("activation_rate", Int),
+        ("activated", Bool),
+        ("activated_at", DateTime),
+        (
+            "lifecycle_stage",
+            PropertyType::enumeration(LIFECYCLE_STAGES),
+        ),
+    ]);
+    p
+}
+
+/// Every base property name of a kind (before usage metrics, segments and actions).
+pub(crate) fn base_names(kind: RecordKind) -> Vec<&'static str> {
+    base(kind).into_iter().map(|(n, _)| n).collect()
+}
+
+fn base(kind: RecordKind) -> Vec<(&'static str, PropertyType)> {
+    use PropertyType::*;
+    let mut p = match kind {
+        RecordKind::User => vec![
+            ("user_id", String),
+            ("email", String),
+            ("first_name", String),
+            ("last_name", String),
+            ("greeting_name", String),
+            ("account_id", String),
+        ],
+        RecordKind::Account => vec![
+            ("account_id", String),
+            ("name", String),
+            ("domain", String),
+            ("plan", String),
+            ("seats", Int),
+            ("mrr", Decimal),
+        ],
+    };
+    p.extend(shared(kind));
+    if kind == RecordKind::User {
+        p.extend([
+            ("primary_device", String),
+            ("device_types", StringList),
+            ("last_contacted_at", DateTime),
+            ("last_contact_purpose", String),
+            ("days_since_last_contact", Int),
+            ("contact_effective", Bool),
+        ]);
+    }
+    p
+}
+
+/// The suffixes each usage metric `{usage}` expands to, per kind.
+pub(crate) fn usage_suffixes(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::User => &["", "_previous", "_growth_pct"],
+        RecordKind::Account => &[
+            "",
+            "_previous",
+            "_growth_pct",
+            "_share_pct",
+            "_cumulative_share_pct",
+        ],
+    }
+}
+
+/// The full schema of a record kind under a configuration.
+pub(crate) fn schema(config: &Config, kind: RecordKind) -> Arc<Schema> {
+    let mut schema = Schema::new(kind);
+    for (name, ty) in base(kind) {
+        schema.push(name, ty);
+    }
+    for (usage, _) in config.usage().iter() {
+        for suffix in usage_suffixes(kind) {
+            schema.push(&format!("{usage}{suffix}"), PropertyType::Decimal);
+        }
+    }
+    let (segments, actions) = match kind {
+        RecordKind::User => (config.segments().user(), config.actions().user()),
+        RecordKind::Account => (config.segments().account(), config.actions().account()),
+    };
+    let _ = segments;
+    schema.push("segments", PropertyType::StringList);
+    let mut options: Vec<&str> = Vec::new();
+    for a in actions {
+        if !options.contains(&a.action()) {
+            options.push(a.action());
+        }
+    }
+    schema.push("next_action", PropertyType::enumeration(options));
+    Arc::new(schema)
+}

@@ -1,0 +1,285 @@
+//! One pass over the state for a day: the window sums behind scores, frequency,
+//! adoption, usage and active users, for every person and every account.
+//!
+//! The snapshot of D runs it twice: for D, and for D − N (the previous window,
+//! the previous score and the lifecycle's "previous window activity").
+
+use rust_decimal::Decimal;
+
+use super::people::People;
+use crate::config::compiled::Compiled;
+use crate::engine::State;
+use crate::engine::state::{ActorState, IMPLICIT, link_as_of};
+use crate::metrics;
+use crate::time::{DayNumber, day_start_ms};
+
+const NO_ACCOUNT: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Agg {
+    pub raw: u64,
+    pub active_days: u32,
+    pub events: u64,
+    pub features: u64,
+    pub features_lifetime: u64,
+    /// Earliest / latest activity on or before the day (UTC ms).
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+}
+
+impl Agg {
+    fn seen(&mut self, first: i64, last: i64) {
+        self.first_ms = Some(self.first_ms.map_or(first, |f| f.min(first)));
+        self.last_ms = Some(self.last_ms.map_or(last, |l| l.max(last)));
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AccountAgg {
+    pub agg: Agg,
+    pub active_users: u32,
+    pub total_users: u32,
+    pub score_sum: i64,
+    /// Distinct scored days in the window, one bit per day.
+    days: Vec<u64>,
+    pub exists: bool,
+}
+
+/// A day's aggregates.
+pub(crate) struct Window {
+    pub day: DayNumber,
+    pub people: People,
+    pub person: Vec<Agg>,
+    /// Each person's account as of the day.
+    pub person_account: Vec<u32>,
+    pub account: Vec<AccountAgg>,
+    /// Usage sums, `[entity * metrics + metric]`.
+    pub person_usage: Vec<Decimal>,
+    pub account_usage: Vec<Decimal>,
+    pub scores: Vec<i64>,
+    pub account_scores: Vec<i64>,
+}
+
+impl Window {
+    pub fn account_of(&self, p: usize) -> Option<u32> {
+        (self.person_account[p] != NO_ACCOUNT).then_some(self.person_account[p])
+    }
+}
+
+/// The account of a person as of `day`: its latest `group` call, else the account
+/// of its latest activity that named one.
+fn person_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
+    let mut best = None;
+    for a in people.actors(state, p) {
+        if let Some(link) = link_as_of(&a.groups, day) {
+            let key = (link.day, link.stamp, link.target);
+            if best.is_none_or(|b| key > b) {
+                best = Some(key);
+            }
+        }
+    }
+    if let Some((_, _, account)) = best {
+        return account;
+    }
+    let mut latest: Option<(DayNumber, u32, &str, u32)> = None;
+    for a in people.actors(state, p) {
+        for c in a.cells.iter().rev().skip_while(|c| c.day > day) {
+            if c.account != IMPLICIT {
+                let key = (
+                    c.day,
+                    c.last_ms,
+                    state.account_ids.name(c.account),
+                    c.account,
+                );
+                if latest.is_none_or(|l| (key.0, key.1, key.2) > (l.0, l.1, l.2)) {
+                    latest = Some(key);
+                }
+                break;
+            }
+        }
+    }
+    latest.map_or(NO_ACCOUNT, |l| l.3)
+}
+
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+fn count_bits(bits: &[u64]) -> u32 {
+    bits.iter().map(|w| w.count_ones()).sum()
+}
+
+pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> Window {
+    let cutoff = day_start_ms(day + 1, c.offset);
+    let people = People::resolve(state, day, cutoff);
+    let n = c.window;
+    let window_start = day - n + 1;
+    let lookback_start = day - c.lookback + 1;
+    let words = (n as usize).div_ceil(64);
+    let metrics_n = c.usage.len();
+    let accounts_n = state.accounts.len();
+
+    let mut person = vec![Agg::default(); people.len()];
+    let mut person_account_of = Vec::with_capacity(people.len());
+    let mut account = vec![
+        AccountAgg {
+            days: vec![0; words],
+            ..AccountAgg::default()
+        };
+        accounts_n
+    ];
+    for (i, a) in state.accounts.iter().enumerate() {
+        account[i].exists = a.first_call < cutoff;
+    }
+    let mut person_usage = vec![Decimal::ZERO; people.len() * metrics_n];
+    let mut account_usage = vec![Decimal::ZERO; accounts_n * metrics_n];
+    // Per person scratch: distinct scored days, and (account, active, total) flags.
+    let mut days = vec![0u64; words];
+    let mut memberships: Vec<(u32, bool, bool)> = Vec::new();
+    let mut members_total: Vec<(u32, u32)> = Vec::new();
+
+    for p in 0..people.len() {
+        let own = person_account(state, &people, p, day);
+        person_account_of.push(own);
+        days.iter_mut().for_each(|w| *w = 0);
+        memberships.clear();
+        let agg = &mut person[p];
+        for actor in people.actors(state, p) {
+            let end = actor.cells.partition_point(|cell| cell.day <= day);
+            for cell in &actor.cells[..end] {
+                let acct = if cell.account == IMPLICIT {
+                    own
+                } else {
+                    cell.account
+                };
+                let base = day_start_ms(cell.day, c.offset);
+                let (first, last) = (
+                    base + i64::from(cell.first_ms),
+                    base + i64::from(cell.last_ms),
+                );
+                agg.seen(first, last);
+                agg.features_lifetime |= cell.features;
+                let in_window = cell.day >= window_start;
+                if in_window {
+                    agg.raw += u64::from(cell.weight);
+                    agg.events += u64::from(cell.count);
+                    agg.features |= cell.features;
+                    if cell.weight > 0 {
+                        set_bit(&mut days, (cell.day - window_start) as usize);
+                    }
+                }
+                if acct == NO_ACCOUNT {
+                    continue;
+                }
+                let a = &mut account[acct as usize];
+                a.exists = true;
+                a.agg.seen(first, last);
+                a.agg.features_lifetime |= cell.features;
+                if in_window {
+                    a.agg.raw += u64::from(cell.weight);
+                    a.agg.events += u64::from(cell.count);
+                    a.agg.features |= cell.features;
+                    if cell.weight > 0 {
+                        set_bit(&mut a.days, (cell.day - window_start) as usize);
+                    }
+                }
+                let active = in_window && cell.weight > 0;
+                let total = cell.day >= lookback_start;
+                match memberships.iter_mut().find(|m| m.0 == acct) {
+                    Some(m) => {
+                        m.1 |= active;
+                        m.2 |= total;
+                    }
+                    None => memberships.push((acct, active, total)),
+                }
+            }
+            if metrics_n > 0 {
+                add_usage(
+                    actor,
+                    own,
+                    day,
+                    window_start,
+                    metrics_n,
+                    p,
+                    &mut person_usage,
+                    &mut account_usage,
+                );
+            }
+        }
+        agg.active_days = count_bits(&days);
+        for &(acct, active, total) in &memberships {
+            let a = &mut account[acct as usize];
+            a.active_users += u32::from(active);
+            if total {
+                a.total_users += 1;
+                members_total.push((acct, p as u32));
+            }
+        }
+    }
+    for a in &mut account {
+        a.agg.active_days = count_bits(&a.days);
+    }
+
+    let mut positive: Vec<f64> = person
+        .iter()
+        .filter(|a| a.raw > 0)
+        .map(|a| a.raw as f64)
+        .collect();
+    let benchmark = metrics::percentile(&mut positive, c.percentile).unwrap_or(0.0);
+    let scores: Vec<i64> = person
+        .iter()
+        .map(|a| metrics::engagement_score(a.raw, benchmark, c.curve))
+        .collect();
+    for &(acct, p) in &members_total {
+        account[acct as usize].score_sum += scores[p as usize];
+    }
+    let account_scores = account
+        .iter()
+        .map(|a| {
+            if a.total_users == 0 {
+                0
+            } else {
+                metrics::round_half_away(a.score_sum as f64 / f64::from(a.total_users))
+            }
+        })
+        .collect();
+    Window {
+        day,
+        people,
+        person,
+        person_account: person_account_of,
+        account,
+        person_usage,
+        account_usage,
+        scores,
+        account_scores,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_usage(
+    actor: &ActorState,
+    own: u32,
+    day: DayNumber,
+    window_start: DayNumber,
+    metrics_n: usize,
+    p: usize,
+    person_usage: &mut [Decimal],
+    account_usage: &mut [Decimal],
+) {
+    let start = actor.usage.partition_point(|u| u.day < window_start);
+    for u in actor.usage[start..].iter().take_while(|u| u.day <= day) {
+        let m = usize::from(u.metric);
+        let slot = &mut person_usage[p * metrics_n + m];
+        *slot = slot.saturating_add(u.sum);
+        let acct = if u.account == IMPLICIT {
+            own
+        } else {
+            u.account
+        };
+        if acct != NO_ACCOUNT {
+            let slot = &mut account_usage[acct as usize * metrics_n + m];
+            *slot = slot.saturating_add(u.sum);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Traits as of a day: the latest version of each key sent on or before it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::engine::State;
+use crate::engine::state::{TraitVersion, trait_order};
+use crate::time::DayNumber;
+use crate::value::Value;
+
+/// The latest version of every trait key among `sources`, as of `day`, sorted by key name.
+pub(crate) fn traits_as_of<'s>(
+    state: &'s State,
+    sources: impl Iterator<Item = &'s [TraitVersion]>,
+    day: DayNumber,
+) -> Vec<(&'s str, &'s Value)> {
+    let mut best: Vec<&TraitVersion> = Vec::new();
+    for versions in sources {
+        for v in versions.iter().filter(|v| v.day <= day) {
+            match best.iter_mut().find(|b| b.key == v.key) {
+                Some(b) => {
+                    if trait_order(v, b).is_gt() {
+                        *b = v;
+                    }
+                }
+                None => best.push(v),
+            }
+        }
+    }
+    let mut out: Vec<(&str, &Value)> = best
+        .into_iter()
+        .map(|v| (state.trait_keys.name(v.key), &v.value))
+        .collect();
+    out.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out
+}
+
+pub(crate) fn get<'a>(traits: &[(&str, &'a Value)], key: &str) -> Option<&'a Value> {
+    traits
+        .binary_search_by(|(k, _)| (*k).cmp(key))
+        .ok()
+        .map(|i| traits[i].1)
+        .filter(|v| !v.is_null())
+}
+
+pub(crate) fn string(traits: &[(&str, &Value)], key: &str) -> Value {
+    match get(traits, key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Value::String(s.trim().to_owned()),
+        Some(v @ (Value::Int(_) | Value::Number(_) | Value::Decimal(_) | Value::Bool(_))) => {
+            Value::String(v.to_string())
+        }
+        _ => Value::Null,
+    }
+}
+
+/// A `created_at` trait as an instant: RFC 3339 / ISO 8601 text, a date (midnight
+/// UTC), or Unix time in seconds (or milliseconds when above 10^11).
+pub(crate) fn instant(v: Option<&Value>) -> Option<DateTime<Utc>> {
+    match v? {
+        Value::DateTime(t) => Some(*t),
+        Value::Date(d) => Some(d.and_hms_opt(0, 0, 0)?.and_utc()),
+        Value::String(s) => parse_instant(s),
+        Value::Int(i) => from_unix(*i),
+        Value::Number(n) if n.is_finite() => from_unix(*n as i64),
+        _ => None,
+    }
+}
+
+fn from_unix(i: i64) -> Option<DateTime<Utc>> {
+    if i.abs() >= 100_000_000_000 {
+        DateTime::from_timestamp_millis(i)
+    } else {
+        DateTime::from_timestamp(i, 0)
+    }
+}
+
+fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, format) {
+            return Some(t.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+pub(crate) fn integer(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Int(i) => Some(*i),
+        Value::Number(n) if n.is_finite() && n.fract() == 0.0 => Some(*n as i64),
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Decimal(d) if d.fract().is_zero() => i64::try_from(*d).ok(),
+        _ => None,
+    }
+}
+
+pub(crate) fn decimal(v: Option<&Value>) -> Option<Decimal> {
+    match v? {
+        Value::String(s) => s.trim().parse().ok(),
+        other => other.as_decimal(),
+    }
+}

@@ -1,0 +1,65 @@
+//! Days in the configured offset: the unit every window is counted in.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub(crate) const MS_PER_DAY: i64 = 86_400_000;
+
+/// Day numbers are days since 1970-01-01 in the configured UTC offset.
+pub(crate) type DayNumber = i32;
+
+/// The local day of an instant given as UTC milliseconds.
+pub(crate) fn day_of_ms(ms: i64, offset_minutes: i32) -> DayNumber {
+    let local = ms + i64::from(offset_minutes) * 60_000;
+    // Clamp so absurd timestamps cannot overflow the i32 day; real ones are far inside.
+    local
+        .div_euclid(MS_PER_DAY)
+        .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as DayNumber
+}
+
+/// Milliseconds since the start of the local day (0..86_400_000).
+pub(crate) fn ms_in_day(ms: i64, offset_minutes: i32) -> u32 {
+    let local = ms + i64::from(offset_minutes) * 60_000;
+    local.rem_euclid(MS_PER_DAY) as u32
+}
+
+/// The UTC millisecond at which local day `day` starts.
+pub(crate) fn day_start_ms(day: DayNumber, offset_minutes: i32) -> i64 {
+    i64::from(day) * MS_PER_DAY - i64::from(offset_minutes) * 60_000
+}
+
+pub(crate) fn day_number(date: NaiveDate) -> DayNumber {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date");
+    (date - epoch).num_days() as DayNumber
+}
+
+pub(crate) fn date_of(day: DayNumber) -> NaiveDate {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date");
+    epoch + chrono::Duration::days(i64::from(day))
+}
+
+pub(crate) fn datetime_of(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_move_day_boundaries() {
+        // 2026-10-31T23:30Z is still Oct 31 in UTC, but Nov 1 in UTC+01:00.
+        let ms = DateTime::parse_from_rfc3339("2026-10-31T23:30:00Z")
+            .unwrap()
+            .timestamp_millis();
+        let oct31 = day_number(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
+        assert_eq!(day_of_ms(ms, 0), oct31);
+        assert_eq!(day_of_ms(ms, 60), oct31 + 1);
+        assert_eq!(day_of_ms(ms, -60), oct31);
+        assert_eq!(ms_in_day(ms, 60), 30 * 60_000);
+        assert_eq!(day_start_ms(oct31 + 1, 60), ms - 30 * 60_000);
+        assert_eq!(
+            date_of(oct31),
+            NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
+        );
+    }
+}
