@@ -81,9 +81,11 @@ pub enum Rejection {
         limit: String,
     },
     /// A number that is not finite (NaN, ±infinity, or out of range like `1e400`).
-    #[error("field `{field}` holds a non-finite number; send finite numbers only")]
+    #[error(
+        "{field} holds a non-finite number (NaN, infinity, or out of range like 1e400); send finite numbers only"
+    )]
     NonFiniteNumber {
-        /// Where the number was.
+        /// Where the number was (`field \`properties.x\``, or its column).
         field: String,
     },
 }

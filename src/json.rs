@@ -389,3 +389,152 @@ mod tests {
         }
     }
 }
+
+impl crate::Engine {
+    /// Parses and ingests one Segment JSON call.
+    ///
+    /// ```
+    /// use pulsecheck::{Config, Engine, Outcome};
+    ///
+    /// let mut engine = Engine::new(Config::default()).unwrap();
+    /// let line = r#"{"type":"track","userId":"u1","event":"Report Run","timestamp":"2026-10-31T10:00:00Z","messageId":"m1"}"#;
+    /// assert_eq!(engine.ingest_json(line), Ok(Outcome::Accepted));
+    /// assert_eq!(engine.ingest_json(line), Ok(Outcome::Duplicate));
+    /// assert_eq!(engine.ingest_json("{oops").unwrap_err().code(), "not_json");
+    /// ```
+    pub fn ingest_json(&mut self, line: &str) -> Result<crate::Outcome, Rejection> {
+        let call = Call::from_json(line)?;
+        self.ingest(&call)
+    }
+
+    /// Ingests newline-delimited JSON (one call a line, blank lines skipped), counting
+    /// every line's outcome in `report` with its line number: `first_line` is the
+    /// number of the first line of `text` (1 for a whole file; a later number for a
+    /// chunk of one). Invalid UTF-8 is the caller's to report (take `&[u8]` with
+    /// [`ingest_ndjson_bytes`](Self::ingest_ndjson_bytes)).
+    ///
+    /// ```
+    /// use pulsecheck::{Config, Engine, IngestReport};
+    ///
+    /// let mut engine = Engine::new(Config::default()).unwrap();
+    /// let text = "{\"type\":\"page\",\"userId\":\"u1\",\"timestamp\":\"2026-10-31T10:00:00Z\"}\nnot json\n";
+    /// let mut report = IngestReport::default();
+    /// engine.ingest_ndjson(text, 1, &mut report);
+    /// assert_eq!((report.accepted(), report.rejected()), (1, 1));
+    /// assert_eq!(report.rejections()[0].0, Some(2));
+    /// ```
+    pub fn ingest_ndjson(&mut self, text: &str, first_line: u64, report: &mut IngestReport) {
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            report.record(Some(first_line + i as u64), self.ingest_json(line));
+        }
+    }
+
+    /// Like [`ingest_ndjson`](Self::ingest_ndjson) for raw bytes: a line that is not
+    /// UTF-8 is rejected as not JSON, and the rest go on.
+    pub fn ingest_ndjson_bytes(
+        &mut self,
+        bytes: &[u8],
+        first_line: u64,
+        report: &mut IngestReport,
+    ) {
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            let line_no = Some(first_line + i as u64);
+            match std::str::from_utf8(line) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => report.record(line_no, self.ingest_json(text)),
+                Err(e) => report.record(
+                    line_no,
+                    Err(Rejection::NotJson {
+                        message: format!("invalid UTF-8: {e}"),
+                    }),
+                ),
+            }
+        }
+    }
+}
+
+use crate::IngestReport;
+
+/// Renders a call as one line of Segment JSON (what [`Call::from_json`] reads).
+pub(crate) fn to_json_line(call: &Call) -> String {
+    use serde_json::{Map, Value as J, json};
+    let mut obj = Map::new();
+    obj.insert("type".into(), J::from(call.type_name()));
+    obj.insert(
+        "timestamp".into(),
+        J::from(crate::value::format_datetime(&call.timestamp())),
+    );
+    if let Some(m) = call.message_id() {
+        obj.insert("messageId".into(), J::from(m.as_str()));
+    }
+    let actor_fields = |obj: &mut Map<String, J>, actor: &Actor| {
+        if let Some(u) = actor.user_id() {
+            obj.insert("userId".into(), J::from(u.as_str()));
+        }
+        if let Some(a) = actor.anonymous_id() {
+            obj.insert("anonymousId".into(), J::from(a.as_str()));
+        }
+    };
+    let to_j = |p: &Properties| serde_json::to_value(p).unwrap_or(J::Null);
+    match call {
+        Call::Identify(i) => {
+            actor_fields(&mut obj, i.actor());
+            obj.insert("traits".into(), to_j(i.traits()));
+        }
+        Call::Group(g) => {
+            actor_fields(&mut obj, g.actor());
+            obj.insert("groupId".into(), J::from(g.group_id().as_str()));
+            obj.insert("traits".into(), to_j(g.traits()));
+        }
+        Call::Alias(a) => {
+            obj.insert("previousId".into(), J::from(a.previous_id()));
+            obj.insert("userId".into(), J::from(a.user_id().as_str()));
+        }
+        _ => {
+            let act = call.activity().expect("activity calls");
+            actor_fields(&mut obj, act.actor());
+            match call {
+                Call::Track(_) => obj.insert("event".into(), J::from(act.event())),
+                _ => obj.insert("name".into(), J::from(act.event())),
+            };
+            if !act.properties().is_empty() {
+                obj.insert("properties".into(), to_j(act.properties()));
+            }
+            let ctx = act.context();
+            let mut c = Map::new();
+            if let Some(g) = ctx.group_id() {
+                c.insert("groupId".into(), J::from(g.as_str()));
+            }
+            if let Some(d) = ctx.device_type() {
+                c.insert("device".into(), json!({ "type": d }));
+            }
+            if let Some(o) = ctx.os_name() {
+                c.insert("os".into(), json!({ "name": o }));
+            }
+            if !c.is_empty() {
+                obj.insert("context".into(), J::Object(c));
+            }
+        }
+    }
+    J::Object(obj).to_string()
+}
+
+impl Call {
+    /// This call as one line of Segment JSON, the inverse of [`Call::from_json`].
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use pulsecheck::{Call, Track, UserId};
+    ///
+    /// let call: Call = Track::new(UserId::from("u1"), "Report Run", Utc.with_ymd_and_hms(2026, 10, 31, 9, 0, 0).unwrap())
+    ///     .group_id("acme")
+    ///     .into();
+    /// assert_eq!(Call::from_json(&call.to_json()).unwrap(), call);
+    /// ```
+    pub fn to_json(&self) -> String {
+        to_json_line(self)
+    }
+}

@@ -13,6 +13,7 @@ mod json;
 pub mod metrics;
 mod properties;
 mod record;
+pub mod sample;
 mod schema;
 mod snapshot;
 mod time;

@@ -1,0 +1,266 @@
+//! The whole job from the command line (SPEC §6): Segment NDJSON in, one CRM record
+//! per line out, using every core.
+//!
+//! ```text
+//! cargo run --release --example batch -- --config CONFIG.json --events EVENTS.ndjson \
+//!     --as-of 2026-10-31 [--out FILE] [--threads N] [--now RFC3339]
+//! ```
+//!
+//! The input is split into one chunk per thread; each thread parses its lines, and
+//! the parsed calls are routed by `messageId` so every duplicate meets its original
+//! in the same engine; the engines are then merged (see the merge contract of
+//! `pulsecheck::Engine`). The ingest report goes to stderr, records to stdout or
+//! `--out`.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+use std::thread;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use pulsecheck::{Call, Config, Engine, IngestReport};
+
+const USAGE: &str = "usage: batch --config CONFIG.json --events EVENTS.ndjson --as-of YYYY-MM-DD [--out FILE] [--threads N] [--now RFC3339]
+
+  --config   the pulsecheck configuration (JSON, SPEC §1.3)
+  --events   Segment-spec calls, one JSON object per line, any order
+  --as-of    the day D the properties are computed for
+  --out      where to write the records (default: stdout)
+  --threads  worker threads (default: every core)
+  --now      the host clock; calls later than it plus the configured skew are rejected";
+
+struct Args {
+    config: String,
+    events: String,
+    as_of: NaiveDate,
+    out: Option<String>,
+    threads: usize,
+    now: Option<DateTime<Utc>>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = std::env::args().skip(1);
+    let (mut config, mut events, mut as_of, mut out, mut threads, mut now) =
+        (None, None, None, None, None, None);
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--config" => config = Some(value),
+            "--events" => events = Some(value),
+            "--as-of" => {
+                as_of = Some(
+                    value
+                        .parse::<NaiveDate>()
+                        .map_err(|_| format!("--as-of {value:?} is not a date like 2026-10-31"))?,
+                )
+            }
+            "--out" => out = Some(value),
+            "--threads" => {
+                threads = Some(
+                    value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| format!("--threads {value:?} is not a positive number"))?,
+                )
+            }
+            "--now" => {
+                now = Some(
+                    DateTime::parse_from_rfc3339(&value)
+                        .map_err(|_| format!("--now {value:?} is not an RFC 3339 timestamp"))?
+                        .with_timezone(&Utc),
+                )
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Args {
+        config: config.ok_or("--config is required")?,
+        events: events.ok_or("--events is required")?,
+        as_of: as_of.ok_or("--as-of is required")?,
+        out,
+        threads: threads.unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get())),
+        now,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("error: {message}\n");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let config_text = std::fs::read_to_string(&args.config)
+        .map_err(|e| format!("cannot read --config {}: {e}", args.config))?;
+    let config: Config =
+        serde_json::from_str(&config_text).map_err(|e| format!("--config {}: {e}", args.config))?;
+    let mut template = Engine::new(config).map_err(|e| format!("--config {}: {e}", args.config))?;
+    if let Some(now) = args.now {
+        template.set_clock(now);
+    }
+    let bytes = std::fs::read(&args.events)
+        .map_err(|e| format!("cannot read --events {}: {e}", args.events))?;
+    let started = std::time::Instant::now();
+    let (engine, report) = ingest_parallel(&template, &bytes, args.threads);
+    let ingested = started.elapsed();
+    eprint!("{report}");
+
+    let snapshot = engine.snapshot(args.as_of);
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(
+            std::fs::File::create(path).map_err(|e| format!("cannot create --out {path}: {e}"))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(&mut out);
+    for record in snapshot.records() {
+        serde_json::to_writer(&mut out, record).map_err(|e| e.to_string())?;
+        out.write_all(b"\n").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    eprintln!(
+        "{} accounts, {} users as of {}; ingest {:.3} s on {} threads, total {:.3} s",
+        snapshot.accounts().len(),
+        snapshot.users().len(),
+        args.as_of,
+        ingested.as_secs_f64(),
+        args.threads,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Splits `bytes` into one chunk of whole lines per thread.
+fn chunks(bytes: &[u8], n: usize) -> Vec<(u64, &[u8])> {
+    let mut out = Vec::with_capacity(n);
+    let (mut start, mut line) = (0usize, 1u64);
+    for i in 1..=n {
+        let mut end = if i == n {
+            bytes.len()
+        } else {
+            (bytes.len() * i / n).max(start)
+        };
+        while end < bytes.len() && end > 0 && bytes[end - 1] != b'\n' {
+            end += 1;
+        }
+        let chunk = &bytes[start..end];
+        out.push((line, chunk));
+        line += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        start = end;
+    }
+    out
+}
+
+/// Which engine a call goes to: by `messageId`, so duplicates meet in one engine.
+fn route(call: &Call, line: u64, n: usize) -> usize {
+    let mut h = DefaultHasher::new();
+    match call.message_id() {
+        Some(m) => m.as_str().hash(&mut h),
+        None => line.hash(&mut h),
+    }
+    (h.finish() % n as u64) as usize
+}
+
+fn ingest_parallel(template: &Engine, bytes: &[u8], threads: usize) -> (Engine, IngestReport) {
+    if threads == 1 {
+        let mut engine = template.clone();
+        let mut report = IngestReport::default();
+        engine.ingest_ndjson_bytes(bytes, 1, &mut report);
+        return (engine, report);
+    }
+    // Phase 1: parse, in parallel, routing each call to its engine.
+    type Routed = Vec<Vec<(u64, Call)>>;
+    let parsed: Vec<(Routed, IngestReport)> = thread::scope(|s| {
+        let handles: Vec<_> = chunks(bytes, threads)
+            .into_iter()
+            .map(|(first_line, chunk)| {
+                s.spawn(move || {
+                    let mut routed: Routed = (0..threads).map(|_| Vec::new()).collect();
+                    let mut report = IngestReport::default();
+                    for (i, line) in chunk.split(|&b| b == b'\n').enumerate() {
+                        let line_no = first_line + i as u64;
+                        let parsed = std::str::from_utf8(line)
+                            .map_err(|e| pulsecheck::Rejection::NotJson {
+                                message: format!("invalid UTF-8: {e}"),
+                            })
+                            .and_then(|text| {
+                                if text.trim().is_empty() {
+                                    Ok(None)
+                                } else {
+                                    Call::from_json(text).map(Some)
+                                }
+                            });
+                        match parsed {
+                            Ok(Some(call)) => {
+                                routed[route(&call, line_no, threads)].push((line_no, call))
+                            }
+                            Ok(None) => {}
+                            Err(rejection) => report.record(Some(line_no), Err(rejection)),
+                        }
+                    }
+                    (routed, report)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("parser thread"))
+            .collect()
+    });
+    let mut report = IngestReport::default();
+    let mut buckets: Vec<Vec<Vec<(u64, Call)>>> = (0..threads).map(|_| Vec::new()).collect();
+    for (routed, r) in parsed {
+        report.merge(r);
+        for (k, calls) in routed.into_iter().enumerate() {
+            buckets[k].push(calls);
+        }
+    }
+    // Phase 2: one engine per thread, then merge.
+    let engines: Vec<(Engine, IngestReport)> = thread::scope(|s| {
+        let handles: Vec<_> = buckets
+            .into_iter()
+            .map(|bucket| {
+                let mut engine = template.clone();
+                s.spawn(move || {
+                    let mut report = IngestReport::default();
+                    for (line, call) in bucket.into_iter().flatten() {
+                        report.record(Some(line), engine.ingest(&call));
+                    }
+                    (engine, report)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("ingest thread"))
+            .collect()
+    });
+    let mut engines = engines.into_iter();
+    let (mut engine, r) = engines.next().expect("at least one thread");
+    report.merge(r);
+    for (other, r) in engines {
+        report.merge(r);
+        engine
+            .merge(other)
+            .expect("engines cloned from one template share the configuration");
+    }
+    (engine, report)
+}
