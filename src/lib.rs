@@ -1,4 +1,86 @@
-//! pulsecheck (crate docs are written with the engine).
+//! pulsecheck turns a SaaS product's usage events into the few properties a CRM can
+//! act on.
+//!
+//! Feed an [`Engine`] the product's Segment-spec calls (`track`, `page`, `screen`,
+//! `identify`, `group`, `alias`) as typed values or JSON, in any order, duplicates
+//! and garbage included; ask it for a [`Snapshot`] as of any day; get, for every
+//! user (a CRM Contact) and every account (a CRM Company), a [`Record`] of typed
+//! properties: a normalized 0–100 engagement score and its trend, activation,
+//! adoption of key features, frequency, recency, tenure, active users, usage and its
+//! growth, lifecycle stage, devices and outreach effectiveness.
+//!
+//! The crate is pure logic: no I/O, no threads, no clock of its own. Everything is
+//! computed as of a day the host names, the same calls in any order give the same
+//! answer, and engines that ingested parts of a stream [merge](Engine::merge) into
+//! the engine that ingested all of it.
+//!
+//! # Example
+//!
+//! ```
+//! use chrono::{NaiveDate, TimeZone, Utc};
+//! use pulsecheck::{AccountId, Config, Engine, Group, Identify, Milestone, Track, UserId};
+//!
+//! let config = Config::builder()
+//!     .window_days(28)
+//!     .score_event("Report Run", 5)
+//!     .score_event("Task Created", 2)
+//!     .feature("reporting", ["Report Run"])
+//!     .feature("planning", ["Task Created"])
+//!     .user_milestone(Milestone::event("first_task", "Task Created"))
+//!     .build()?;
+//! let mut engine = Engine::new(config)?;
+//!
+//! let at = |d, h| Utc.with_ymd_and_hms(2026, 10, d, h, 0, 0).unwrap();
+//! let ana = UserId::from("ana");
+//! engine.ingest(&Identify::new(ana.clone(), at(1, 9)).trait_("firstName", "Ana").into())?;
+//! engine.ingest(&Group::new(ana.clone(), AccountId::from("acme"), at(1, 9)).trait_("plan", "pro").into())?;
+//! engine.ingest(&Track::new(ana.clone(), "Task Created", at(10, 10)).message_id("m1").into())?;
+//! engine.ingest(&Track::new(ana.clone(), "Report Run", at(20, 11)).message_id("m2").into())?;
+//!
+//! let snapshot = engine.snapshot(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
+//! let user = snapshot.user("ana").unwrap();
+//! assert_eq!(user.get("greeting_name").unwrap().as_str(), Some("Ana"));
+//! assert_eq!(user.get("raw_score").unwrap().as_i64(), Some(7));
+//! assert_eq!(user.get("adoption_rate").unwrap().as_i64(), Some(100));
+//! assert_eq!(user.get("activated").unwrap().as_bool(), Some(true));
+//!
+//! let account = snapshot.account("acme").unwrap();
+//! assert_eq!(account.get("active_users").unwrap().as_i64(), Some(1));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! - **`json`** (default): Segment-spec JSON ingestion ([`Call::from_json`],
+//!   [`Engine::ingest_json`], [`Engine::ingest_ndjson`]) and JSON rendering of calls.
+//!   Pulls in `serde_json`. Without it the crate takes typed calls only.
+//!
+//! `serde` support is always on: [`Config`], [`Value`], [`Record`],
+//! [`IngestReport`] and the [`Engine`] itself (its state) serialize.
+//!
+//! # Decisions where the specification is silent
+//!
+//! - **Identity.** `userId`s and `anonymousId`s share one namespace. `identify` with
+//!   both ids and `alias` link an id to a user as of the call's day; a snapshot of an
+//!   earlier day does not see the link. Only ids that appeared as a `userId` become
+//!   user records; purely anonymous visitors do not.
+//! - **Account of an activity.** `context.groupId` when present, else the account of
+//!   the user's latest `group` call on or before D. A user's `account_id` is that
+//!   account, else the account of their latest activity that named one.
+//! - **Traits.** The latest value per trait as of D (by timestamp, ties broken by a
+//!   fingerprint of the `messageId` and value, so the result does not depend on
+//!   arrival order). `firstName`, `lastName`, `preferredName`, `createdAt` are read as
+//!   their snake_case names. `created_at` accepts RFC 3339, a date, or Unix seconds.
+//! - **Features.** Without `features`, each listed scored event is its own feature;
+//!   with the all-events scoring default there is no finite list of key features, so
+//!   adoption is null until features are named.
+//! - **Usage** sums are exact decimals. A usage property that is not a number is a
+//!   warning; the event still counts as activity and as a usage *count*.
+//! - **Lifecycle**: "activity" is any `track`/`page`/`screen` (scored or not).
+//! - **`contact_effective`** compares exact timestamps: activity in the
+//!   `contact_effect_days` after the last contact and none in the 7 days before it.
+//! - **Nulls.** A metric that does not apply (no activity yet, no seats, no
+//!   milestones configured) is [`Value::Null`], never a made-up 0.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -63,7 +63,9 @@ pub(crate) struct State {
     pub accounts: Vec<AccountState>,
     pub devices: Interner,
     pub trait_keys: Interner,
-    /// Fingerprints of every `messageId` accepted.
+    /// Fingerprints of every `messageId` accepted (saved sorted, so equal states
+    /// save to equal bytes whatever the ingest order).
+    #[serde(with = "sorted_set")]
     pub seen: FxHashSet<u128>,
 }
 
@@ -436,6 +438,24 @@ impl State {
             )?;
         }
         Ok(())
+    }
+}
+
+mod sorted_set {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::hash::FxHashSet;
+
+    pub(super) fn serialize<S: Serializer>(set: &FxHashSet<u128>, s: S) -> Result<S::Ok, S::Error> {
+        let mut sorted: Vec<u128> = set.iter().copied().collect();
+        sorted.sort_unstable();
+        sorted.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<FxHashSet<u128>, D::Error> {
+        Ok(Vec::<u128>::deserialize(d)?.into_iter().collect())
     }
 }
 

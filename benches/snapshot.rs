@@ -1,0 +1,27 @@
+//! Snapshot cost: every property of every user and account, users per second.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use pulsecheck::Engine;
+use pulsecheck::sample::{self, Sample};
+
+fn snapshot(c: &mut Criterion) {
+    let mut group = c.benchmark_group("snapshot");
+    group.sample_size(10);
+    for accounts in [100usize, 1_000] {
+        let sample = Sample::new().accounts(accounts);
+        let mut engine = Engine::new(sample::config()).expect("valid config");
+        for call in sample.calls() {
+            let _ = engine.ingest(&call);
+        }
+        group.throughput(Throughput::Elements(sample.user_count() as u64));
+        group.bench_with_input(
+            BenchmarkId::new("users", sample.user_count()),
+            &engine,
+            |b, engine| b.iter(|| engine.snapshot(sample.end())),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, snapshot);
+criterion_main!(benches);

@@ -1,0 +1,197 @@
+//! The invariants of SPEC §2 and §7, checked on random inputs: order independence,
+//! merge = single engine, serialization round trip, no panics on any input.
+
+use chrono::{Duration, NaiveDate};
+use proptest::prelude::*;
+use pulsecheck::sample::{self, Sample};
+use pulsecheck::{Call, Engine, IngestReport, Snapshot};
+
+fn calls() -> Vec<Call> {
+    Sample::new()
+        .accounts(3)
+        .users_per_account(5)
+        .days(60)
+        .seed(7)
+        .calls()
+        .collect()
+}
+
+fn engine_of<'a>(calls: impl IntoIterator<Item = &'a Call>) -> Engine {
+    let mut engine = Engine::new(sample::config()).unwrap();
+    for call in calls {
+        engine.ingest(call).unwrap();
+    }
+    engine
+}
+
+/// Snapshots on a few days, so point-in-time answers are compared too.
+fn snapshots(engine: &Engine) -> Vec<Snapshot> {
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    [0, 3, 17]
+        .iter()
+        .map(|d| engine.snapshot(end - Duration::days(*d)))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_permutation_gives_the_same_snapshot(shuffled in Just(calls()).prop_shuffle()) {
+        let expected = snapshots(&engine_of(&calls()));
+        prop_assert_eq!(snapshots(&engine_of(&shuffled)), expected);
+    }
+
+    #[test]
+    fn split_and_merge_equals_one_engine(parts in proptest::collection::vec(0..3usize, 2000)) {
+        let all = calls();
+        let expected = snapshots(&engine_of(&all));
+        let mut engines: Vec<Engine> = (0..3).map(|_| engine_of(&[])).collect();
+        for (i, call) in all.iter().enumerate() {
+            engines[parts[i % parts.len()]].ingest(call).unwrap();
+        }
+        let mut merged = engines.remove(0);
+        for other in engines {
+            let stats = merged.merge(other).unwrap();
+            prop_assert_eq!(stats.overlapping_messages(), 0);
+        }
+        prop_assert_eq!(snapshots(&merged), expected);
+    }
+
+    #[test]
+    fn duplicates_in_any_order_change_nothing(shuffled in Just(calls()).prop_shuffle(), every in 2..7usize) {
+        let expected = snapshots(&engine_of(&calls()));
+        let mut engine = engine_of(&[]);
+        let mut report = IngestReport::default();
+        for (i, call) in shuffled.iter().enumerate() {
+            report.record(None, engine.ingest(call));
+            if i % every == 0 {
+                report.record(None, engine.ingest(call));
+            }
+        }
+        prop_assert_eq!(report.rejected(), 0);
+        prop_assert_eq!(report.duplicates() as usize, shuffled.len().div_ceil(every));
+        prop_assert_eq!(snapshots(&engine), expected);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let mut engine = engine_of(&[]);
+        let mut report = IngestReport::default();
+        engine.ingest_ndjson_bytes(&bytes, 1, &mut report);
+        let _ = snapshots(&engine);
+        prop_assert_eq!(report.total() as usize, bytes.split(|&b| b == b'\n').filter(|l| !String::from_utf8_lossy(l).trim().is_empty()).count());
+    }
+
+    #[test]
+    fn arbitrary_json_calls_never_panic(line in json_call()) {
+        let mut engine = engine_of(&calls()[..50]);
+        let _ = engine.ingest_json(&line);
+        let _ = snapshots(&engine);
+    }
+}
+
+/// JSON objects built from the real field names with random values of every JSON
+/// type, so the parser's every branch meets wrong types, empty ids and odd timestamps.
+fn json_call() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(serde_json::Value::from),
+        prop_oneof![
+            Just("track".to_owned()),
+            Just("identify".to_owned()),
+            Just("group".to_owned()),
+            Just("alias".to_owned()),
+            Just("page".to_owned()),
+            Just("2026-10-30T10:00:00Z".to_owned()),
+            Just("0000-01-01T00:00:00Z".to_owned()),
+            Just("9999-12-31T23:59:59.999Z".to_owned()),
+            Just("".to_owned()),
+            ".{0,12}",
+        ]
+        .prop_map(serde_json::Value::from),
+    ];
+    let value = leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("groupId".to_owned()),
+                    Just("device".to_owned()),
+                    Just("type".to_owned()),
+                    Just("megabytes".to_owned()),
+                    "[a-z]{1,6}"
+                ],
+                inner,
+                0..4
+            )
+            .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    });
+    let field = prop_oneof![
+        Just("type"),
+        Just("userId"),
+        Just("anonymousId"),
+        Just("previousId"),
+        Just("groupId"),
+        Just("event"),
+        Just("name"),
+        Just("properties"),
+        Just("traits"),
+        Just("timestamp"),
+        Just("originalTimestamp"),
+        Just("messageId"),
+        Just("context"),
+    ];
+    proptest::collection::vec((field, value), 0..8).prop_map(|fields| {
+        let map: serde_json::Map<String, serde_json::Value> =
+            fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        serde_json::Value::Object(map).to_string()
+    })
+}
+
+#[test]
+fn state_survives_a_serde_round_trip() {
+    let engine = engine_of(&calls());
+    let saved = serde_json::to_string(&engine).unwrap();
+    let loaded: Engine = serde_json::from_str(&saved).unwrap();
+    assert_eq!(snapshots(&loaded), snapshots(&engine));
+    assert_eq!(serde_json::to_string(&loaded).unwrap(), saved);
+}
+
+#[test]
+fn corrupt_or_newer_state_is_an_error_not_a_panic() {
+    let saved = serde_json::to_string(&engine_of(&calls()[..100])).unwrap();
+    let newer = saved.replacen("\"format\":1", "\"format\":2", 1);
+    let err = serde_json::from_str::<Engine>(&newer).unwrap_err();
+    assert!(err.to_string().contains("format 2"), "{err}");
+    for cut in [1, saved.len() / 3, saved.len() / 2, saved.len() - 1] {
+        assert!(serde_json::from_str::<Engine>(&saved[..cut]).is_err());
+    }
+    // A cell pointing at an account that does not exist.
+    let bad = saved.replacen("\"account\":4294967295", "\"account\":99999", 1);
+    assert_ne!(bad, saved);
+    assert!(serde_json::from_str::<Engine>(&bad).is_err());
+}
+
+#[test]
+fn events_after_the_day_are_ignored() {
+    let all = calls();
+    let day = NaiveDate::from_ymd_opt(2026, 10, 20).unwrap();
+    let end_of_day = day
+        .succ_opt()
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let early: Vec<&Call> = all.iter().filter(|c| c.timestamp() < end_of_day).collect();
+    assert!(early.len() < all.len());
+    assert_eq!(
+        engine_of(&all).snapshot(day),
+        engine_of(early).snapshot(day)
+    );
+}
