@@ -315,81 +315,6 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
     None
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_in_common_shapes() {
-        for s in [
-            "2026-10-31T19:04:50.268Z",
-            "2026-10-31T20:04:50.268+01:00",
-            "2026-10-31T20:04:50.268+0100",
-            "2026-10-31T19:04:50.268",
-        ] {
-            assert_eq!(
-                parse_timestamp(s).unwrap().timestamp_millis(),
-                1_793_473_490_268,
-                "{s}"
-            );
-        }
-        assert!(parse_timestamp("yesterday").is_none());
-    }
-
-    #[test]
-    fn original_timestamp_is_the_fallback() {
-        let c = Call::from_json(
-            r#"{"type":"page","anonymousId":"a1","originalTimestamp":"2026-10-31T19:04:50Z"}"#,
-        )
-        .unwrap();
-        assert_eq!(c.event_name(), Some("Page Viewed"));
-        assert_eq!(c.timestamp().timestamp(), 1_793_473_490);
-    }
-
-    #[test]
-    fn rejections_are_typed() {
-        let code = |s: &str| Call::from_json(s).unwrap_err().code();
-        assert_eq!(code("nope"), "not_json");
-        assert_eq!(code(r#"{"userId":"u"}"#), "missing_type");
-        assert_eq!(code(r#"{"type":"trak"}"#), "unknown_type");
-        assert_eq!(
-            code(r#"{"type":"track","event":"x","timestamp":"2026-10-31T00:00:00Z"}"#),
-            "no_usable_id"
-        );
-        assert_eq!(
-            code(r#"{"type":"track","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
-            "missing_field"
-        );
-        assert_eq!(
-            code(r#"{"type":"track","userId":"u","event":"e","timestamp":"soon"}"#),
-            "bad_timestamp"
-        );
-        assert_eq!(
-            code(
-                r#"{"type":"track","userId":"u","event":"e","timestamp":"2026-10-31T00:00:00Z","properties":{"x":1e400}}"#
-            ),
-            "non_finite_number"
-        );
-        assert_eq!(
-            code(r#"{"type":"group","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
-            "missing_field"
-        );
-        assert_eq!(
-            code(r#"{"type":"alias","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
-            "no_usable_id"
-        );
-    }
-
-    #[test]
-    fn numeric_ids_are_accepted() {
-        let c = Call::from_json(r#"{"type":"identify","userId":42,"timestamp":"2026-10-31T00:00:00Z","traits":{"firstName":"Ana"}}"#).unwrap();
-        match c {
-            Call::Identify(i) => assert_eq!(i.actor().user_id().unwrap().as_str(), "42"),
-            other => panic!("{other:?}"),
-        }
-    }
-}
-
 impl crate::Engine {
     /// Parses and ingests one Segment JSON call.
     ///
@@ -536,5 +461,80 @@ impl Call {
     /// ```
     pub fn to_json(&self) -> String {
         to_json_line(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_common_shapes() {
+        for s in [
+            "2026-10-31T19:04:50.268Z",
+            "2026-10-31T20:04:50.268+01:00",
+            "2026-10-31T20:04:50.268+0100",
+            "2026-10-31T19:04:50.268",
+        ] {
+            assert_eq!(
+                parse_timestamp(s).unwrap().timestamp_millis(),
+                1_793_473_490_268,
+                "{s}"
+            );
+        }
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+
+    #[test]
+    fn original_timestamp_is_the_fallback() {
+        let c = Call::from_json(
+            r#"{"type":"page","anonymousId":"a1","originalTimestamp":"2026-10-31T19:04:50Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.event_name(), Some("Page Viewed"));
+        assert_eq!(c.timestamp().timestamp(), 1_793_473_490);
+    }
+
+    #[test]
+    fn rejections_are_typed() {
+        let code = |s: &str| Call::from_json(s).unwrap_err().code();
+        assert_eq!(code("nope"), "not_json");
+        assert_eq!(code(r#"{"userId":"u"}"#), "missing_type");
+        assert_eq!(code(r#"{"type":"trak"}"#), "unknown_type");
+        assert_eq!(
+            code(r#"{"type":"track","event":"x","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "no_usable_id"
+        );
+        assert_eq!(
+            code(r#"{"type":"track","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "missing_field"
+        );
+        assert_eq!(
+            code(r#"{"type":"track","userId":"u","event":"e","timestamp":"soon"}"#),
+            "bad_timestamp"
+        );
+        assert_eq!(
+            code(
+                r#"{"type":"track","userId":"u","event":"e","timestamp":"2026-10-31T00:00:00Z","properties":{"x":1e400}}"#
+            ),
+            "non_finite_number"
+        );
+        assert_eq!(
+            code(r#"{"type":"group","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "missing_field"
+        );
+        assert_eq!(
+            code(r#"{"type":"alias","userId":"u","timestamp":"2026-10-31T00:00:00Z"}"#),
+            "no_usable_id"
+        );
+    }
+
+    #[test]
+    fn numeric_ids_are_accepted() {
+        let c = Call::from_json(r#"{"type":"identify","userId":42,"timestamp":"2026-10-31T00:00:00Z","traits":{"firstName":"Ana"}}"#).unwrap();
+        match c {
+            Call::Identify(i) => assert_eq!(i.actor().user_id().unwrap().as_str(), "42"),
+            other => panic!("{other:?}"),
+        }
     }
 }

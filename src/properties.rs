@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::config::compiled::UsageSpec;
 use crate::schema::{PropertyType, RecordKind, Schema};
 
 /// `lifecycle_stage` values.
@@ -133,3 +134,85 @@ pub(crate) fn schema(config: &Config, kind: RecordKind) -> Arc<Schema> {
     schema.push("next_action", PropertyType::enumeration(options));
     Arc::new(schema)
 }
+
+/// The suffixes of the properties a usage metric expands to, in [`Columns::usage`] order.
+const USAGE_COLUMNS: [&str; 5] = [
+    "",
+    "_previous",
+    "_growth_pct",
+    "_share_pct",
+    "_cumulative_share_pct",
+];
+
+macro_rules! columns {
+    ($($name:ident),* $(,)?) => {
+        /// Schema positions of the computed properties, resolved once per
+        /// configuration so building a record never hashes a property name.
+        /// `usize::MAX` marks a property the record kind does not have.
+        #[derive(Debug, Clone)]
+        pub(crate) struct Columns {
+            $(pub $name: usize,)*
+            /// Per usage metric: value, previous, growth, share, cumulative share.
+            pub usage: Vec<[usize; 5]>,
+        }
+
+        impl Columns {
+            pub fn new(schema: &Schema, usage: &[UsageSpec]) -> Columns {
+                let at = |name: &str| schema.index_of(name).unwrap_or(usize::MAX);
+                Columns {
+                    $($name: at(stringify!($name)),)*
+                    usage: usage
+                        .iter()
+                        .map(|u| USAGE_COLUMNS.map(|suffix| at(&format!("{}{suffix}", u.name))))
+                        .collect(),
+                }
+            }
+        }
+    };
+}
+
+columns!(
+    user_id,
+    email,
+    first_name,
+    last_name,
+    greeting_name,
+    account_id,
+    name,
+    domain,
+    plan,
+    seats,
+    mrr,
+    created_at,
+    tenure_days,
+    first_seen_at,
+    last_seen_at,
+    days_since_last_seen,
+    raw_score,
+    engagement_score,
+    engagement_score_previous,
+    engagement_trend,
+    engagement_trend_label,
+    active_days,
+    event_count,
+    active_users,
+    total_users,
+    active_user_pct,
+    seat_utilization_pct,
+    features_used,
+    adoption_rate,
+    adoption_rate_lifetime,
+    milestones_completed,
+    activation_rate,
+    activated,
+    activated_at,
+    lifecycle_stage,
+    primary_device,
+    device_types,
+    last_contacted_at,
+    last_contact_purpose,
+    days_since_last_contact,
+    contact_effective,
+    segments,
+    next_action,
+);

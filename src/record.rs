@@ -96,9 +96,13 @@ impl Record {
         }
     }
 
-    /// Sets a computed property by schema index.
-    pub(crate) fn set_at(&mut self, index: usize, value: Value) {
-        self.values[index] = value;
+    /// Sets a computed property by schema index; an index the schema lacks (a
+    /// property of the other record kind) is ignored.
+    #[inline]
+    pub(crate) fn put(&mut self, index: usize, value: impl Into<Value>) {
+        if let Some(slot) = self.values.get_mut(index) {
+            *slot = value.into();
+        }
     }
 
     /// Sets (or replaces) a passed-through trait.

@@ -192,10 +192,10 @@ impl Sample {
         let domain = format!("{}.com", name.to_lowercase().replace(' ', "-"));
         let (plan, mrr) = match rng.below(10) {
             0..=3 => ("free", Decimal::ZERO),
-            4..=7 => ("pro", Decimal::new(49_00 * (1 + rng.below(20) as i64), 2)),
+            4..=7 => ("pro", Decimal::from(49 * (1 + rng.below(20) as i64))),
             _ => (
                 "enterprise",
-                Decimal::new(1_000_00 * (1 + rng.below(10) as i64), 2),
+                Decimal::from(1_000 * (1 + rng.below(10) as i64)),
             ),
         };
         let seats = self.users_per_account as i64 + rng.below(10) as i64;

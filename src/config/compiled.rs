@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{Config, Curve};
 use crate::hash::FxHashMap;
-use crate::properties;
+use crate::properties::{self, Columns};
 use crate::schema::{RecordKind, Schema};
 use crate::time::MS_PER_DAY;
 
@@ -74,6 +74,8 @@ pub(crate) struct Compiled {
     pub usage: Vec<UsageSpec>,
     pub user_schema: Arc<Schema>,
     pub account_schema: Arc<Schema>,
+    pub user_columns: Columns,
+    pub account_columns: Columns,
 }
 
 impl Compiled {
@@ -153,6 +155,10 @@ impl Compiled {
                 }
             })
             .collect();
+        let user_schema = properties::schema(config, RecordKind::User);
+        let account_schema = properties::schema(config, RecordKind::Account);
+        let user_columns = Columns::new(&user_schema, &usage);
+        let account_columns = Columns::new(&account_schema, &usage);
         Compiled {
             window: config.window_days as i32,
             lookback: config.lookback_days as i32,
@@ -173,8 +179,10 @@ impl Compiled {
             account_milestones,
             tracked,
             usage,
-            user_schema: properties::schema(config, RecordKind::User),
-            account_schema: properties::schema(config, RecordKind::Account),
+            user_columns,
+            account_columns,
+            user_schema,
+            account_schema,
             config: config.clone(),
         }
     }
@@ -182,12 +190,5 @@ impl Compiled {
     #[inline]
     pub fn event(&self, name: &str) -> &EventInfo {
         self.events.get(name).unwrap_or(&self.default_event)
-    }
-
-    pub fn schema(&self, kind: RecordKind) -> &Arc<Schema> {
-        match kind {
-            RecordKind::User => &self.user_schema,
-            RecordKind::Account => &self.account_schema,
-        }
     }
 }

@@ -24,11 +24,6 @@ impl Interner {
     }
 
     #[inline]
-    pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
-    }
-
-    #[inline]
     pub fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }

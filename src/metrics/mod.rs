@@ -49,7 +49,7 @@ pub fn engagement_score(raw: u64, benchmark: f64, c: Curve) -> i64 {
         return 0;
     }
     let fb = curve(benchmark, c);
-    if !(fb > 0.0) {
+    if fb.is_nan() || fb <= 0.0 {
         return 100;
     }
     let score = round_half_away(100.0 * curve(raw as f64, c) / fb);

@@ -109,6 +109,7 @@ fn count_bits(bits: &[u64]) -> u32 {
     bits.iter().map(|w| w.count_ones()).sum()
 }
 
+#[allow(clippy::needless_range_loop)] // several parallel arrays share the index
 pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> Window {
     let cutoff = day_start_ms(day + 1, c.offset);
     let people = People::resolve(state, day, cutoff);

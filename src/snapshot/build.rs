@@ -9,6 +9,7 @@ use crate::config::compiled::{Compiled, MilestoneSpec};
 use crate::engine::state::{ANY_ACCOUNT, ActorState, IMPLICIT};
 use crate::engine::{Engine, State};
 use crate::metrics;
+use crate::properties::Columns;
 use crate::record::Record;
 use crate::time::{
     DayNumber, MS_PER_DAY, date_of, datetime_of, day_number, day_of_ms, day_start_ms,
@@ -18,6 +19,7 @@ use crate::value::Value;
 /// What users and accounts share: scores, frequency, adoption, lifecycle.
 struct Common<'a> {
     c: &'a Compiled,
+    k: &'a Columns,
     day: DayNumber,
 }
 
@@ -75,16 +77,17 @@ impl Common<'_> {
         previous: i64,
         previous_events: u64,
     ) {
-        r.set("created_at", Self::dt(created_ms));
-        r.set("tenure_days", self.days_since(created_ms));
-        r.set("first_seen_at", Self::dt(agg.first_ms));
-        r.set("last_seen_at", Self::dt(agg.last_ms));
-        r.set("days_since_last_seen", self.days_since(agg.last_ms));
-        r.set("raw_score", Value::Int(agg.raw as i64));
-        r.set("engagement_score", score);
-        r.set("engagement_score_previous", previous);
+        let k = self.k;
+        r.put(k.created_at, Self::dt(created_ms));
+        r.put(k.tenure_days, self.days_since(created_ms));
+        r.put(k.first_seen_at, Self::dt(agg.first_ms));
+        r.put(k.last_seen_at, Self::dt(agg.last_ms));
+        r.put(k.days_since_last_seen, self.days_since(agg.last_ms));
+        r.put(k.raw_score, Value::Int(agg.raw as i64));
+        r.put(k.engagement_score, score);
+        r.put(k.engagement_score_previous, previous);
         let trend = score - previous;
-        r.set("engagement_trend", trend);
+        r.put(k.engagement_trend, trend);
         let label = if trend >= self.c.threshold {
             "rising"
         } else if trend <= -self.c.threshold {
@@ -92,17 +95,17 @@ impl Common<'_> {
         } else {
             "steady"
         };
-        r.set("engagement_trend_label", label);
-        r.set("active_days", i64::from(agg.active_days));
-        r.set("event_count", Value::Int(agg.events as i64));
-        r.set("features_used", self.features(agg.features));
-        r.set("adoption_rate", self.adoption(agg.features));
-        r.set(
-            "adoption_rate_lifetime",
+        r.put(k.engagement_trend_label, label);
+        r.put(k.active_days, i64::from(agg.active_days));
+        r.put(k.event_count, Value::Int(agg.events as i64));
+        r.put(k.features_used, self.features(agg.features));
+        r.put(k.adoption_rate, self.adoption(agg.features));
+        r.put(
+            k.adoption_rate_lifetime,
             self.adoption(agg.features_lifetime),
         );
-        r.set(
-            "lifecycle_stage",
+        r.put(
+            k.lifecycle_stage,
             self.lifecycle(created_ms, agg.events, previous_events),
         );
     }
@@ -116,6 +119,7 @@ impl Common<'_> {
         times_of: impl Fn(usize) -> Vec<i64>,
         created_ms: Option<i64>,
     ) {
+        let k = self.k;
         if specs.is_empty() {
             return;
         }
@@ -144,17 +148,17 @@ impl Common<'_> {
             }
         }
         let all = met.len() == specs.len();
-        r.set(
-            "milestones_completed",
+        r.put(
+            k.milestones_completed,
             Value::string_list(met.iter().copied()),
         );
-        r.set(
-            "activation_rate",
+        r.put(
+            k.activation_rate,
             metrics::percent(met.len() as u64, specs.len() as u64).map_or(Value::Null, Value::Int),
         );
-        r.set("activated", all);
-        r.set(
-            "activated_at",
+        r.put(k.activated, all);
+        r.put(
+            k.activated_at,
             if all { Self::dt(latest) } else { Value::Null },
         );
     }
@@ -185,9 +189,28 @@ pub(crate) fn build(engine: &Engine, date: NaiveDate) -> (Vec<Record>, Vec<Recor
     let day = day_number(date);
     let now = aggregate(state, c, day);
     let before = aggregate(state, c, day - c.window);
-    let common = Common { c, day };
-    let users = users(state, c, &common, &now, &before);
-    let accounts = accounts(state, c, &common, &now, &before);
+    let users = users(
+        state,
+        c,
+        &Common {
+            c,
+            k: &c.user_columns,
+            day,
+        },
+        &now,
+        &before,
+    );
+    let accounts = accounts(
+        state,
+        c,
+        &Common {
+            c,
+            k: &c.account_columns,
+            day,
+        },
+        &now,
+        &before,
+    );
     (users, accounts)
 }
 
@@ -198,6 +221,7 @@ fn users(
     now: &Window,
     before: &Window,
 ) -> Vec<Record> {
+    let k = common.k;
     let day = common.day;
     let cutoff = day_start_ms(day + 1, c.offset);
     let window_start = day - c.window + 1;
@@ -230,13 +254,13 @@ fn users(
             )
         };
 
-        r.set("user_id", state.actor_ids.name(root));
-        r.set("email", tr::string(&traits, "email"));
-        r.set("first_name", tr::string(&traits, "first_name"));
-        r.set("last_name", tr::string(&traits, "last_name"));
-        r.set("greeting_name", greeting(&traits));
-        r.set(
-            "account_id",
+        r.put(k.user_id, state.actor_ids.name(root));
+        r.put(k.email, tr::string(&traits, "email"));
+        r.put(k.first_name, tr::string(&traits, "first_name"));
+        r.put(k.last_name, tr::string(&traits, "last_name"));
+        r.put(k.greeting_name, greeting(&traits));
+        r.put(
+            k.account_id,
             now.account_of(p)
                 .map_or(Value::Null, |a| Value::from(state.account_ids.name(a))),
         );
@@ -254,18 +278,18 @@ fn users(
             |t| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT),
             created_ms,
         );
-        devices(state, now, p, window_start, day, &mut r);
-        contact(state, c, now, p, cutoff, &mut r);
-        for (i, spec) in c.usage.iter().enumerate() {
+        devices(state, k, now, p, window_start, day, &mut r);
+        contact(state, c, k, now, p, cutoff, &mut r);
+        for (i, columns) in k.usage.iter().enumerate() {
             let current = now.person_usage[p * m + i];
             let previous = if prev == u32::MAX {
                 Decimal::ZERO
             } else {
                 before.person_usage[prev as usize * m + i]
             };
-            usage_values(&mut r, &spec.name, current, previous);
+            usage_values(&mut r, columns, current, previous);
         }
-        r.set("segments", Value::List(Vec::new()));
+        r.put(k.segments, Value::List(Vec::new()));
         for (key, value) in traits {
             if !matches!(key, "email" | "first_name" | "last_name" | "created_at")
                 && r.schema().index_of(key).is_none()
@@ -293,17 +317,18 @@ fn greeting(traits: &[(&str, &Value)]) -> Value {
     }
 }
 
-fn usage_values(r: &mut Record, name: &str, current: Decimal, previous: Decimal) {
-    r.set(name, current.normalize());
-    r.set(&format!("{name}_previous"), previous.normalize());
-    r.set(
-        &format!("{name}_growth_pct"),
+fn usage_values(r: &mut Record, columns: &[usize; 5], current: Decimal, previous: Decimal) {
+    r.put(columns[0], current.normalize());
+    r.put(columns[1], previous.normalize());
+    r.put(
+        columns[2],
         metrics::growth_pct(current, previous).map_or(Value::Null, Value::Decimal),
     );
 }
 
 fn devices(
     state: &State,
+    k: &Columns,
     now: &Window,
     p: usize,
     window_start: DayNumber,
@@ -327,8 +352,8 @@ fn devices(
         .map_or(Value::Null, |(id, _)| Value::from(name(*id)));
     let mut types: Vec<&str> = counts.iter().map(|(id, _)| name(*id)).collect();
     types.sort_unstable();
-    r.set("primary_device", primary);
-    r.set("device_types", Value::string_list(types));
+    r.put(k.primary_device, primary);
+    r.put(k.device_types, Value::string_list(types));
 }
 
 /// Whether any activity of the person falls in `[lo, hi]` (UTC ms). Exact: a range
@@ -351,24 +376,32 @@ fn active_between(state: &State, now: &Window, p: usize, c: &Compiled, lo: i64, 
     })
 }
 
-fn contact(state: &State, c: &Compiled, now: &Window, p: usize, cutoff: i64, r: &mut Record) {
+fn contact(
+    state: &State,
+    c: &Compiled,
+    k: &Columns,
+    now: &Window,
+    p: usize,
+    cutoff: i64,
+    r: &mut Record,
+) {
     let last = now
         .people
         .actors(state, p)
         .filter_map(|a| a.contacts.iter().rev().find(|ct| ct.ms < cutoff))
         .max();
     let Some(last) = last else { return };
-    r.set("last_contacted_at", Value::DateTime(datetime_of(last.ms)));
-    r.set("last_contact_purpose", last.purpose.as_str());
-    r.set(
-        "days_since_last_contact",
+    r.put(k.last_contacted_at, Value::DateTime(datetime_of(last.ms)));
+    r.put(k.last_contact_purpose, last.purpose.as_str());
+    r.put(
+        k.days_since_last_contact,
         i64::from(now.day - day_of_ms(last.ms, c.offset)),
     );
     let effect_end = last.ms.saturating_add(c.contact_effect_days * MS_PER_DAY);
     if effect_end < cutoff {
         let before = active_between(state, now, p, c, last.ms - 7 * MS_PER_DAY, last.ms - 1);
         let after = active_between(state, now, p, c, last.ms + 1, effect_end);
-        r.set("contact_effective", after && !before);
+        r.put(k.contact_effective, after && !before);
     }
 }
 
@@ -379,6 +412,7 @@ fn accounts(
     now: &Window,
     before: &Window,
 ) -> Vec<Record> {
+    let k = common.k;
     let day = common.day;
     let m = c.usage.len();
     let mut ids: Vec<u32> = (0..state.accounts.len() as u32)
@@ -453,18 +487,18 @@ fn accounts(
         let created_ms = tr::instant(tr::get(&traits, "created_at"))
             .map(|t| t.timestamp_millis())
             .or(acc.agg.first_ms);
-        r.set("account_id", state.account_ids.name(a));
-        r.set("name", tr::string(&traits, "name"));
+        r.put(k.account_id, state.account_ids.name(a));
+        r.put(k.name, tr::string(&traits, "name"));
         let domain = match tr::string(&traits, "domain") {
             Value::Null => tr::string(&traits, "website"),
             d => d,
         };
-        r.set("domain", domain);
-        r.set("plan", tr::string(&traits, "plan"));
+        r.put(k.domain, domain);
+        r.put(k.plan, tr::string(&traits, "plan"));
         let seats = tr::integer(tr::get(&traits, "seats"));
-        r.set("seats", seats);
-        r.set(
-            "mrr",
+        r.put(k.seats, seats);
+        r.put(
+            k.mrr,
             tr::decimal(tr::get(&traits, "mrr")).map(|d| d.normalize()),
         );
         let previous = &before.account[ai];
@@ -476,16 +510,16 @@ fn accounts(
             before.account_scores[ai],
             previous.agg.events,
         );
-        r.set("active_users", i64::from(acc.active_users));
-        r.set("total_users", i64::from(acc.total_users));
-        r.set(
-            "active_user_pct",
+        r.put(k.active_users, i64::from(acc.active_users));
+        r.put(k.total_users, i64::from(acc.total_users));
+        r.put(
+            k.active_user_pct,
             metrics::percent(acc.active_users.into(), acc.total_users.into()),
         );
         let seat_pct = seats
             .filter(|&s| s > 0)
             .and_then(|s| metrics::percent(acc.active_users.into(), s as u64));
-        r.set("seat_utilization_pct", seat_pct);
+        r.put(k.seat_utilization_pct, seat_pct);
         common.activation(
             &mut r,
             &c.account_milestones,
@@ -497,18 +531,18 @@ fn accounts(
             },
             created_ms,
         );
-        for (i, spec) in c.usage.iter().enumerate() {
+        for (i, columns) in k.usage.iter().enumerate() {
             usage_values(
                 &mut r,
-                &spec.name,
+                columns,
                 now.account_usage[ai * m + i],
                 before.account_usage[ai * m + i],
             );
             let (share, cumulative) = shares[ai * m + i].clone();
-            r.set(&format!("{}_share_pct", spec.name), share);
-            r.set(&format!("{}_cumulative_share_pct", spec.name), cumulative);
+            r.put(columns[3], share);
+            r.put(columns[4], cumulative);
         }
-        r.set("segments", Value::List(Vec::new()));
+        r.put(k.segments, Value::List(Vec::new()));
         for (key, value) in traits {
             if !matches!(
                 key,

@@ -17,6 +17,7 @@ pub(crate) struct People {
 }
 
 impl People {
+    #[allow(clippy::needless_range_loop)] // several parallel arrays share the index
     pub fn resolve(state: &State, day: DayNumber, cutoff_ms: i64) -> People {
         let n = state.actors.len();
         let mut root = vec![NONE; n];
