@@ -85,6 +85,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod crm;
 mod engine;
 mod event;
 mod hash;
@@ -95,16 +96,15 @@ mod json;
 pub mod metrics;
 mod properties;
 mod record;
+pub mod rule;
 pub mod sample;
 mod schema;
 mod snapshot;
 mod time;
 mod value;
 
-pub use config::{
-    ActionDef, Config, ConfigBuilder, ConfigError, ConfigErrors, Curve, Milestone, SegmentDef,
-    Usage,
-};
+pub use config::{Config, ConfigBuilder, ConfigError, ConfigErrors, Curve, Milestone, Usage};
+pub use crm::{Changeset, DiffOptions, HubSpot, Request, Salesforce, SyncState};
 pub use engine::{Engine, MergeError, MergeStats};
 pub use event::{
     Activity, Actor, Alias, Call, Context, Group, Identify, PAGE_VIEWED, Page, Properties,
@@ -113,6 +113,10 @@ pub use event::{
 pub use id::{AccountId, AnonymousId, MessageId, UserId};
 pub use ingest::{IngestReport, Outcome, Rejection, Warning};
 pub use record::Record;
+pub use rule::{
+    ActionDef, CompiledRule, EvalInput, Membership, Memberships, Rule, RuleContext, RuleError,
+    RuleErrors, SegmentDef, Transition,
+};
 pub use schema::{PropertyType, RecordKind, Schema};
 pub use snapshot::Snapshot;
 pub use value::Value;

@@ -49,7 +49,7 @@ pub fn config() -> Config {
                 .min_count(5)
                 .within_days(14),
         )
-        .account_milestone(Milestone::rule("team", "active_users >= 3"))
+        .rule_milestone(RecordKind::Account, "team", "active_users >= 3")
         .usage("api_calls", Usage::count("API Called"))
         .usage("storage_mb", Usage::sum("File Uploaded", "megabytes"))
         .segment_with_exit(

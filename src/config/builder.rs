@@ -1,6 +1,8 @@
 //! Building a [`Config`] in code.
 
-use super::{ActionDef, Config, ConfigErrors, Curve, Milestone, Named, SegmentDef, Usage};
+use super::{Config, ConfigError, ConfigErrors, Curve, Milestone, Named, Usage};
+use crate::rule::{ActionDef, Rule, SegmentDef};
+use crate::schema::RecordKind;
 
 /// Builds a [`Config`] from the defaults; [`build`](Self::build) validates it.
 ///
@@ -26,6 +28,8 @@ use super::{ActionDef, Config, ConfigErrors, Curve, Milestone, Named, SegmentDef
 #[derive(Debug, Clone, Default)]
 pub struct ConfigBuilder {
     config: Config,
+    /// Rules that did not parse, reported by `build` with everything else.
+    errors: Vec<ConfigError>,
 }
 
 impl ConfigBuilder {
@@ -33,6 +37,7 @@ impl ConfigBuilder {
     pub fn new() -> ConfigBuilder {
         ConfigBuilder {
             config: Config::default(),
+            errors: Vec::new(),
         }
     }
 
@@ -126,62 +131,119 @@ impl ConfigBuilder {
         self.config.usage.push(name.into(), usage);
         self
     }
-    /// A user segment with one rule.
+    /// A user segment with one rule (in while it holds).
     #[must_use]
-    pub fn user_segment(mut self, name: impl Into<String>, rule: impl Into<String>) -> Self {
-        self.config
-            .segments
-            .user
-            .push(name.into(), SegmentDef::Rule(rule.into()));
-        self
+    pub fn user_segment(self, name: impl Into<String>, rule: &str) -> Self {
+        self.segment(RecordKind::User, name.into(), rule, None)
     }
-    /// An account segment with one rule.
+
+    /// An account segment with one rule (in while it holds).
     #[must_use]
-    pub fn account_segment(mut self, name: impl Into<String>, rule: impl Into<String>) -> Self {
-        self.config
-            .segments
-            .account
-            .push(name.into(), SegmentDef::Rule(rule.into()));
-        self
+    pub fn account_segment(self, name: impl Into<String>, rule: &str) -> Self {
+        self.segment(RecordKind::Account, name.into(), rule, None)
     }
-    /// A user or account segment with enter and exit rules.
+
+    /// A segment with hysteresis: join when `enter` holds, leave only when `exit` holds.
     #[must_use]
     pub fn segment_with_exit(
-        mut self,
-        kind: crate::RecordKind,
+        self,
+        kind: RecordKind,
         name: impl Into<String>,
-        enter: impl Into<String>,
-        exit: impl Into<String>,
+        enter: &str,
+        exit: &str,
     ) -> Self {
-        let def = SegmentDef::Hysteresis {
-            enter: enter.into(),
-            exit: Some(exit.into()),
+        self.segment(kind, name.into(), enter, Some(exit))
+    }
+
+    fn segment(mut self, kind: RecordKind, name: String, enter: &str, exit: Option<&str>) -> Self {
+        let field = format!("segments.{kind}.{name}");
+        let enter = self.parse(&field, enter);
+        let exit = match exit {
+            None => Some(None),
+            Some(text) => self.parse(&format!("{field}.exit"), text).map(Some),
         };
-        match kind {
-            crate::RecordKind::User => self.config.segments.user.push(name.into(), def),
-            crate::RecordKind::Account => self.config.segments.account.push(name.into(), def),
+        if let (Some(enter), Some(exit)) = (enter, exit) {
+            let def = match exit {
+                Some(exit) => SegmentDef::new(enter).with_exit(exit),
+                None => SegmentDef::new(enter),
+            };
+            match kind {
+                RecordKind::User => self.config.segments.user.push(name, def),
+                RecordKind::Account => self.config.segments.account.push(name, def),
+            }
         }
         self
     }
+
     /// Appends a user action (first match wins).
     #[must_use]
-    pub fn user_action(mut self, when: impl Into<String>, action: impl Into<String>) -> Self {
-        self.config.actions.user.push(ActionDef::new(when, action));
-        self
+    pub fn user_action(self, when: &str, action: impl Into<String>) -> Self {
+        self.action(RecordKind::User, when, action.into())
     }
+
     /// Appends an account action (first match wins).
     #[must_use]
-    pub fn account_action(mut self, when: impl Into<String>, action: impl Into<String>) -> Self {
-        self.config
-            .actions
-            .account
-            .push(ActionDef::new(when, action));
+    pub fn account_action(self, when: &str, action: impl Into<String>) -> Self {
+        self.action(RecordKind::Account, when, action.into())
+    }
+
+    fn action(mut self, kind: RecordKind, when: &str, action: String) -> Self {
+        if let Some(rule) = self.parse(&format!("actions.{kind} `{action}`"), when) {
+            let def = ActionDef::new(rule, action);
+            match kind {
+                RecordKind::User => self.config.actions.user.push(def),
+                RecordKind::Account => self.config.actions.account.push(def),
+            }
+        }
         self
+    }
+
+    /// A rule milestone for users or accounts, from rule text.
+    #[must_use]
+    pub fn rule_milestone(mut self, kind: RecordKind, name: impl Into<String>, rule: &str) -> Self {
+        let name = name.into();
+        if let Some(rule) = self.parse(&format!("activation.{kind} `{name}`"), rule) {
+            match kind {
+                RecordKind::User => self
+                    .config
+                    .activation
+                    .user
+                    .push(Milestone::rule(name, rule)),
+                RecordKind::Account => self
+                    .config
+                    .activation
+                    .account
+                    .push(Milestone::rule(name, rule)),
+            }
+        }
+        self
+    }
+
+    /// Parses a rule, keeping its errors for [`build`](Self::build) to report.
+    fn parse(&mut self, field: &str, text: &str) -> Option<Rule> {
+        match Rule::parse(text) {
+            Ok(rule) => Some(rule),
+            Err(errors) => {
+                self.errors
+                    .extend(errors.into_iter().map(|error| ConfigError::Rule {
+                        field: field.to_owned(),
+                        error,
+                    }));
+                None
+            }
+        }
     }
 
     /// Validates and returns the configuration, or every problem found.
     pub fn build(self) -> Result<Config, ConfigErrors> {
-        self.config.validate()?;
-        Ok(self.config)
+        let mut errors = self.errors;
+        if let Err(more) = self.config.validate() {
+            errors.extend(more.errors().iter().cloned());
+        }
+        if errors.is_empty() {
+            Ok(self.config)
+        } else {
+            Err(ConfigErrors::new(errors))
+        }
     }
 }

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use super::{Config, Curve};
+use super::rules::CompiledRules;
+use super::{Config, ConfigErrors, Curve};
 use crate::hash::FxHashMap;
 use crate::properties::{self, Columns};
 use crate::schema::{RecordKind, Schema};
@@ -40,14 +41,6 @@ pub(crate) enum MilestoneSpec {
     },
 }
 
-impl MilestoneSpec {
-    pub fn name(&self) -> &str {
-        match self {
-            MilestoneSpec::Event { name, .. } | MilestoneSpec::Rule { name } => name,
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct UsageSpec {
     pub name: String,
@@ -76,11 +69,14 @@ pub(crate) struct Compiled {
     pub account_schema: Arc<Schema>,
     pub user_columns: Columns,
     pub account_columns: Columns,
+    pub rules: CompiledRules,
 }
 
 impl Compiled {
-    /// Builds the tables; the configuration must already be valid.
-    pub fn new(config: &Config) -> Compiled {
+    /// Builds the tables; the configuration must already be valid (its rules are
+    /// compiled here, so rule errors still surface as errors, never panics).
+    pub fn new(config: &Config) -> Result<Compiled, ConfigErrors> {
+        let rules = super::rules::compile(config).map_err(ConfigErrors::new)?;
         let all_events = config.scoring.events.is_none();
         let mut events: FxHashMap<Box<str>, EventInfo> = FxHashMap::default();
         if let Some(scored) = &config.scoring.events {
@@ -159,7 +155,8 @@ impl Compiled {
         let account_schema = properties::schema(config, RecordKind::Account);
         let user_columns = Columns::new(&user_schema, &usage);
         let account_columns = Columns::new(&account_schema, &usage);
-        Compiled {
+        Ok(Compiled {
+            rules,
             window: config.window_days as i32,
             lookback: config.lookback_days as i32,
             offset: config.utc_offset_minutes,
@@ -184,7 +181,7 @@ impl Compiled {
             user_schema,
             account_schema,
             config: config.clone(),
-        }
+        })
     }
 
     #[inline]

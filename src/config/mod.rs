@@ -28,13 +28,18 @@
 mod builder;
 pub(crate) mod compiled;
 mod named;
+pub(crate) mod rules;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rule::{ActionDef, Rule, SegmentDef};
+
 pub use builder::ConfigBuilder;
 pub use named::Named;
-pub use validate::{ConfigError, ConfigErrors};
+pub use validate::{
+    ConfigError, ConfigErrors, MAX_FEATURES, MAX_MILESTONES, MAX_MIN_COUNT, MAX_USAGE_METRICS,
+};
 
 /// The whole configuration. See the [module docs](self) for the JSON form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -218,9 +223,12 @@ impl Activation {
 /// let m = Milestone::event("five_reports", "Report Run").min_count(5).within_days(14);
 /// assert_eq!(m.name(), "five_reports");
 /// assert_eq!(m.min_count_value(), 5);
-/// assert_eq!(Milestone::rule("team", "active_users >= 3").rule_text(), Some("active_users >= 3"));
+///
+/// let team = Milestone::rule("team", "active_users >= 3".parse()?);
+/// assert_eq!(team.rule_def().unwrap().to_string(), "active_users >= 3");
+/// # Ok::<(), pulsecheck::RuleErrors>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
     name: String,
@@ -231,7 +239,7 @@ pub struct Milestone {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     within_days: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    rule: Option<String>,
+    rule: Option<Rule>,
 }
 
 fn one() -> u32 {
@@ -254,13 +262,13 @@ impl Milestone {
     }
 
     /// Met when the rule holds on the record as of the day.
-    pub fn rule(name: impl Into<String>, rule: impl Into<String>) -> Milestone {
+    pub fn rule(name: impl Into<String>, rule: Rule) -> Milestone {
         Milestone {
             name: name.into(),
             event: None,
             min_count: 1,
             within_days: None,
-            rule: Some(rule.into()),
+            rule: Some(rule),
         }
     }
 
@@ -294,9 +302,9 @@ impl Milestone {
     pub fn within_days_value(&self) -> Option<u32> {
         self.within_days
     }
-    /// The rule text, for rule milestones.
-    pub fn rule_text(&self) -> Option<&str> {
-        self.rule.as_deref()
+    /// The rule, for rule milestones.
+    pub fn rule_def(&self) -> Option<&Rule> {
+        self.rule.as_ref()
     }
 }
 
@@ -341,42 +349,6 @@ impl Usage {
     }
 }
 
-/// A segment: a rule to enter, and optionally a different rule to leave (hysteresis).
-///
-/// In JSON either a rule string (`"engagement_score < 25"`) or
-/// `{"enter": "…", "exit": "…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum SegmentDef {
-    /// One rule: in while it holds.
-    Rule(String),
-    /// Enter when `enter` holds; once in, leave only when `exit` holds.
-    Hysteresis {
-        /// The rule to join.
-        enter: String,
-        /// The rule to leave (absent: leave when `enter` stops holding).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        exit: Option<String>,
-    },
-}
-
-impl SegmentDef {
-    /// The rule to join.
-    pub fn enter(&self) -> &str {
-        match self {
-            SegmentDef::Rule(r) => r,
-            SegmentDef::Hysteresis { enter, .. } => enter,
-        }
-    }
-    /// The rule to leave, if different.
-    pub fn exit(&self) -> Option<&str> {
-        match self {
-            SegmentDef::Rule(_) => None,
-            SegmentDef::Hysteresis { exit, .. } => exit.as_deref(),
-        }
-    }
-}
-
 /// `segments`: named rules per record kind.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -393,32 +365,6 @@ impl Segments {
     /// Account segments.
     pub fn account(&self) -> &Named<SegmentDef> {
         &self.account
-    }
-}
-
-/// One playbook step: when the rule holds, the action is next (first match wins).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionDef {
-    when: String,
-    action: String,
-}
-
-impl ActionDef {
-    /// `action` when `when` holds.
-    pub fn new(when: impl Into<String>, action: impl Into<String>) -> ActionDef {
-        ActionDef {
-            when: when.into(),
-            action: action.into(),
-        }
-    }
-    /// The rule.
-    pub fn when(&self) -> &str {
-        &self.when
-    }
-    /// The action name.
-    pub fn action(&self) -> &str {
-        &self.action
     }
 }
 

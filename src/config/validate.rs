@@ -116,19 +116,13 @@ pub enum ConfigError {
         /// The limit.
         max: usize,
     },
-    /// A rule that is empty.
-    #[error("`{field}` is an empty rule")]
-    EmptyRule {
-        /// Where.
-        field: String,
-    },
-    /// A rule that does not compile (filled in by the rule checker).
-    #[error("`{field}`: {message}")]
+    /// A rule that does not compile: unknown property, wrong type, …
+    #[error("{field}: {error}")]
     Rule {
-        /// Where.
+        /// Where (`segments.user.at_risk`, `actions.account`, `activation.user[2]`).
         field: String,
         /// The rule error, with its span and caret excerpt.
-        message: String,
+        error: crate::rule::RuleError,
     },
 }
 
@@ -312,12 +306,7 @@ impl Config {
                             });
                         }
                     }
-                    (None, Some(rule)) => {
-                        if rule.trim().is_empty() {
-                            errors.push(ConfigError::EmptyRule {
-                                field: format!("{field}.rule"),
-                            });
-                        }
+                    (None, Some(_)) => {
                         if m.min_count != 1 || m.within_days.is_some() {
                             errors.push(ConfigError::EventOnlyOption {
                                 field: field.clone(),
@@ -367,7 +356,7 @@ impl Config {
             }
         }
         dupes(&mut errors, "usage metric", self.usage.duplicates());
-        for (kind, segments) in [
+        for (_kind, segments) in [
             ("user", &self.segments.user),
             ("account", &self.segments.account),
         ] {
@@ -378,21 +367,11 @@ impl Config {
                     max: 64,
                 });
             }
-            for (name, def) in segments.iter() {
+            for (name, _) in segments.iter() {
                 if !is_snake_name(name) {
                     errors.push(ConfigError::BadName {
                         what: "segment",
                         name: name.to_owned(),
-                    });
-                }
-                if def.enter().trim().is_empty() {
-                    errors.push(ConfigError::EmptyRule {
-                        field: format!("segments.{kind}.{name}"),
-                    });
-                }
-                if def.exit().is_some_and(|e| e.trim().is_empty()) {
-                    errors.push(ConfigError::EmptyRule {
-                        field: format!("segments.{kind}.{name}.exit"),
                     });
                 }
             }
@@ -403,17 +382,19 @@ impl Config {
             ("account", &self.actions.account),
         ] {
             for (i, a) in actions.iter().enumerate() {
-                if a.when.trim().is_empty() {
-                    errors.push(ConfigError::EmptyRule {
-                        field: format!("actions.{kind}[{i}].when"),
-                    });
-                }
-                if a.action.trim().is_empty() {
+                if a.action().trim().is_empty() {
                     errors.push(ConfigError::BadName {
                         what: "action",
-                        name: a.action.clone(),
+                        name: format!("#{}", i + 1),
                     });
                 }
+                let _ = kind;
+            }
+        }
+        // Rules are type-checked only once the rest is sound: their schema depends on it.
+        if errors.is_empty() {
+            if let Err(rule_errors) = super::rules::compile(self) {
+                errors.extend(rule_errors);
             }
         }
         if errors.is_empty() {

@@ -99,7 +99,7 @@ impl Engine {
     pub fn new(config: Config) -> Result<Engine, ConfigErrors> {
         config.validate()?;
         Ok(Engine {
-            compiled: Arc::new(Compiled::new(&config)),
+            compiled: Arc::new(Compiled::new(&config)?),
             clock_ms: None,
             state: State::default(),
         })

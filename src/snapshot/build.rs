@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::aggregate::{Agg, Window, aggregate};
+use super::find;
 use super::traits::{self as tr, traits_as_of};
 use crate::config::compiled::{Compiled, MilestoneSpec};
 use crate::engine::state::{ANY_ACCOUNT, ActorState, IMPLICIT};
@@ -11,6 +12,7 @@ use crate::engine::{Engine, State};
 use crate::metrics;
 use crate::properties::Columns;
 use crate::record::Record;
+use crate::rule::{CompiledRule, EvalInput, Membership, Memberships, RuleSet, Transition};
 use crate::time::{
     DayNumber, MS_PER_DAY, date_of, datetime_of, day_number, day_of_ms, day_start_ms,
 };
@@ -21,6 +23,7 @@ struct Common<'a> {
     c: &'a Compiled,
     k: &'a Columns,
     day: DayNumber,
+    date: NaiveDate,
 }
 
 impl Common<'_> {
@@ -112,10 +115,14 @@ impl Common<'_> {
 
     /// Milestones met by the day: `(name, met_at)` for event milestones met; rule
     /// milestones are decided by the rule stage.
+    /// Decides the milestones, last: rule milestones read the finished record.
+    #[allow(clippy::too_many_arguments)]
     fn activation(
         &self,
         r: &mut Record,
         specs: &[MilestoneSpec],
+        rules: &[Option<CompiledRule>],
+        account: Option<&Record>,
         times_of: impl Fn(usize) -> Vec<i64>,
         created_ms: Option<i64>,
     ) {
@@ -126,7 +133,15 @@ impl Common<'_> {
         let cutoff = day_start_ms(self.day + 1, self.c.offset);
         let mut met = Vec::new();
         let mut latest: Option<i64> = None;
-        for spec in specs {
+        for (i, spec) in specs.iter().enumerate() {
+            if let (MilestoneSpec::Rule { name }, Some(Some(rule))) = (spec, rules.get(i)) {
+                let input = EvalInput::new(r, self.date)
+                    .with_account(account)
+                    .with_utc_offset_minutes(self.c.offset);
+                if rule.eval(&input) {
+                    met.push(name.as_str());
+                }
+            }
             if let MilestoneSpec::Event {
                 name,
                 tracked,
@@ -183,35 +198,82 @@ fn merged_times<'s>(
     times
 }
 
-pub(crate) fn build(engine: &Engine, date: NaiveDate) -> (Vec<Record>, Vec<Record>) {
+/// Every record of the day, with segments and next actions; transitions when a
+/// membership history is given.
+pub(crate) fn build(
+    engine: &Engine,
+    date: NaiveDate,
+    mut memberships: Option<&mut Memberships>,
+) -> (Vec<Record>, Vec<Record>, Vec<Transition>) {
     let c = engine.compiled();
     let state = engine.state();
     let day = day_number(date);
     let now = aggregate(state, c, day);
     let before = aggregate(state, c, day - c.window);
-    let users = users(
-        state,
+    let mut transitions = Vec::new();
+    // Accounts first: user rules may read `account.…`, segments included.
+    let account_common = Common {
         c,
-        &Common {
-            c,
-            k: &c.user_columns,
-            day,
-        },
-        &now,
-        &before,
+        k: &c.account_columns,
+        day,
+        date,
+    };
+    let mut accounts = accounts(state, c, &account_common, &now, &before);
+    classify(
+        &account_common,
+        &mut accounts,
+        None,
+        &c.rules.account,
+        memberships.as_deref_mut(),
+        &mut transitions,
     );
-    let accounts = accounts(
-        state,
+    let user_common = Common {
         c,
-        &Common {
-            c,
-            k: &c.account_columns,
-            day,
-        },
-        &now,
-        &before,
+        k: &c.user_columns,
+        day,
+        date,
+    };
+    let mut users = users(state, c, &user_common, &now, &before, &accounts);
+    classify(
+        &user_common,
+        &mut users,
+        Some(&accounts),
+        &c.rules.user,
+        memberships,
+        &mut transitions,
     );
-    (users, accounts)
+    (users, accounts, transitions)
+}
+
+/// Segments (with hysteresis against `memberships`) and the first matching action.
+fn classify(
+    common: &Common<'_>,
+    records: &mut [Record],
+    accounts: Option<&[Record]>,
+    rules: &RuleSet,
+    mut memberships: Option<&mut Memberships>,
+    transitions: &mut Vec<Transition>,
+) {
+    let (k, set) = (common.k, rules.segments());
+    for r in records.iter_mut() {
+        let account = accounts.and_then(|a| find(a, r.value_at(k.account_id)?.as_str()?));
+        let input = EvalInput::new(r, common.date)
+            .with_account(account)
+            .with_utc_offset_minutes(common.c.offset);
+        let previous = memberships
+            .as_deref()
+            .map_or(Membership::empty(), |m| m.current(set, r.kind(), r.id()));
+        let now = set.evaluate(&input, previous);
+        if let Some(m) = memberships.as_deref_mut() {
+            transitions.extend(m.update(set, r.kind(), r.id(), common.date, now));
+        }
+        r.put(k.segments, now.to_value(set));
+        let input = EvalInput::new(r, common.date)
+            .with_account(account)
+            .with_utc_offset_minutes(common.c.offset);
+        let action = rules.actions().first_match(&input).map(str::to_owned);
+        r.put(k.next_action, action);
+    }
 }
 
 fn users(
@@ -220,6 +282,7 @@ fn users(
     common: &Common<'_>,
     now: &Window,
     before: &Window,
+    accounts: &[Record],
 ) -> Vec<Record> {
     let k = common.k;
     let day = common.day;
@@ -272,12 +335,6 @@ fn users(
             previous_score,
             previous_events,
         );
-        common.activation(
-            &mut r,
-            &c.user_milestones,
-            |t| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT),
-            created_ms,
-        );
         devices(state, k, now, p, window_start, day, &mut r);
         contact(state, c, k, now, p, cutoff, &mut r);
         for (i, columns) in k.usage.iter().enumerate() {
@@ -289,7 +346,6 @@ fn users(
             };
             usage_values(&mut r, columns, current, previous);
         }
-        r.put(k.segments, Value::List(Vec::new()));
         for (key, value) in traits {
             if !matches!(key, "email" | "first_name" | "last_name" | "created_at")
                 && r.schema().index_of(key).is_none()
@@ -297,6 +353,17 @@ fn users(
                 r.set_trait(key, value.clone());
             }
         }
+        let account = now
+            .account_of(p)
+            .and_then(|a| find(accounts, state.account_ids.name(a)));
+        common.activation(
+            &mut r,
+            &c.user_milestones,
+            &c.rules.user_milestones,
+            account,
+            |t| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT),
+            created_ms,
+        );
         out.push(r);
     }
     out
@@ -520,17 +587,6 @@ fn accounts(
             .filter(|&s| s > 0)
             .and_then(|s| metrics::percent(acc.active_users.into(), s as u64));
         r.put(k.seat_utilization_pct, seat_pct);
-        common.activation(
-            &mut r,
-            &c.account_milestones,
-            |t| {
-                milestone_times
-                    .get(ai)
-                    .map(|m| m[t].clone())
-                    .unwrap_or_default()
-            },
-            created_ms,
-        );
         for (i, columns) in k.usage.iter().enumerate() {
             usage_values(
                 &mut r,
@@ -542,7 +598,6 @@ fn accounts(
             r.put(columns[3], share);
             r.put(columns[4], cumulative);
         }
-        r.put(k.segments, Value::List(Vec::new()));
         for (key, value) in traits {
             if !matches!(
                 key,
@@ -552,6 +607,19 @@ fn accounts(
                 r.set_trait(key, value.clone());
             }
         }
+        common.activation(
+            &mut r,
+            &c.account_milestones,
+            &c.rules.account_milestones,
+            None,
+            |t| {
+                milestone_times
+                    .get(ai)
+                    .map(|m| m[t].clone())
+                    .unwrap_or_default()
+            },
+            created_ms,
+        );
         out.push(r);
     }
     let _ = date_of;

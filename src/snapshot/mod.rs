@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 
 use crate::engine::Engine;
 use crate::record::Record;
+use crate::rule::{Memberships, Transition};
 
 /// Every user (Contact) and account (Company) record as of a day D.
 ///
@@ -19,6 +20,7 @@ pub struct Snapshot {
     day: NaiveDate,
     users: Vec<Record>,
     accounts: Vec<Record>,
+    transitions: Vec<Transition>,
 }
 
 impl Snapshot {
@@ -47,18 +49,19 @@ impl Snapshot {
         find(&self.accounts, id)
     }
 
+    /// Segment membership changes (entered / exited, with the day), for snapshots
+    /// taken with [`Engine::snapshot_tracked`]; empty otherwise.
+    pub fn transitions(&self) -> &[Transition] {
+        &self.transitions
+    }
+
     /// Accounts, then users.
     pub fn records(&self) -> impl Iterator<Item = &Record> + '_ {
         self.accounts.iter().chain(&self.users)
     }
-
-    /// Mutable access for the stages that fill segments and actions.
-    pub(crate) fn parts_mut(&mut self) -> (&mut Vec<Record>, &mut Vec<Record>) {
-        (&mut self.users, &mut self.accounts)
-    }
 }
 
-fn find<'a>(records: &'a [Record], id: &str) -> Option<&'a Record> {
+pub(crate) fn find<'a>(records: &'a [Record], id: &str) -> Option<&'a Record> {
     records
         .binary_search_by(|r| r.id().cmp(id))
         .ok()
@@ -71,13 +74,50 @@ impl Engine {
     /// Calls stamped after the end of `day` are ignored, so any past day gives the
     /// answer it would have given then (backfill), and the trend compares with the
     /// same computation as of `day − window_days`.
+    ///
+    /// Segments are decided from this day alone: a record is in a segment when its
+    /// `enter` rule holds (and its `exit` rule, if any, does not). For hysteresis
+    /// across successive days, use [`snapshot_tracked`](Self::snapshot_tracked).
     pub fn snapshot(&self, day: NaiveDate) -> Snapshot {
-        let (users, accounts) = build::build(self, day);
-        let _ = Snapshot::parts_mut;
+        let (users, accounts, transitions) = build::build(self, day, None);
         Snapshot {
             day,
             users,
             accounts,
+            transitions,
+        }
+    }
+
+    /// A snapshot whose segments remember the previous ones: a record already in a
+    /// segment (per `memberships`) leaves only when the segment's `exit` rule holds,
+    /// so a score wobbling around a threshold does not flap in the CRM. Updates
+    /// `memberships` and reports every change in [`Snapshot::transitions`]. Take
+    /// tracked snapshots in increasing day order; keep `memberships` (it is serde)
+    /// between runs.
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeZone, Utc};
+    /// use pulsecheck::{Config, Engine, Memberships, Track, UserId};
+    ///
+    /// let config = Config::builder().user_segment("active", "event_count > 0").build().unwrap();
+    /// let mut engine = Engine::new(config).unwrap();
+    /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
+    /// engine.ingest(&Track::new(UserId::from("u1"), "Report Run", at).into()).unwrap();
+    ///
+    /// let mut memberships = Memberships::new();
+    /// let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    /// let snapshot = engine.snapshot_tracked(day, &mut memberships);
+    /// assert_eq!(snapshot.transitions().len(), 1);
+    /// assert_eq!(snapshot.transitions()[0].segment(), "active");
+    /// assert!(engine.snapshot_tracked(day, &mut memberships).transitions().is_empty());
+    /// ```
+    pub fn snapshot_tracked(&self, day: NaiveDate, memberships: &mut Memberships) -> Snapshot {
+        let (users, accounts, transitions) = build::build(self, day, Some(memberships));
+        Snapshot {
+            day,
+            users,
+            accounts,
+            transitions,
         }
     }
 }
