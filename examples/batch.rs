@@ -3,8 +3,16 @@
 //!
 //! ```text
 //! cargo run --release --example batch -- --config CONFIG.json --events EVENTS.ndjson \
-//!     --as-of 2026-10-31 [--out FILE] [--threads N] [--now RFC3339]
+//!     --as-of 2026-10-31 [--out FILE] [--threads N] [--now RFC3339] \
+//!     [--format ndjson|hubspot|salesforce] [--sync-state FILE]
 //! ```
+//!
+//! `--format ndjson` (the default) writes every record; with `--sync-state`, only the
+//! records and properties that changed since the state was written. `hubspot` and
+//! `salesforce` write one request a line (`{"method":…,"path":…,"body":…}`) for the
+//! changes. The sync state is read if the file exists and written after the output
+//! is complete: the output file is the hand-over, so a run that fails before it is
+//! written changes nothing and the next run sends the same changes again.
 //!
 //! The input is split into one chunk per thread; each thread parses its lines, and
 //! the parsed calls are routed by `messageId` so every duplicate meets its original
@@ -18,16 +26,30 @@ use std::process::ExitCode;
 use std::thread;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use pulsecheck::{Call, Config, Engine, IngestReport};
+use pulsecheck::crm::{
+    DiffOptions, HubSpot, HubSpotOptions, PropertyMap, Salesforce, SalesforceOptions, SyncState,
+    diff,
+};
+use pulsecheck::{Call, Config, Engine, IngestReport, Snapshot};
 
 const USAGE: &str = "usage: batch --config CONFIG.json --events EVENTS.ndjson --as-of YYYY-MM-DD [--out FILE] [--threads N] [--now RFC3339]
+             [--format ndjson|hubspot|salesforce] [--sync-state FILE]
 
   --config   the pulsecheck configuration (JSON, SPEC §1.3)
   --events   Segment-spec calls, one JSON object per line, any order
   --as-of    the day D the properties are computed for
   --out      where to write the records (default: stdout)
   --threads  worker threads (default: every core)
-  --now      the host clock; calls later than it plus the configured skew are rejected";
+  --now      the host clock; calls later than it plus the configured skew are rejected
+  --format   ndjson (records), hubspot or salesforce (batch request bodies); default ndjson
+  --sync-state  what was sent last time: only changes are written, and the file is updated";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Ndjson,
+    HubSpot,
+    Salesforce,
+}
 
 struct Args {
     config: String,
@@ -36,12 +58,15 @@ struct Args {
     out: Option<String>,
     threads: usize,
     now: Option<DateTime<Utc>>,
+    format: Format,
+    sync_state: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let (mut config, mut events, mut as_of, mut out, mut threads, mut now) =
         (None, None, None, None, None, None);
+    let (mut format, mut sync_state) = (Format::Ndjson, None);
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
             return Err(String::new());
@@ -74,6 +99,19 @@ fn parse_args() -> Result<Args, String> {
                         .with_timezone(&Utc),
                 )
             }
+            "--format" => {
+                format = match value.as_str() {
+                    "ndjson" => Format::Ndjson,
+                    "hubspot" => Format::HubSpot,
+                    "salesforce" => Format::Salesforce,
+                    other => {
+                        return Err(format!(
+                            "--format {other:?} is not one of ndjson, hubspot, salesforce"
+                        ));
+                    }
+                }
+            }
+            "--sync-state" => sync_state = Some(value),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -84,6 +122,8 @@ fn parse_args() -> Result<Args, String> {
         out,
         threads: threads.unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get())),
         now,
+        format,
+        sync_state,
     })
 }
 
@@ -131,11 +171,7 @@ fn run(args: &Args) -> Result<(), String> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(&mut out);
-    for record in snapshot.records() {
-        serde_json::to_writer(&mut out, record).map_err(|e| e.to_string())?;
-        out.write_all(b"\n").map_err(|e| e.to_string())?;
-    }
-    out.flush().map_err(|e| e.to_string())?;
+    write_output(args, &snapshot, &mut out)?;
     eprintln!(
         "{} accounts, {} users as of {}; ingest {:.3} s on {} threads, total {:.3} s",
         snapshot.accounts().len(),
@@ -145,6 +181,88 @@ fn run(args: &Args) -> Result<(), String> {
         args.threads,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Writes the records (or the changes and requests) and updates the sync state.
+fn write_output(args: &Args, snapshot: &Snapshot, out: &mut impl Write) -> Result<(), String> {
+    let io = |e: std::io::Error| e.to_string();
+    if args.format == Format::Ndjson && args.sync_state.is_none() {
+        for record in snapshot.records() {
+            serde_json::to_writer(&mut *out, record).map_err(|e| e.to_string())?;
+            out.write_all(b"\n").map_err(io)?;
+        }
+        return out.flush().map_err(io);
+    }
+    let mut state = match &args.sync_state {
+        Some(path) if std::path::Path::new(path).exists() => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read --sync-state {path}: {e}"))?;
+            serde_json::from_str(&text)
+                .map_err(|e| format!("--sync-state {path} is not a sync state: {e}"))?
+        }
+        _ => SyncState::new(),
+    };
+    let options = match args.format {
+        Format::Salesforce => DiffOptions::new().properties(PropertyMap::salesforce()),
+        _ => DiffOptions::new(),
+    };
+    let changes = diff(snapshot.records(), &state, &options);
+    for skipped in changes.skipped() {
+        eprintln!(
+            "skipped {} {}: {}",
+            skipped.kind().crm_object(),
+            skipped.record_id(),
+            skipped.reason()
+        );
+    }
+    match args.format {
+        Format::Ndjson => {
+            for change in changes.iter() {
+                let properties: serde_json::Map<String, serde_json::Value> = change
+                    .properties()
+                    .iter()
+                    .map(|p| {
+                        (
+                            p.name().to_owned(),
+                            serde_json::to_value(p.value()).unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                let line = format!(
+                    "{{\"object\":\"{}\",\"id\":{},\"properties\":{}}}",
+                    change.kind().crm_object(),
+                    serde_json::Value::from(change.record_id()),
+                    serde_json::Value::Object(properties)
+                );
+                writeln!(out, "{line}").map_err(io)?;
+            }
+        }
+        Format::HubSpot | Format::Salesforce => {
+            let requests = if args.format == Format::HubSpot {
+                HubSpot::new(HubSpotOptions::new()).requests(&changes)
+            } else {
+                Salesforce::new(SalesforceOptions::new()).requests(&changes)
+            }
+            .map_err(|e| e.to_string())?;
+            for request in &requests {
+                writeln!(out, "{}", request.to_json().map_err(|e| e.to_string())?).map_err(io)?;
+            }
+        }
+    }
+    out.flush().map_err(io)?;
+    eprintln!(
+        "{} changed records ({} properties), {} unchanged, {} skipped",
+        changes.len(),
+        changes.property_count(),
+        changes.unchanged(),
+        changes.skipped().len()
+    );
+    if let Some(path) = &args.sync_state {
+        state.confirm(&changes);
+        let text = serde_json::to_string(&state).map_err(|e| e.to_string())?;
+        std::fs::write(path, text).map_err(|e| format!("cannot write --sync-state {path}: {e}"))?;
+    }
     Ok(())
 }
 
