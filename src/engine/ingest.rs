@@ -6,7 +6,7 @@ use super::state::{
     self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, Stamp, TraitVersion, UsageCell,
 };
 use super::{Engine, normalize_trait_key};
-use crate::event::{Activity, Call, Properties};
+use crate::event::{Activity, Actor, Call, Properties};
 use crate::hash::{fingerprint64, fingerprint128};
 use crate::ingest::{Outcome, Rejection, Warning};
 use crate::time::{day_of_ms, ms_in_day};
@@ -114,19 +114,7 @@ impl Engine {
         let mut warnings = Vec::new();
         match call {
             Call::Identify(i) => {
-                let actor = i.actor();
-                let id = self.actor(
-                    actor.primary().unwrap_or_default(),
-                    ms,
-                    actor.user_id().is_some(),
-                );
-                self.link_anonymous(
-                    id,
-                    actor.user_id().is_some(),
-                    actor.anonymous_id().map(|a| a.as_str()),
-                    day,
-                    stamp,
-                );
+                let id = self.identified_actor(i.actor(), day, stamp);
                 for (key, value) in i.traits() {
                     let key = self.state.trait_keys.intern(normalize_trait_key(key)).0;
                     let v = TraitVersion {
@@ -187,25 +175,27 @@ impl Engine {
         })
     }
 
-    fn link_anonymous(
-        &mut self,
-        user: u32,
-        is_user: bool,
-        anonymous: Option<&str>,
-        day: i32,
-        stamp: Stamp,
-    ) {
-        if let (true, Some(anon)) = (is_user, anonymous.filter(|a| !a.is_empty())) {
-            let anon = self.actor(anon, stamp.ms, false);
-            if anon != user {
+    /// The actor a call is stored under; a call carrying both a `userId` and an
+    /// `anonymousId` also links the anonymous history to the user.
+    fn identified_actor(&mut self, actor: &Actor, day: i32, stamp: Stamp) -> u32 {
+        let is_user = actor.user_id().is_some();
+        let id = self.actor(actor.primary().unwrap_or_default(), stamp.ms, is_user);
+        let anonymous = actor
+            .anonymous_id()
+            .map(|a| a.as_str())
+            .filter(|a| !a.is_empty());
+        if let (true, Some(anonymous)) = (is_user, anonymous) {
+            let anonymous = self.actor(anonymous, stamp.ms, false);
+            if anonymous != id {
                 let link = DayLink {
                     day,
                     stamp,
-                    target: user,
+                    target: id,
                 };
-                state::upsert_link(&mut self.state.actors[anon as usize].parents, link);
+                state::upsert_link(&mut self.state.actors[anonymous as usize].parents, link);
             }
         }
+        id
     }
 
     fn ingest_activity(
@@ -217,19 +207,7 @@ impl Engine {
         stamp: Stamp,
         warnings: &mut Vec<Warning>,
     ) {
-        let actor = activity.actor();
-        let id = self.actor(
-            actor.primary().unwrap_or_default(),
-            ms,
-            actor.user_id().is_some(),
-        );
-        self.link_anonymous(
-            id,
-            actor.user_id().is_some(),
-            actor.anonymous_id().map(|a| a.as_str()),
-            day,
-            stamp,
-        );
+        let id = self.identified_actor(activity.actor(), day, stamp);
         let account = match activity
             .context()
             .group_id()
