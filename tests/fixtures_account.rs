@@ -224,7 +224,6 @@ fn the_latest_group_call_by_timestamp_decides_not_the_ingest_order() {
 }
 
 #[test]
-#[ignore = "BUG: an event without context.groupId is attributed to the account of the user's latest groupId-carrying event when the user never sent a group call (SPEC §1.1)"]
 fn without_context_group_id_or_a_group_call_an_event_has_no_account() {
     // SPEC §1.1: "The account of an activity event is context.groupId when present,
     // otherwise the account of the user's latest group call". u1 never sends a

@@ -61,14 +61,24 @@ pub(crate) struct Window {
 }
 
 impl Window {
+    /// The account the person's activity without `context.groupId` counts toward.
     pub fn account_of(&self, p: usize) -> Option<u32> {
         (self.person_account[p] != NO_ACCOUNT).then_some(self.person_account[p])
     }
+
+    /// The account the person is shown as belonging to (`account_id`): that of
+    /// their latest `group` call, else that of their latest activity naming one.
+    pub fn shown_account(&self, state: &State, p: usize) -> Option<u32> {
+        self.account_of(p).or_else(|| {
+            let named = latest_named_account(state, &self.people, p, self.day);
+            (named != NO_ACCOUNT).then_some(named)
+        })
+    }
 }
 
-/// The account of a person as of `day`: its latest `group` call, else the account
-/// of its latest activity that named one.
-fn person_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
+/// The account a person's activity without `context.groupId` belongs to, as of
+/// `day`: the account of its latest `group` call (SPEC §1.1), if any.
+fn group_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
     let mut best = None;
     for a in people.actors(state, p) {
         if let Some(link) = link_as_of(&a.groups, day) {
@@ -78,9 +88,12 @@ fn person_account(state: &State, people: &People, p: usize, day: DayNumber) -> u
             }
         }
     }
-    if let Some((_, _, account)) = best {
-        return account;
-    }
+    best.map_or(NO_ACCOUNT, |(_, _, account)| account)
+}
+
+/// The account of a person's latest activity that named one (`context.groupId`)
+/// on or before `day`: what a user with no `group` call is shown as belonging to.
+fn latest_named_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
     let mut latest: Option<(DayNumber, u32, &str, u32)> = None;
     for a in people.actors(state, p) {
         for c in a.cells.iter().rev().skip_while(|c| c.day > day) {
@@ -140,7 +153,7 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> Window {
     let mut members_total: Vec<(u32, u32)> = Vec::new();
 
     for p in 0..people.len() {
-        let own = person_account(state, &people, p, day);
+        let own = group_account(state, &people, p, day);
         person_account_of.push(own);
         days.iter_mut().for_each(|w| *w = 0);
         memberships.clear();

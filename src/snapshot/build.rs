@@ -324,7 +324,7 @@ fn users(
         r.put(k.greeting_name, greeting(&traits));
         r.put(
             k.account_id,
-            now.account_of(p)
+            now.shown_account(state, p)
                 .map_or(Value::Null, |a| Value::from(state.account_ids.name(a))),
         );
         common.fill(
@@ -354,7 +354,7 @@ fn users(
             }
         }
         let account = now
-            .account_of(p)
+            .shown_account(state, p)
             .and_then(|a| find(accounts, state.account_ids.name(a)));
         common.activation(
             &mut r,
