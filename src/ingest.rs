@@ -88,6 +88,110 @@ pub enum Rejection {
         /// Where the number was (`field \`properties.x\``, or its column).
         field: String,
     },
+    /// The call is larger than `limits.max_call_bytes` (a JSON line, measured before
+    /// parsing; or the text of a typed call).
+    #[error(
+        "the call is {bytes} bytes, more than `limits.max_call_bytes` ({limit}); send smaller calls (Segment's own limit is 32 KiB) or raise the limit"
+    )]
+    CallTooLarge {
+        /// The size of the call, in bytes (for typed calls: counted until over the limit).
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// `properties` or `traits` has more entries than `limits.max_properties`.
+    #[error(
+        "field `{field}` has {count} entries, more than `limits.max_properties` ({limit}); send fewer or raise the limit"
+    )]
+    TooManyProperties {
+        /// `properties` or `traits`.
+        field: &'static str,
+        /// How many entries were sent.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A text value is longer than `limits.max_string_bytes`.
+    #[error(
+        "field `{field}` holds a text of {bytes} bytes, more than `limits.max_string_bytes` ({limit}); shorten it or raise the limit"
+    )]
+    ValueTooLong {
+        /// The property or trait (`properties.note`); nested values name their top-level entry.
+        field: String,
+        /// The text's length in bytes.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A list (or nested object) has more elements than `limits.max_list_len`.
+    #[error(
+        "field `{field}` holds a list or object of {len} elements, more than `limits.max_list_len` ({limit}); send fewer or raise the limit"
+    )]
+    ListTooLong {
+        /// The property or trait; nested values name their top-level entry.
+        field: String,
+        /// How many elements.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A value nests lists / objects deeper than `limits.max_value_depth`.
+    #[error(
+        "field `{field}` nests lists or objects more than `limits.max_value_depth` ({limit}) levels deep; flatten it or raise the limit"
+    )]
+    ValueTooDeep {
+        /// The property or trait.
+        field: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// An id is longer than `limits.max_id_bytes`.
+    #[error(
+        "field `{field}` is {bytes} bytes long, more than `limits.max_id_bytes` ({limit}); send a shorter id or raise the limit"
+    )]
+    IdTooLong {
+        /// `userId`, `anonymousId`, `previousId`, `groupId`, `context.groupId` or `messageId`.
+        field: &'static str,
+        /// The id's length in bytes.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// An event name, property / trait key, device type or OS name is longer than
+    /// `limits.max_name_bytes`.
+    #[error(
+        "{field} is {bytes} bytes long, more than `limits.max_name_bytes` ({limit}); use a shorter name or raise the limit"
+    )]
+    NameTooLong {
+        /// Which name (`field \`event\``, `a key of \`traits\``, …), with its start.
+        field: String,
+        /// The name's length in bytes.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The call would add a trait key to an engine that already holds
+    /// `limits.max_trait_keys` distinct ones.
+    #[error(
+        "trait key {key:?} would be a new distinct trait key, but the engine already holds `limits.max_trait_keys` ({limit}); check the sender for generated trait names or raise the limit"
+    )]
+    TooManyTraitKeys {
+        /// The new key (its first 120 bytes).
+        key: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The call would add a device type to an engine that already holds
+    /// `limits.max_device_types` distinct ones.
+    #[error(
+        "`context.device.type` {device:?} would be a new distinct device type, but the engine already holds `limits.max_device_types` ({limit}); check the sender or raise the limit"
+    )]
+    TooManyDeviceTypes {
+        /// The new device type (its first 120 bytes).
+        device: String,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl Rejection {
@@ -104,6 +208,15 @@ impl Rejection {
             Rejection::BadTimestamp { .. } => "bad_timestamp",
             Rejection::FutureTimestamp { .. } => "future_timestamp",
             Rejection::NonFiniteNumber { .. } => "non_finite_number",
+            Rejection::CallTooLarge { .. } => "call_too_large",
+            Rejection::TooManyProperties { .. } => "too_many_properties",
+            Rejection::ValueTooLong { .. } => "value_too_long",
+            Rejection::ListTooLong { .. } => "list_too_long",
+            Rejection::ValueTooDeep { .. } => "value_too_deep",
+            Rejection::IdTooLong { .. } => "id_too_long",
+            Rejection::NameTooLong { .. } => "name_too_long",
+            Rejection::TooManyTraitKeys { .. } => "too_many_trait_keys",
+            Rejection::TooManyDeviceTypes { .. } => "too_many_device_types",
         }
     }
 }

@@ -316,7 +316,9 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
 }
 
 impl crate::Engine {
-    /// Parses and ingests one Segment JSON call.
+    /// Parses and ingests one Segment JSON call. A line longer than
+    /// [`limits.max_call_bytes`](crate::config::Limits::max_call_bytes) is refused
+    /// (`call_too_large`) before it is parsed.
     ///
     /// ```
     /// use pulsecheck::{Config, Engine, Outcome};
@@ -328,6 +330,7 @@ impl crate::Engine {
     /// assert_eq!(engine.ingest_json("{oops").unwrap_err().code(), "not_json");
     /// ```
     pub fn ingest_json(&mut self, line: &str) -> Result<crate::Outcome, Rejection> {
+        self.check_line_size(line.len())?;
         let call = Call::from_json(line)?;
         self.ingest(&call)
     }
@@ -372,12 +375,21 @@ impl crate::Engine {
                 Ok(text) => report.record(line_no, self.ingest_json(text)),
                 Err(e) => report.record(
                     line_no,
-                    Err(Rejection::NotJson {
+                    self.check_line_size(line.len()).and(Err(Rejection::NotJson {
                         message: format!("invalid UTF-8: {e}"),
-                    }),
+                    })),
                 ),
             }
         }
+    }
+
+    /// Refuses a line longer than `limits.max_call_bytes`, before parsing it.
+    fn check_line_size(&self, bytes: usize) -> Result<(), Rejection> {
+        let limit = self.config().limits().max_call_bytes();
+        if bytes > limit {
+            return Err(Rejection::CallTooLarge { bytes, limit });
+        }
+        Ok(())
     }
 }
 

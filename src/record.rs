@@ -115,6 +115,11 @@ impl Record {
         }
     }
 
+    /// Appends a trait known not to be present yet (the snapshot's traits are unique).
+    pub(crate) fn push_trait(&mut self, name: Arc<str>, value: Value) {
+        self.traits.push((name, value));
+    }
+
     /// How many properties (computed and traits).
     pub fn len(&self) -> usize {
         self.values.len() + self.traits.len()

@@ -1,6 +1,6 @@
 //! Building a [`Config`] in code.
 
-use super::{Config, ConfigError, ConfigErrors, Curve, Milestone, Named, Usage};
+use super::{Config, ConfigError, ConfigErrors, Curve, Limits, Milestone, Named, Usage};
 use crate::rule::{ActionDef, Rule, SegmentDef};
 use crate::schema::RecordKind;
 
@@ -129,6 +129,27 @@ impl ConfigBuilder {
     #[must_use]
     pub fn usage(mut self, name: impl Into<String>, usage: Usage) -> Self {
         self.config.usage.push(name.into(), usage);
+        self
+    }
+    /// Resource limits (see [`Limits`]): call size, value sizes, distinct trait keys
+    /// and device types, rule size.
+    ///
+    /// ```
+    /// use pulsecheck::Config;
+    /// use pulsecheck::config::Limits;
+    ///
+    /// let config = Config::builder()
+    ///     .limits(Limits::default().with_max_call_bytes(8 * 1024).with_max_trait_keys(500))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.limits().max_trait_keys(), 500);
+    ///
+    /// let errors = Config::builder().limits(Limits::default().with_max_list_len(0)).build().unwrap_err();
+    /// assert!(errors.to_string().contains("limits.max_list_len"));
+    /// ```
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
         self
     }
     /// A user segment with one rule (in while it holds).

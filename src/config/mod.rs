@@ -27,6 +27,7 @@
 
 mod builder;
 pub(crate) mod compiled;
+mod limits;
 mod named;
 pub(crate) mod rules;
 mod validate;
@@ -36,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::rule::{ActionDef, Rule, SegmentDef};
 
 pub use builder::ConfigBuilder;
+pub use limits::{Limits, MAX_VALUE_DEPTH};
 pub use named::Named;
 pub use validate::{
     ConfigError, ConfigErrors, MAX_FEATURES, MAX_MILESTONES, MAX_MIN_COUNT, MAX_USAGE_METRICS,
@@ -58,6 +60,8 @@ pub struct Config {
     usage: Named<Usage>,
     segments: Segments,
     actions: Actions,
+    #[serde(skip_serializing_if = "Limits::is_default")]
+    limits: Limits,
 }
 
 impl Default for Config {
@@ -75,6 +79,7 @@ impl Default for Config {
             usage: Named::default(),
             segments: Segments::default(),
             actions: Actions::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -133,6 +138,11 @@ impl Config {
     /// Next-action rules.
     pub fn actions(&self) -> &Actions {
         &self.actions
+    }
+    /// Resource limits (`limits`): call size, value sizes, distinct trait keys and
+    /// device types, rule size. See [`Limits`] for every key and its default.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The key features in effect: as configured, else each listed scored event its

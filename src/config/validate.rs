@@ -116,6 +116,16 @@ pub enum ConfigError {
         /// The limit.
         max: usize,
     },
+    /// A `limits` value that is 0 or above what the engine supports.
+    #[error("`limits.{key}` is {value}; {}", limit_range(*max))]
+    LimitOutOfRange {
+        /// The key inside `limits`.
+        key: &'static str,
+        /// The value.
+        value: u64,
+        /// The largest allowed, when there is one.
+        max: Option<u64>,
+    },
     /// A rule that does not compile: unknown property, wrong type, …
     #[error("{field}: {error}")]
     Rule {
@@ -124,6 +134,13 @@ pub enum ConfigError {
         /// The rule error, with its span and caret excerpt.
         error: crate::rule::RuleError,
     },
+}
+
+fn limit_range(max: Option<u64>) -> String {
+    match max {
+        Some(max) => format!("it must be between 1 and {max}"),
+        None => "it must be at least 1 (a limit of 0 would refuse every call)".to_owned(),
+    }
 }
 
 /// Every problem of a configuration.
@@ -390,6 +407,10 @@ impl Config {
                 }
                 let _ = kind;
             }
+        }
+        self.limits.validate_into(&mut errors);
+        if errors.is_empty() {
+            super::limits::check_rules(self, &mut errors);
         }
         // Rules are type-checked only once the rest is sound: their schema depends on it.
         if errors.is_empty() {

@@ -47,6 +47,7 @@ impl Engine {
     /// assert_eq!(engine.ingest(&call), Ok(Outcome::Duplicate));
     /// ```
     pub fn ingest(&mut self, call: &Call) -> Result<Outcome, Rejection> {
+        self.check_limits(call)?;
         let ms = call.timestamp().timestamp_millis();
         if let Some(clock) = self.clock_ms {
             let limit = clock.saturating_add(self.compiled.skew_ms);

@@ -24,6 +24,17 @@ impl Interner {
     }
 
     #[inline]
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+
+    /// Whether `name` is interned already.
+    #[inline]
+    pub fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+
+    #[inline]
     pub fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }

@@ -15,6 +15,7 @@
 
 mod ingest;
 mod interner;
+mod limits;
 pub(crate) mod state;
 
 use std::sync::Arc;

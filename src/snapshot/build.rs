@@ -4,8 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::aggregate::{Agg, Window, aggregate};
-use super::find;
-use super::traits::{self as tr, traits_as_of};
+use super::traits::{self as tr, TraitKeys, TraitRef, traits_as_of};
 use crate::config::compiled::{Compiled, MilestoneSpec};
 use crate::engine::state::{ANY_ACCOUNT, ActorState, IMPLICIT};
 use crate::engine::{Engine, State};
@@ -13,6 +12,7 @@ use crate::metrics;
 use crate::properties::Columns;
 use crate::record::Record;
 use crate::rule::{CompiledRule, EvalInput, Membership, Memberships, RuleSet, Transition};
+use crate::schema::RecordKind;
 use crate::time::{
     DayNumber, MS_PER_DAY, date_of, datetime_of, day_number, day_of_ms, day_start_ms,
 };
@@ -24,6 +24,7 @@ struct Common<'a> {
     k: &'a Columns,
     day: DayNumber,
     date: NaiveDate,
+    keys: &'a TraitKeys,
 }
 
 impl Common<'_> {
@@ -211,12 +212,14 @@ pub(crate) fn build(
     let now = aggregate(state, c, day);
     let before = aggregate(state, c, day - c.window);
     let mut transitions = Vec::new();
+    let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
     // Accounts first: user rules may read `account.…`, segments included.
     let account_common = Common {
         c,
         k: &c.account_columns,
         day,
         date,
+        keys: &keys,
     };
     let mut accounts = accounts(state, c, &account_common, &now, &before);
     classify(
@@ -232,12 +235,21 @@ pub(crate) fn build(
         k: &c.user_columns,
         day,
         date,
+        keys: &keys,
     };
-    let mut users = users(state, c, &user_common, &now, &before, &accounts);
+    // Where each account's record is, by account id, for user rules reading `account.…`.
+    let mut position = vec![u32::MAX; state.accounts.len()];
+    for (i, r) in accounts.iter().enumerate() {
+        if let Some(id) = state.account_ids.get(r.id()) {
+            position[id as usize] = i as u32;
+        }
+    }
+    let (mut users, user_accounts) =
+        users(state, c, &user_common, &now, &before, &accounts, &position);
     classify(
         &user_common,
         &mut users,
-        Some(&accounts),
+        Some((&accounts, &user_accounts)),
         &c.rules.user,
         memberships,
         &mut transitions,
@@ -249,14 +261,14 @@ pub(crate) fn build(
 fn classify(
     common: &Common<'_>,
     records: &mut [Record],
-    accounts: Option<&[Record]>,
+    accounts: Option<(&[Record], &[u32])>,
     rules: &RuleSet,
     mut memberships: Option<&mut Memberships>,
     transitions: &mut Vec<Transition>,
 ) {
     let (k, set) = (common.k, rules.segments());
-    for r in records.iter_mut() {
-        let account = accounts.and_then(|a| find(a, r.value_at(k.account_id)?.as_str()?));
+    for (i, r) in records.iter_mut().enumerate() {
+        let account = accounts.and_then(|(records, positions)| records.get(positions[i] as usize));
         let input = EvalInput::new(r, common.date)
             .with_account(account)
             .with_utc_offset_minutes(common.c.offset);
@@ -283,8 +295,11 @@ fn users(
     now: &Window,
     before: &Window,
     accounts: &[Record],
-) -> Vec<Record> {
-    let k = common.k;
+    position: &[u32],
+) -> (Vec<Record>, Vec<u32>) {
+    let mut user_accounts = Vec::with_capacity(now.people.len());
+    let (k, keys) = (common.k, common.keys);
+    let mut traits: Vec<TraitRef<'_>> = Vec::new();
     let day = common.day;
     let cutoff = day_start_ms(day + 1, c.offset);
     let window_start = day - c.window + 1;
@@ -298,10 +313,12 @@ fn users(
     for p in 0..now.people.len() {
         let root = now.people.roots[p];
         let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
-        let traits = traits_as_of(
+        traits_as_of(
             state,
+            keys,
             now.people.actors(state, p).map(|a| a.traits.as_slice()),
             day,
+            &mut traits,
         );
         let agg = &now.person[p];
         let created_ms = tr::instant(tr::get(&traits, "created_at"))
@@ -346,16 +363,15 @@ fn users(
             };
             usage_values(&mut r, columns, current, previous);
         }
-        for (key, value) in traits {
-            if !matches!(key, "email" | "first_name" | "last_name" | "created_at")
-                && r.schema().index_of(key).is_none()
-            {
-                r.set_trait(key, value.clone());
+        for &(key, _, value) in &traits {
+            if let Some(name) = keys.passthrough(RecordKind::User, key) {
+                r.push_trait(name.clone(), value.clone());
             }
         }
-        let account = now
-            .shown_account(state, p)
-            .and_then(|a| find(accounts, state.account_ids.name(a)));
+        let shown = now.shown_account(state, p);
+        let at = shown.map_or(u32::MAX, |a| position[a as usize]);
+        user_accounts.push(at);
+        let account = accounts.get(at as usize);
         common.activation(
             &mut r,
             &c.user_milestones,
@@ -366,10 +382,10 @@ fn users(
         );
         out.push(r);
     }
-    out
+    (out, user_accounts)
 }
 
-fn greeting(traits: &[(&str, &Value)]) -> Value {
+fn greeting(traits: &[TraitRef<'_>]) -> Value {
     for key in ["preferred_name", "first_name"] {
         if let v @ Value::String(_) = tr::string(traits, key) {
             return v;
@@ -479,7 +495,8 @@ fn accounts(
     now: &Window,
     before: &Window,
 ) -> Vec<Record> {
-    let k = common.k;
+    let (k, keys) = (common.k, common.keys);
+    let mut traits: Vec<TraitRef<'_>> = Vec::new();
     let day = common.day;
     let m = c.usage.len();
     let mut ids: Vec<u32> = (0..state.accounts.len() as u32)
@@ -545,10 +562,12 @@ fn accounts(
     for a in ids {
         let ai = a as usize;
         let mut r = Record::new(c.account_schema.clone(), state.account_ids.name(a));
-        let traits = traits_as_of(
+        traits_as_of(
             state,
+            keys,
             std::iter::once(state.accounts[ai].traits.as_slice()),
             day,
+            &mut traits,
         );
         let acc = &now.account[ai];
         let created_ms = tr::instant(tr::get(&traits, "created_at"))
@@ -598,13 +617,9 @@ fn accounts(
             r.put(columns[3], share);
             r.put(columns[4], cumulative);
         }
-        for (key, value) in traits {
-            if !matches!(
-                key,
-                "name" | "domain" | "plan" | "seats" | "mrr" | "created_at"
-            ) && r.schema().index_of(key).is_none()
-            {
-                r.set_trait(key, value.clone());
+        for &(key, _, value) in &traits {
+            if let Some(name) = keys.passthrough(RecordKind::Account, key) {
+                r.push_trait(name.clone(), value.clone());
             }
         }
         common.activation(

@@ -1,19 +1,78 @@
 //! Traits as of a day: the latest version of each key sent on or before it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::engine::State;
 use crate::engine::state::{TraitVersion, trait_order};
+use crate::schema::{RecordKind, Schema};
 use crate::time::DayNumber;
 use crate::value::Value;
 
-/// The latest version of every trait key among `sources`, as of `day`, sorted by key name.
+/// A trait as of a day: its key id, name and value.
+pub(crate) type TraitRef<'s> = (u32, &'s str, &'s Value);
+
+/// Per-snapshot facts about trait keys, computed once instead of per record.
+pub(crate) struct TraitKeys {
+    /// Position of each key in name order: records list their traits by name.
+    rank: Vec<u32>,
+    /// Per key, its shared name when it passes through to user / account records
+    /// (`None`: the key feeds a computed property instead).
+    user: Vec<Option<Arc<str>>>,
+    account: Vec<Option<Arc<str>>>,
+}
+
+impl TraitKeys {
+    pub fn new(state: &State, user_schema: &Schema, account_schema: &Schema) -> TraitKeys {
+        let names = state.trait_keys.names();
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        let mut rank = vec![0; names.len()];
+        for (position, &key) in order.iter().enumerate() {
+            rank[key as usize] = position as u32;
+        }
+        let pass = |schema: &Schema, consumed: &[&str]| -> Vec<Option<Arc<str>>> {
+            names
+                .iter()
+                .map(|n| {
+                    (!consumed.contains(&&**n) && schema.index_of(n).is_none())
+                        .then(|| Arc::from(&**n))
+                })
+                .collect()
+        };
+        TraitKeys {
+            rank,
+            user: pass(
+                user_schema,
+                &["email", "first_name", "last_name", "created_at"],
+            ),
+            account: pass(
+                account_schema,
+                &["name", "domain", "plan", "seats", "mrr", "created_at"],
+            ),
+        }
+    }
+
+    /// The name a trait passes through under, for a record kind.
+    pub fn passthrough(&self, kind: RecordKind, key: u32) -> Option<&Arc<str>> {
+        match kind {
+            RecordKind::User => self.user[key as usize].as_ref(),
+            RecordKind::Account => self.account[key as usize].as_ref(),
+        }
+    }
+}
+
+/// Fills `out` with the latest version of every trait key among `sources` as of
+/// `day`, in key-name order.
 pub(crate) fn traits_as_of<'s>(
     state: &'s State,
+    keys: &TraitKeys,
     sources: impl Iterator<Item = &'s [TraitVersion]>,
     day: DayNumber,
-) -> Vec<(&'s str, &'s Value)> {
+    out: &mut Vec<TraitRef<'s>>,
+) {
     let mut best: Vec<&TraitVersion> = Vec::new();
     for versions in sources {
         for v in versions.iter().filter(|v| v.day <= day) {
@@ -27,23 +86,23 @@ pub(crate) fn traits_as_of<'s>(
             }
         }
     }
-    let mut out: Vec<(&str, &Value)> = best
-        .into_iter()
-        .map(|v| (state.trait_keys.name(v.key), &v.value))
-        .collect();
-    out.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    out
+    out.clear();
+    out.extend(
+        best.into_iter()
+            .map(|v| (v.key, state.trait_keys.name(v.key), &v.value)),
+    );
+    out.sort_unstable_by_key(|(key, _, _)| keys.rank[*key as usize]);
 }
 
-pub(crate) fn get<'a>(traits: &[(&str, &'a Value)], key: &str) -> Option<&'a Value> {
+pub(crate) fn get<'a>(traits: &[TraitRef<'a>], key: &str) -> Option<&'a Value> {
     traits
-        .binary_search_by(|(k, _)| (*k).cmp(key))
-        .ok()
-        .map(|i| traits[i].1)
+        .iter()
+        .find(|(_, name, _)| *name == key)
+        .map(|(_, _, v)| *v)
         .filter(|v| !v.is_null())
 }
 
-pub(crate) fn string(traits: &[(&str, &Value)], key: &str) -> Value {
+pub(crate) fn string(traits: &[TraitRef<'_>], key: &str) -> Value {
     match get(traits, key) {
         Some(Value::String(s)) if !s.trim().is_empty() => Value::String(s.trim().to_owned()),
         Some(v @ (Value::Int(_) | Value::Number(_) | Value::Decimal(_) | Value::Bool(_))) => {
