@@ -49,6 +49,22 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # A map of the crate
+//!
+//! - Calls in: [`Call`] and its kinds ([`Track`], [`Page`], [`Screen`], [`Identify`],
+//!   [`Group`], [`Alias`]); bad input becomes a typed [`Rejection`], counted in an
+//!   [`IngestReport`].
+//! - Configuration: [`Config`] (JSON form of the specification, or
+//!   [`Config::builder`]), validated with every problem reported at once.
+//! - The [`Engine`]: ingest, [`record_contact`](Engine::record_contact),
+//!   [`snapshot`](Engine::snapshot) / [`snapshot_tracked`](Engine::snapshot_tracked),
+//!   [`merge`](Engine::merge), serde.
+//! - [`rule`]: the segment and action language (and JsonLogic import).
+//! - [`crm`]: identity keys, change detection against a [`SyncState`], and the
+//!   exact HubSpot / Salesforce request bodies.
+//! - [`metrics`]: the arithmetic (percentile, score curve, rounding), public so a
+//!   figure can be reproduced by hand; [`sample`]: a deterministic sample stream.
+//!
 //! # Crate features
 //!
 //! - **`json`** (default): Segment-spec JSON ingestion ([`Call::from_json`],
