@@ -1,0 +1,98 @@
+//! Segments, hysteresis and actions end to end: through the engine and its snapshots.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use pulsecheck::rule::Direction;
+use pulsecheck::{Config, Engine, Memberships, RecordKind, Track, UserId, Value};
+
+fn day(n: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + Duration::days(n)
+}
+
+/// One user whose raw score (events of the day, window of 1 day) follows `per_day`.
+fn engine(per_day: &[u32]) -> Engine {
+    let config = Config::builder()
+        .window_days(1)
+        .segment_with_exit(RecordKind::User, "low", "raw_score < 3", "raw_score > 6")
+        .user_action("\"low\" in segments", "nudge")
+        .user_action("raw_score >= 7", "celebrate")
+        .build()
+        .unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    for (d, &n) in per_day.iter().enumerate() {
+        for i in 0..n {
+            let at = Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap()
+                + Duration::days(d as i64)
+                + Duration::minutes(i.into());
+            engine
+                .ingest(
+                    &Track::new(UserId::from("u1"), "Report Run", at)
+                        .message_id(format!("{d}-{i}"))
+                        .into(),
+                )
+                .unwrap();
+        }
+    }
+    engine
+}
+
+#[test]
+fn a_wobbling_score_enters_once_and_leaves_only_on_exit() {
+    let per_day = [2, 4, 2, 5, 2, 4, 7, 4];
+    let engine = engine(&per_day);
+    let mut memberships = Memberships::new();
+    let mut seen = Vec::new();
+    for d in 0..per_day.len() as i64 {
+        let snapshot = engine.snapshot_tracked(day(d), &mut memberships);
+        let user = snapshot.user("u1").unwrap();
+        let in_low = user
+            .get("segments")
+            .unwrap()
+            .as_list()
+            .unwrap()
+            .contains(&Value::from("low"));
+        seen.push((in_low, user.get("next_action").unwrap().clone()));
+        for t in snapshot.transitions() {
+            assert_eq!(
+                (t.kind(), t.id(), t.segment(), t.day()),
+                (RecordKind::User, "u1", "low", day(d))
+            );
+            assert_eq!(
+                t.direction(),
+                if d == 0 {
+                    Direction::Entered
+                } else {
+                    Direction::Exited
+                }
+            );
+            assert!(d == 0 || d == 6, "transition on day {d}");
+        }
+    }
+    let membership: Vec<bool> = seen.iter().map(|(m, _)| *m).collect();
+    // In from the first day (2 < 3) through the wobble (4, 5 are not > 6), out at 7,
+    // and not back in at 4 (4 is not < 3).
+    assert_eq!(
+        membership,
+        [true, true, true, true, true, true, false, false]
+    );
+    assert_eq!(seen[1].1, Value::from("nudge"));
+    assert_eq!(seen[6].1, Value::from("celebrate"));
+    assert_eq!(seen[7].1, Value::Null);
+}
+
+#[test]
+fn without_history_a_snapshot_decides_from_the_day_alone() {
+    let engine = engine(&[2, 4]);
+    let user = |d| {
+        engine
+            .snapshot(day(d))
+            .user("u1")
+            .unwrap()
+            .get("segments")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(user(0), Value::string_list(["low"]));
+    // 4 is neither < 3 nor > 6: with no memory of yesterday, not in.
+    assert_eq!(user(1), Value::List(vec![]));
+    assert!(engine.snapshot(day(1)).transitions().is_empty());
+}
