@@ -167,15 +167,15 @@ pub fn normalize_domain(input: &str) -> String {
     if let Some(pos) = s.rfind('@') {
         s = &s[pos + 1..];
     }
-    if let Some((host, port)) = s.split_once(':') {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            s = host;
-        }
-    }
-    // Trimming and `www.` stripping can expose one another (`"www. acme.com."`), so
-    // repeat until nothing changes; that also makes the function idempotent.
+    // Trimming, port and `www.` stripping can expose one another (`"www. acme.com:80."`),
+    // so repeat until nothing changes; that also makes the function idempotent.
     loop {
-        let next = s.trim().trim_end_matches('.');
+        let mut next = s.trim().trim_end_matches('.');
+        if let Some((host, port)) = next.split_once(':') {
+            if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
+                next = host;
+            }
+        }
         let next = next.strip_prefix("www.").unwrap_or(next);
         if next.len() == s.len() {
             break;

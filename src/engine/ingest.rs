@@ -3,11 +3,12 @@
 use rust_decimal::Decimal;
 
 use super::state::{
-    self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, Stamp, TraitVersion, UsageCell,
+    self, ANY_ACCOUNT, AccountState, ActorState, Cell, DayLink, DeviceCell, IMPLICIT, Stamp,
+    TraitVersion, UsageCell,
 };
 use super::{Engine, normalize_trait_key};
 use crate::event::{Activity, Actor, Call, Properties};
-use crate::hash::{fingerprint64, fingerprint128};
+use crate::hash::fingerprint64;
 use crate::ingest::{Outcome, Rejection, Warning};
 use crate::time::{day_of_ms, ms_in_day};
 use crate::value::{Value, format_datetime};
@@ -104,12 +105,10 @@ impl Engine {
             .message_id()
             .map(|m| m.as_str())
             .filter(|m| !m.is_empty());
-        if let Some(m) = message {
-            if !self.state.seen.insert(fingerprint128(m.as_bytes())) {
-                return Ok(Outcome::Duplicate);
-            }
-        }
         let tiebreak = message.map_or(0, |m| fingerprint64(m.as_bytes()));
+        if message.is_some() && !self.remember_message(call, ms, tiebreak) {
+            return Ok(Outcome::Duplicate);
+        }
         let stamp = Stamp { ms, tiebreak };
         let day = day_of_ms(ms, self.compiled.offset);
         let mut warnings = Vec::new();
@@ -176,6 +175,42 @@ impl Engine {
         })
     }
 
+    /// Records a call's `messageId` fingerprint with its sender (the user or anonymous
+    /// id it is stored under; the account, for a `group` call without one). `false`
+    /// when the sender already sent it: a duplicate. A new sender is created here,
+    /// but an existing one is not otherwise touched, so a duplicate changes nothing.
+    fn remember_message(&mut self, call: &Call, ms: i64, fingerprint: u64) -> bool {
+        let sender = match call {
+            Call::Identify(i) => i.actor().primary(),
+            Call::Group(g) => g.actor().primary(),
+            Call::Alias(a) => Some(a.user_id().as_str()),
+            other => other.activity().and_then(|a| a.actor().primary()),
+        };
+        let messages = match (sender, call) {
+            (Some(name), _) => {
+                let (id, new) = self.state.actor_ids.intern(name);
+                if new {
+                    self.state.actors.push(ActorState::new(ms));
+                }
+                &mut self.state.actors[id as usize].messages
+            }
+            (None, Call::Group(g)) => {
+                let (id, new) = self.state.account_ids.intern(g.group_id().as_str());
+                if new {
+                    self.state.accounts.push(AccountState {
+                        first_call: ms,
+                        traits: Vec::new(),
+                        messages: Vec::new(),
+                    });
+                }
+                &mut self.state.accounts[id as usize].messages
+            }
+            // Validation guarantees every other call has a sender.
+            (None, _) => return true,
+        };
+        state::insert_message(messages, fingerprint)
+    }
+
     /// The actor a call is stored under; a call carrying both a `userId` and an
     /// `anonymousId` also links the anonymous history to the user.
     fn identified_actor(&mut self, actor: &Actor, day: i32, stamp: Stamp) -> u32 {
@@ -224,7 +259,8 @@ impl Engine {
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(|d| self.state.devices.intern(d).0);
-        let compiled = std::sync::Arc::clone(&self.compiled);
+        // Disjoint field borrows: the tables are read while the state is written.
+        let compiled = &*self.compiled;
         let info = compiled.event(event);
         let in_day = ms_in_day(ms, compiled.offset);
         let target = &mut self.state.actors[id as usize];

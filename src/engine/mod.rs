@@ -25,7 +25,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::compiled::Compiled;
 use crate::config::{Config, ConfigErrors};
-use crate::hash::FxHashSet;
 use crate::id::UserId;
 use crate::value::Value;
 use interner::Interner;
@@ -64,10 +63,6 @@ pub(crate) struct State {
     pub accounts: Vec<AccountState>,
     pub devices: Interner,
     pub trait_keys: Interner,
-    /// Fingerprints of every `messageId` accepted (saved sorted, so equal states
-    /// save to equal bytes whatever the ingest order).
-    #[serde(with = "sorted_set")]
-    pub seen: FxHashSet<u128>,
 }
 
 /// Why two engines cannot merge.
@@ -133,7 +128,14 @@ impl Engine {
 
     /// `messageId`s remembered for de-duplication.
     pub fn message_count(&self) -> usize {
-        self.state.seen.len()
+        let actors: usize = self.state.actors.iter().map(|a| a.messages.len()).sum();
+        actors
+            + self
+                .state
+                .accounts
+                .iter()
+                .map(|a| a.messages.len())
+                .sum::<usize>()
     }
 
     /// Records that the team contacted a user (SPEC §3.3): when and why. Feeds
@@ -172,6 +174,7 @@ impl Engine {
             self.state.accounts.push(AccountState {
                 first_call: ms,
                 traits: Vec::new(),
+                messages: Vec::new(),
             });
         }
         let a = &mut self.state.accounts[id as usize];
@@ -201,11 +204,6 @@ impl Engine {
         }
         let mut stats = MergeStats::default();
         let o = other.state;
-        for fp in o.seen {
-            if !self.state.seen.insert(fp) {
-                stats.overlapping_messages += 1;
-            }
-        }
         let accounts: Vec<u32> = o
             .account_ids
             .names()
@@ -246,11 +244,12 @@ impl Engine {
             })
             .collect();
         for (account, a) in accounts.iter().zip(o.accounts) {
-            let target = &mut self.state.accounts[*account as usize].traits;
+            let target = &mut self.state.accounts[*account as usize];
             for mut v in a.traits {
                 v.key = keys[v.key as usize];
-                state::upsert_trait(target, v);
+                state::upsert_trait(&mut target.traits, v);
             }
+            stats.overlapping_messages += merge_messages(&mut target.messages, &a.messages);
         }
         for (actor, a) in actors.iter().zip(o.actors) {
             let tracked_k: Vec<u32> = self.compiled.tracked.iter().map(|t| t.k).collect();
@@ -286,6 +285,7 @@ impl Engine {
             for c in a.contacts {
                 target.add_contact(c);
             }
+            stats.overlapping_messages += merge_messages(&mut target.messages, &a.messages);
         }
         Ok(stats)
     }
@@ -423,6 +423,7 @@ impl State {
                 "traits",
             )?;
             sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
+            sorted(a.messages.windows(2).all(|w| w[0] < w[1]), "message ids")?;
         }
         for a in &self.accounts {
             sorted(
@@ -442,22 +443,11 @@ impl State {
     }
 }
 
-mod sorted_set {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use crate::hash::FxHashSet;
-
-    pub(super) fn serialize<S: Serializer>(set: &FxHashSet<u128>, s: S) -> Result<S::Ok, S::Error> {
-        let mut sorted: Vec<u128> = set.iter().copied().collect();
-        sorted.sort_unstable();
-        sorted.serialize(s)
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<FxHashSet<u128>, D::Error> {
-        Ok(Vec::<u128>::deserialize(d)?.into_iter().collect())
-    }
+/// Adds `new` fingerprints to `messages`; returns how many were already there.
+fn merge_messages(messages: &mut Vec<u64>, new: &[u64]) -> u64 {
+    new.iter()
+        .filter(|&&m| !state::insert_message(messages, m))
+        .count() as u64
 }
 
 /// Trait names sent in camelCase that the engine reads as snake_case.

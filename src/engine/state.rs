@@ -123,6 +123,9 @@ pub(crate) struct ActorState {
     pub traits: Vec<TraitVersion>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
+    /// Fingerprints of the `messageId`s accepted from this sender, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<u64>,
 }
 
 impl ActorState {
@@ -138,6 +141,7 @@ impl ActorState {
             parents: Vec::new(),
             traits: Vec::new(),
             contacts: Vec::new(),
+            messages: Vec::new(),
         }
     }
 
@@ -165,6 +169,13 @@ impl ActorState {
 
     pub fn add_device(&mut self, d: DeviceCell) {
         let key = |c: &DeviceCell| (c.day, c.device);
+        if let Some(last) = self.devices.last_mut() {
+            match key(last).cmp(&key(&d)) {
+                Ordering::Equal => return last.count = last.count.saturating_add(d.count),
+                Ordering::Less => return self.devices.push(d),
+                Ordering::Greater => {}
+            }
+        }
         match self.devices.binary_search_by(|c| key(c).cmp(&key(&d))) {
             Ok(i) => self.devices[i].count = self.devices[i].count.saturating_add(d.count),
             Err(i) => self.devices.insert(i, d),
@@ -206,6 +217,21 @@ impl ActorState {
     pub fn add_contact(&mut self, c: Contact) {
         if let Err(i) = self.contacts.binary_search(&c) {
             self.contacts.insert(i, c);
+        }
+    }
+}
+
+/// Records a message fingerprint; `false` when it was already there (a duplicate).
+pub(crate) fn insert_message(messages: &mut Vec<u64>, fingerprint: u64) -> bool {
+    if messages.last().is_none_or(|&last| last < fingerprint) {
+        messages.push(fingerprint);
+        return true;
+    }
+    match messages.binary_search(&fingerprint) {
+        Ok(_) => false,
+        Err(i) => {
+            messages.insert(i, fingerprint);
+            true
         }
     }
 }
@@ -269,6 +295,9 @@ pub(crate) struct AccountState {
     pub first_call: i64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub traits: Vec<TraitVersion>,
+    /// Fingerprints of the `messageId`s of `group` calls sent without a user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<u64>,
 }
 
 #[cfg(test)]
