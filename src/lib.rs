@@ -90,6 +90,10 @@
 //! - **Features.** Without `features`, each listed scored event is its own feature;
 //!   with the all-events scoring default there is no finite list of key features, so
 //!   adoption is null until features are named.
+//! - **Duplicates.** A `messageId` is remembered with its sender (the user or
+//!   anonymous id the call is stored under; the account for a `group` call without
+//!   one) as a 64-bit fingerprint: the same id from the same sender is ignored in
+//!   any order; the same id from another sender is a different message.
 //! - **Usage** sums are exact decimals. A usage property that is not a number is a
 //!   warning; the event still counts as activity and as a usage *count*.
 //! - **Lifecycle**: "activity" is any `track`/`page`/`screen` (scored or not).
