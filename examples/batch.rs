@@ -14,10 +14,10 @@
 //! is complete: the output file is the hand-over, so a run that fails before it is
 //! written changes nothing and the next run sends the same changes again.
 //!
-//! The input is split into one chunk per thread; each thread parses its lines, and
-//! the parsed calls are routed by `messageId` so every duplicate meets its original
-//! in the same engine; the engines are then merged (see the merge contract of
-//! `pulsecheck::Engine`). The ingest report goes to stderr, records to stdout or
+//! The input is split into one chunk per thread, and each line is routed by its
+//! `messageId` to one engine per thread, so that every copy of a message meets its
+//! original; each thread parses and ingests its lines, and the engines are merged
+//! (see the merge contract of `pulsecheck::Engine`). The ingest report goes to stderr, records to stdout or
 //! `--out`.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -30,7 +30,7 @@ use pulsecheck::crm::{
     DiffOptions, HubSpot, HubSpotOptions, PropertyMap, Salesforce, SalesforceOptions, SyncState,
     diff,
 };
-use pulsecheck::{Call, Config, Engine, IngestReport, Snapshot};
+use pulsecheck::{Config, Engine, IngestReport, Snapshot};
 
 const USAGE: &str = "usage: batch --config CONFIG.json --events EVENTS.ndjson --as-of YYYY-MM-DD [--out FILE] [--threads N] [--now RFC3339]
              [--format ndjson|hubspot|salesforce] [--sync-state FILE]
@@ -287,80 +287,96 @@ fn chunks(bytes: &[u8], n: usize) -> Vec<(u64, &[u8])> {
     out
 }
 
-/// Which engine a call goes to: by `messageId`, so duplicates meet in one engine.
-fn route(call: &Call, line: u64, n: usize) -> usize {
-    let mut h = DefaultHasher::new();
-    match call.message_id() {
-        Some(m) => m.as_str().hash(&mut h),
-        None => line.hash(&mut h),
+/// The bytes of a line's `"messageId"` value, found without parsing the line (the
+/// first occurrence of the key; escapes are kept as written). Only used to route a
+/// line: copies of one message carry the same id, so they meet in one engine.
+fn message_id_bytes(line: &[u8]) -> Option<&[u8]> {
+    const KEY: &[u8] = b"\"messageId\"";
+    let mut from = 0;
+    while let Some(offset) = line[from..].iter().position(|&b| b == b'"') {
+        let at = from + offset;
+        if line[at..].starts_with(KEY) {
+            let rest = &line[at + KEY.len()..];
+            let rest = rest
+                .trim_ascii_start()
+                .strip_prefix(b":")?
+                .trim_ascii_start()
+                .strip_prefix(b"\"")?;
+            let mut end = 0;
+            while end < rest.len() && rest[end] != b'"' {
+                end += if rest[end] == b'\\' { 2 } else { 1 };
+            }
+            return rest.get(..end);
+        }
+        from = at + 1;
     }
-    (h.finish() % n as u64) as usize
+    None
 }
 
+/// The engine a line goes to: by its `messageId`, else by its line number.
+fn route(line: &[u8], line_no: u64, engines: usize) -> usize {
+    let mut h = DefaultHasher::new();
+    match message_id_bytes(line) {
+        Some(id) => id.hash(&mut h),
+        None => line_no.hash(&mut h),
+    }
+    (h.finish() % engines as u64) as usize
+}
+
+/// Every core: the lines are split into one chunk per thread and each chunk's lines
+/// are routed (by a quick scan for their `messageId`, no parsing) to one engine per
+/// thread, so that every copy of a message meets its original in one engine; each
+/// thread then parses and ingests its lines, and the engines merge (disjoint
+/// messages: exact). Should the scan ever split a message's copies (the merge
+/// counts any message two engines both accepted), the input is ingested again by
+/// one engine, so the answer never depends on the thread count.
 fn ingest_parallel(template: &Engine, bytes: &[u8], threads: usize) -> (Engine, IngestReport) {
-    if threads == 1 {
+    let single = || {
         let mut engine = template.clone();
         let mut report = IngestReport::default();
         engine.ingest_ndjson_bytes(bytes, 1, &mut report);
-        return (engine, report);
+        (engine, report)
+    };
+    if threads == 1 {
+        return single();
     }
-    // Phase 1: parse, in parallel, routing each call to its engine.
-    type Routed = Vec<Vec<(u64, Call)>>;
-    let parsed: Vec<(Routed, IngestReport)> = thread::scope(|s| {
+    let started = std::time::Instant::now();
+    type Lines<'a> = Vec<Vec<(u64, &'a [u8])>>;
+    let routed: Vec<Lines<'_>> = thread::scope(|s| {
         let handles: Vec<_> = chunks(bytes, threads)
             .into_iter()
             .map(|(first_line, chunk)| {
                 s.spawn(move || {
-                    let mut routed: Routed = (0..threads).map(|_| Vec::new()).collect();
-                    let mut report = IngestReport::default();
+                    let mut out: Lines<'_> = (0..threads).map(|_| Vec::new()).collect();
                     for (i, line) in chunk.split(|&b| b == b'\n').enumerate() {
                         let line_no = first_line + i as u64;
-                        let parsed = std::str::from_utf8(line)
-                            .map_err(|e| pulsecheck::Rejection::NotJson {
-                                message: format!("invalid UTF-8: {e}"),
-                            })
-                            .and_then(|text| {
-                                if text.trim().is_empty() {
-                                    Ok(None)
-                                } else {
-                                    Call::from_json(text).map(Some)
-                                }
-                            });
-                        match parsed {
-                            Ok(Some(call)) => {
-                                routed[route(&call, line_no, threads)].push((line_no, call))
-                            }
-                            Ok(None) => {}
-                            Err(rejection) => report.record(Some(line_no), Err(rejection)),
-                        }
+                        out[route(line, line_no, threads)].push((line_no, line));
                     }
-                    (routed, report)
+                    out
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("parser thread"))
+            .map(|h| h.join().expect("routing thread"))
             .collect()
     });
-    let mut report = IngestReport::default();
-    let mut buckets: Vec<Vec<Vec<(u64, Call)>>> = (0..threads).map(|_| Vec::new()).collect();
-    for (routed, r) in parsed {
-        report.merge(r);
-        for (k, calls) in routed.into_iter().enumerate() {
-            buckets[k].push(calls);
+    let mut buckets: Lines<'_> = (0..threads).map(|_| Vec::new()).collect();
+    for per_chunk in routed {
+        for (k, lines) in per_chunk.into_iter().enumerate() {
+            buckets[k].extend(lines);
         }
     }
-    // Phase 2: one engine per thread, then merge.
+    let route_time = started.elapsed();
     let engines: Vec<(Engine, IngestReport)> = thread::scope(|s| {
         let handles: Vec<_> = buckets
             .into_iter()
-            .map(|bucket| {
+            .map(|lines| {
                 let mut engine = template.clone();
                 s.spawn(move || {
                     let mut report = IngestReport::default();
-                    for (line, call) in bucket.into_iter().flatten() {
-                        report.record(Some(line), engine.ingest(&call));
+                    for (line_no, line) in lines {
+                        engine.ingest_ndjson_bytes(line, line_no, &mut report);
                     }
                     (engine, report)
                 })
@@ -371,14 +387,30 @@ fn ingest_parallel(template: &Engine, bytes: &[u8], threads: usize) -> (Engine, 
             .map(|h| h.join().expect("ingest thread"))
             .collect()
     });
+    let ingest_time = started.elapsed() - route_time;
+    let mut report = IngestReport::default();
     let mut engines = engines.into_iter();
     let (mut engine, r) = engines.next().expect("at least one thread");
     report.merge(r);
+    let mut overlapping = 0;
     for (other, r) in engines {
         report.merge(r);
-        engine
+        let stats = engine
             .merge(other)
             .expect("engines cloned from one template share the configuration");
+        overlapping += stats.overlapping_messages();
+    }
+    eprintln!(
+        "route {:.3} s, parse and ingest {:.3} s, merge {:.3} s",
+        route_time.as_secs_f64(),
+        ingest_time.as_secs_f64(),
+        (started.elapsed() - route_time - ingest_time).as_secs_f64()
+    );
+    if overlapping > 0 {
+        eprintln!(
+            "{overlapping} messages were split between threads; ingesting again on one thread"
+        );
+        return single();
     }
     (engine, report)
 }
