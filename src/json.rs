@@ -375,9 +375,10 @@ impl crate::Engine {
                 Ok(text) => report.record(line_no, self.ingest_json(text)),
                 Err(e) => report.record(
                     line_no,
-                    self.check_line_size(line.len()).and(Err(Rejection::NotJson {
-                        message: format!("invalid UTF-8: {e}"),
-                    })),
+                    self.check_line_size(line.len())
+                        .and(Err(Rejection::NotJson {
+                            message: format!("invalid UTF-8: {e}"),
+                        })),
                 ),
             }
         }

@@ -14,7 +14,7 @@ use crate::rule::{Limits as RuleLimits, Rule};
 /// | --- | --- | --- |
 /// | `max_call_bytes` | 32 768 (32 KiB, as Segment) | `call_too_large` |
 /// | `max_properties` | 256 per call (`properties` or `traits`) | `too_many_properties` |
-/// | `max_string_bytes` | 8 192 per text value (nested included) | `value_too_long` |
+/// | `max_string_bytes` | 8 192 per text value or nested object key | `value_too_long` |
 /// | `max_list_len` | 1 000 elements per list or nested object | `list_too_long` |
 /// | `max_value_depth` | 32 levels of nested lists / objects (at most 128) | `value_too_deep` |
 /// | `max_id_bytes` | 1 024 per id (`userId`, `anonymousId`, `previousId`, `groupId`, `context.groupId`, `messageId`) | `id_too_long` |

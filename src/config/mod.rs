@@ -5,6 +5,13 @@
 //! unknown keys are errors so a typo never passes silently. Build it in code with
 //! [`Config::builder`]. Either way, [`Config::validate`] reports every problem at once.
 //!
+//! The optional `limits` object bounds what one call and the engine may hold (call
+//! size, properties per call, text / list / nesting sizes, id and name lengths,
+//! distinct trait keys and device types, rule size); a call over a limit is
+//! rejected with a typed [`Rejection`](crate::Rejection) naming the limit. See
+//! [`Limits`] for every key and its default:
+//! `{"limits": {"max_call_bytes": 32768, "max_trait_keys": 10000}}`.
+//!
 //! ```
 //! # #[cfg(feature = "json")] {
 //! use pulsecheck::Config;

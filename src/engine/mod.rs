@@ -329,7 +329,7 @@ impl<'de> Deserialize<'de> for Engine {
         }
         let mut engine = Engine::new(p.config).map_err(D::Error::custom)?;
         p.state
-            .check(engine.compiled.tracked.len())
+            .check(engine.compiled.tracked.len(), engine.compiled.usage.len())
             .map_err(D::Error::custom)?;
         engine.state = p.state;
         Ok(engine)
@@ -339,11 +339,14 @@ impl<'de> Deserialize<'de> for Engine {
 impl State {
     /// Checks the invariants the engine relies on, so corrupt state fails to load
     /// instead of panicking later.
-    fn check(&self, tracked: usize) -> Result<(), String> {
+    fn check(&self, tracked: usize, usage_metrics: usize) -> Result<(), String> {
         let (actors, accounts) = (self.actors.len(), self.accounts.len());
         if self.actor_ids.len() != actors || self.account_ids.len() != accounts {
             return Err("id tables and state lengths differ".into());
         }
+        // Activity names an account or leaves it to the snapshot (IMPLICIT); only
+        // milestone lists may also be kept for any account (ANY_ACCOUNT).
+        let activity_account_ok = |a: u32| a == state::IMPLICIT || (a as usize) < accounts;
         let account_ok = |a: u32| a >= state::ANY_ACCOUNT || (a as usize) < accounts;
         let sorted = |ok: bool, what: &str| {
             if ok {
@@ -360,7 +363,7 @@ impl State {
                 "cells",
             )?;
             sorted(
-                a.cells.iter().all(|c| account_ok(c.account)),
+                a.cells.iter().all(|c| activity_account_ok(c.account)),
                 "cell accounts",
             )?;
             sorted(
@@ -375,7 +378,12 @@ impl State {
                     .all(|w| (w[0].day, w[0].device) < (w[1].day, w[1].device)),
                 "devices",
             )?;
-            sorted(a.usage.iter().all(|u| account_ok(u.account)), "usage")?;
+            sorted(
+                a.usage.iter().all(|u| {
+                    activity_account_ok(u.account) && usize::from(u.metric) < usage_metrics
+                }),
+                "usage",
+            )?;
             sorted(
                 a.usage.windows(2).all(|w| {
                     (w[0].day, w[0].account, w[0].metric) < (w[1].day, w[1].account, w[1].metric)
