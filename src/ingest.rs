@@ -221,6 +221,19 @@ impl Rejection {
     }
 }
 
+/// The first 120 bytes of a value (on a character boundary), for messages.
+pub(crate) fn clip(s: &str) -> String {
+    const MAX: usize = 120;
+    if s.len() <= MAX {
+        return s.to_owned();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
 /// Something odd about an accepted call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

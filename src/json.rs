@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::event::{Actor, Alias, Call, Group, Identify, Page, Properties, Screen, Track};
 use crate::id::{AccountId, AnonymousId, UserId};
-use crate::ingest::Rejection;
+use crate::ingest::{Rejection, clip};
 
 #[derive(Deserialize)]
 struct RawCall<'a> {
@@ -144,9 +144,7 @@ impl RawCall<'_> {
         let kind = match kind {
             "track" | "page" | "screen" | "identify" | "group" | "alias" => kind.to_owned(),
             other => {
-                return Err(Rejection::UnknownType {
-                    value: truncate(other),
-                });
+                return Err(Rejection::UnknownType { value: clip(other) });
             }
         };
         let timestamp = self
@@ -155,7 +153,7 @@ impl RawCall<'_> {
             .or(self.original_timestamp.as_deref())
             .ok_or(Rejection::MissingTimestamp)
             .and_then(|t| {
-                parse_timestamp(t).ok_or_else(|| Rejection::BadTimestamp { value: truncate(t) })
+                parse_timestamp(t).ok_or_else(|| Rejection::BadTimestamp { value: clip(t) })
             })?;
         check_finite("properties", self.properties.as_ref())?;
         check_finite("traits", self.traits.as_ref())?;
@@ -282,18 +280,6 @@ fn check_finite(field: &str, props: Option<&Properties>) -> Result<(), Rejection
         }
     }
     Ok(())
-}
-
-fn truncate(s: &str) -> String {
-    const MAX: usize = 120;
-    if s.len() <= MAX {
-        return s.to_owned();
-    }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
 
 /// Parses RFC 3339, ISO 8601 with a `+hhmm` offset, or a zone-less ISO 8601

@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 
+use super::interner::Interner;
 use super::state::{
     self, ANY_ACCOUNT, AccountState, ActorState, Cell, DayLink, DeviceCell, IMPLICIT, Stamp,
     TraitVersion, UsageCell,
@@ -115,29 +116,13 @@ impl Engine {
         match call {
             Call::Identify(i) => {
                 let id = self.identified_actor(i.actor(), day, stamp);
-                for (key, value) in i.traits() {
-                    let key = self.state.trait_keys.intern(normalize_trait_key(key)).0;
-                    let v = TraitVersion {
-                        key,
-                        day,
-                        stamp,
-                        value: value.clone(),
-                    };
-                    state::upsert_trait(&mut self.state.actors[id as usize].traits, v);
-                }
+                let target = &mut self.state.actors[id as usize].traits;
+                record_traits(&mut self.state.trait_keys, target, i.traits(), day, stamp);
             }
             Call::Group(g) => {
                 let account = self.account(g.group_id().as_str(), ms);
-                for (key, value) in g.traits() {
-                    let key = self.state.trait_keys.intern(normalize_trait_key(key)).0;
-                    let v = TraitVersion {
-                        key,
-                        day,
-                        stamp,
-                        value: value.clone(),
-                    };
-                    state::upsert_trait(&mut self.state.accounts[account as usize].traits, v);
-                }
+                let target = &mut self.state.accounts[account as usize].traits;
+                record_traits(&mut self.state.trait_keys, target, g.traits(), day, stamp);
                 if let Some(primary) = g.actor().primary() {
                     let id = self.actor(primary, ms, g.actor().user_id().is_some());
                     let link = DayLink {
@@ -318,6 +303,28 @@ impl Engine {
             };
             target.add_milestone_times(t, slot, &[ms], tracked.k);
         }
+    }
+}
+
+/// Records the traits of an `identify` or `group` call as versions of `day`.
+fn record_traits(
+    keys: &mut Interner,
+    target: &mut Vec<TraitVersion>,
+    traits: &Properties,
+    day: i32,
+    stamp: Stamp,
+) {
+    for (key, value) in traits {
+        let key = keys.intern(normalize_trait_key(key)).0;
+        state::upsert_trait(
+            target,
+            TraitVersion {
+                key,
+                day,
+                stamp,
+                value: value.clone(),
+            },
+        );
     }
 }
 

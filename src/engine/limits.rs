@@ -4,7 +4,7 @@
 use super::{Engine, normalize_trait_key};
 use crate::config::Limits;
 use crate::event::{Actor, Call, Properties};
-use crate::ingest::Rejection;
+use crate::ingest::{Rejection, clip};
 use crate::value::Value;
 
 impl Engine {
@@ -213,17 +213,4 @@ impl Walk<'_> {
         }
         self.add(s.len())
     }
-}
-
-/// The first 120 bytes of a name, for messages.
-fn clip(s: &str) -> String {
-    const MAX: usize = 120;
-    if s.len() <= MAX {
-        return s.to_owned();
-    }
-    let mut end = MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
 }
