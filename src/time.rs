@@ -32,11 +32,6 @@ pub(crate) fn day_number(date: NaiveDate) -> DayNumber {
     (date - epoch).num_days() as DayNumber
 }
 
-pub(crate) fn date_of(day: DayNumber) -> NaiveDate {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date");
-    epoch + chrono::Duration::days(i64::from(day))
-}
-
 pub(crate) fn datetime_of(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
@@ -57,9 +52,5 @@ mod tests {
         assert_eq!(day_of_ms(ms, -60), oct31);
         assert_eq!(ms_in_day(ms, 60), 30 * 60_000);
         assert_eq!(day_start_ms(oct31 + 1, 60), ms - 30 * 60_000);
-        assert_eq!(
-            date_of(oct31),
-            NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
-        );
     }
 }

@@ -13,9 +13,7 @@ use crate::properties::Columns;
 use crate::record::Record;
 use crate::rule::{CompiledRule, EvalInput, Membership, Memberships, RuleSet, Transition};
 use crate::schema::RecordKind;
-use crate::time::{
-    DayNumber, MS_PER_DAY, date_of, datetime_of, day_number, day_of_ms, day_start_ms,
-};
+use crate::time::{DayNumber, MS_PER_DAY, datetime_of, day_number, day_of_ms, day_start_ms};
 use crate::value::Value;
 
 /// What users and accounts share: scores, frequency, adoption, lifecycle.
@@ -637,6 +635,5 @@ fn accounts(
         );
         out.push(r);
     }
-    let _ = date_of;
     out
 }
