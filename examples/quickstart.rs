@@ -28,7 +28,7 @@ fn main() {
     );
 
     println!(
-        "{:<10} {:<10} {:<11} {:>5} {:>6} {:<8} {:>6} {:>8} {:>6} {:>9} {:<12}",
+        "{:<10} {:<9} {:<11} {:>5} {:>6} {:<8} {:>5} {:>6} {:>6} {:>6} {:>9} {:<11} {:<18} {:<10}",
         "ACCOUNT",
         "NAME",
         "PLAN",
@@ -37,13 +37,16 @@ fn main() {
         "",
         "USERS",
         "ACTIVE",
+        "ACTIV",
         "ADOPT",
         "API SHARE",
-        "LIFECYCLE"
+        "LIFECYCLE",
+        "NEXT ACTION",
+        "SEGMENTS"
     );
     for a in snapshot.accounts() {
         println!(
-            "{:<10} {:<10} {:<11} {:>5} {:>+6} {:<8} {:>6} {:>8} {:>5}% {:>8}% {:<12}",
+            "{:<10} {:<9} {:<11} {:>5} {:>+6} {:<8} {:>5} {:>6} {:>5}% {:>5}% {:>8}% {:<11} {:<18} {:<10}",
             a.id(),
             text(a, "name"),
             text(a, "plan"),
@@ -52,9 +55,12 @@ fn main() {
             text(a, "engagement_trend_label"),
             text(a, "total_users"),
             text(a, "active_users"),
+            text(a, "activation_rate"),
             text(a, "adoption_rate"),
             text(a, "api_calls_cumulative_share_pct"),
             text(a, "lifecycle_stage"),
+            text(a, "next_action"),
+            text(a, "segments"),
         );
     }
 
