@@ -18,13 +18,13 @@ use crate::ingest::{Rejection, clip};
 struct RawCall<'a> {
     #[serde(rename = "type", borrow, default)]
     kind: Option<Cow<'a, str>>,
-    #[serde(rename = "userId", alias = "user_id", default)]
+    #[serde(rename = "userId", alias = "user_id", borrow, default)]
     user_id: Option<RawId<'a>>,
-    #[serde(rename = "anonymousId", alias = "anonymous_id", default)]
+    #[serde(rename = "anonymousId", alias = "anonymous_id", borrow, default)]
     anonymous_id: Option<RawId<'a>>,
-    #[serde(rename = "previousId", alias = "previous_id", default)]
+    #[serde(rename = "previousId", alias = "previous_id", borrow, default)]
     previous_id: Option<RawId<'a>>,
-    #[serde(rename = "groupId", alias = "group_id", default)]
+    #[serde(rename = "groupId", alias = "group_id", borrow, default)]
     group_id: Option<RawId<'a>>,
     #[serde(borrow, default)]
     event: Option<Cow<'a, str>>,
@@ -43,7 +43,7 @@ struct RawCall<'a> {
         default
     )]
     original_timestamp: Option<Cow<'a, str>>,
-    #[serde(rename = "messageId", alias = "message_id", default)]
+    #[serde(rename = "messageId", alias = "message_id", borrow, default)]
     message_id: Option<RawId<'a>>,
     #[serde(borrow, default)]
     context: Option<RawContext<'a>>,
@@ -51,7 +51,7 @@ struct RawCall<'a> {
 
 #[derive(Deserialize, Default)]
 struct RawContext<'a> {
-    #[serde(rename = "groupId", alias = "group_id", default)]
+    #[serde(rename = "groupId", alias = "group_id", borrow, default)]
     group_id: Option<RawId<'a>>,
     #[serde(borrow, default)]
     device: Option<RawDevice<'a>>,
@@ -71,13 +71,40 @@ struct RawOs<'a> {
     name: Option<Cow<'a, str>>,
 }
 
-/// An id as SDKs send it: usually a string, sometimes an integer.
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// An id as SDKs send it: usually a string, sometimes an integer. Read with a
+/// visitor rather than `#[serde(untagged)]`, which would buffer every id first.
 enum RawId<'a> {
-    Str(#[serde(borrow)] Cow<'a, str>),
+    Str(Cow<'a, str>),
     Int(i64),
     UInt(u64),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawId<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = RawId<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an integer id")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<RawId<'a>, E> {
+                Ok(RawId::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawId<'a>, E> {
+                Ok(RawId::Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<RawId<'a>, E> {
+                Ok(RawId::Str(Cow::Owned(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawId<'a>, E> {
+                Ok(RawId::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawId<'a>, E> {
+                Ok(RawId::UInt(v))
+            }
+        }
+        d.deserialize_any(Visitor(std::marker::PhantomData))
+    }
 }
 
 impl RawId<'_> {
