@@ -41,6 +41,7 @@ fn a_wobbling_score_enters_once_and_leaves_only_on_exit() {
     let engine = engine(&per_day);
     let mut memberships = Memberships::new();
     let mut seen = Vec::new();
+    let mut transitions = 0;
     for d in 0..per_day.len() as i64 {
         let snapshot = engine.snapshot_tracked(day(d), &mut memberships);
         let user = snapshot.user("u1").unwrap();
@@ -51,6 +52,7 @@ fn a_wobbling_score_enters_once_and_leaves_only_on_exit() {
             .unwrap()
             .contains(&Value::from("low"));
         seen.push((in_low, user.get("next_action").unwrap().clone()));
+        transitions += snapshot.transitions().len();
         for t in snapshot.transitions() {
             assert_eq!(
                 (t.kind(), t.id(), t.segment(), t.day()),
@@ -67,6 +69,7 @@ fn a_wobbling_score_enters_once_and_leaves_only_on_exit() {
             assert!(d == 0 || d == 6, "transition on day {d}");
         }
     }
+    assert_eq!(transitions, 2, "one entry, one exit");
     let membership: Vec<bool> = seen.iter().map(|(m, _)| *m).collect();
     // In from the first day (2 < 3) through the wobble (4, 5 are not > 6), out at 7,
     // and not back in at 4 (4 is not < 3).
