@@ -229,15 +229,3 @@ fn depth_is_bounded_for_long_arithmetic_chains() {
         Rule::parse_with(&["1"; 10].join(" + "), &Limits::default().with_max_depth(5)).is_err()
     );
 }
-
-#[test]
-#[ignore]
-fn show_samples() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::TestRunner;
-    let mut runner = TestRunner::deterministic();
-    for _ in 0..15 {
-        let tree = expr().new_tree(&mut runner).unwrap().current();
-        println!("{}", Rule::from_expr(&tree).unwrap());
-    }
-}
