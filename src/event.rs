@@ -153,7 +153,7 @@ impl Activity {
 }
 
 macro_rules! activity_call {
-    ($(#[$doc:meta])* $name:ident, $event:expr, $ctor_doc:literal) => {
+    ($(#[$doc:meta])* $name:ident, $ctor_doc:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq)]
         pub struct $name(Activity);
@@ -230,19 +230,16 @@ macro_rules! activity_call {
 activity_call!(
     /// A `track` call: the user did something named.
     Track,
-    "",
     "A `track` call for any actor (user or anonymous)."
 );
 activity_call!(
     /// A `page` call: counts as the activity `"Page Viewed"`.
     Page,
-    "Page Viewed",
     "A `page` call for any actor; `event` is the page name (informational)."
 );
 activity_call!(
     /// A `screen` call: counts as the activity `"Screen Viewed"`.
     Screen,
-    "Screen Viewed",
     "A `screen` call for any actor; `event` is the screen name (informational)."
 );
 

@@ -107,12 +107,13 @@ impl Value {
         match self {
             Value::Int(i) => Some(Decimal::from(*i)),
             Value::Decimal(d) => Some(*d),
-            Value::Number(f) => Decimal::from_f64_retain(*f)
-                .map(|d| d.normalize())
-                .and_then(
-                    // Prefer the shortest decimal that prints like the float (0.1, not 0.1000…055).
-                    |exact| f.to_string().parse::<Decimal>().ok().or(Some(exact)),
-                ),
+            // Prefer the shortest decimal that prints like the float (0.1, not 0.1000…055);
+            // NaN and infinities have none.
+            Value::Number(f) if f.is_finite() => f
+                .to_string()
+                .parse::<Decimal>()
+                .ok()
+                .or_else(|| Decimal::from_f64_retain(*f).map(|d| d.normalize())),
             _ => None,
         }
     }

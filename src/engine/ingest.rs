@@ -4,8 +4,7 @@ use rust_decimal::Decimal;
 
 use super::interner::Interner;
 use super::state::{
-    self, ANY_ACCOUNT, AccountState, ActorState, Cell, DayLink, DeviceCell, IMPLICIT, Stamp,
-    TraitVersion, UsageCell,
+    self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, Stamp, TraitVersion, UsageCell,
 };
 use super::{Engine, normalize_trait_key};
 use crate::event::{Activity, Actor, Call, Properties};
@@ -107,7 +106,8 @@ impl Engine {
             .map(|m| m.as_str())
             .filter(|m| !m.is_empty());
         let tiebreak = message.map_or(0, |m| fingerprint64(m.as_bytes()));
-        if message.is_some() && !self.remember_message(call, ms, tiebreak) {
+        let sender = self.sender(call, ms);
+        if message.is_some() && !self.remember_message(sender, tiebreak) {
             return Ok(Outcome::Duplicate);
         }
         let stamp = Stamp { ms, tiebreak };
@@ -115,7 +115,7 @@ impl Engine {
         let mut warnings = Vec::new();
         match call {
             Call::Identify(i) => {
-                let id = self.identified_actor(i.actor(), day, stamp);
+                let id = self.identified_actor(sender, i.actor(), day, stamp);
                 let target = &mut self.state.actors[id as usize].traits;
                 record_traits(&mut self.state.trait_keys, target, i.traits(), day, stamp);
             }
@@ -123,8 +123,8 @@ impl Engine {
                 let account = self.account(g.group_id().as_str(), ms);
                 let target = &mut self.state.accounts[account as usize].traits;
                 record_traits(&mut self.state.trait_keys, target, g.traits(), day, stamp);
-                if let Some(primary) = g.actor().primary() {
-                    let id = self.actor(primary, ms, g.actor().user_id().is_some());
+                if let Sender::Actor(id) = sender {
+                    self.state.actors[id as usize].seen_at(ms, g.actor().user_id().is_some());
                     let link = DayLink {
                         day,
                         stamp,
@@ -134,7 +134,8 @@ impl Engine {
                 }
             }
             Call::Alias(a) => {
-                let user = self.actor(a.user_id().as_str(), ms, true);
+                let user = self.identified_actor(sender, &Actor::default(), day, stamp);
+                self.state.actors[user as usize].seen_at(ms, true);
                 let previous = self.actor(a.previous_id(), ms, false);
                 if previous != user {
                     let link = DayLink {
@@ -150,7 +151,8 @@ impl Engine {
                 let activity = call
                     .activity()
                     .expect("track, page and screen are activities");
-                self.ingest_activity(activity, event, ms, day, stamp, &mut warnings);
+                let id = self.identified_actor(sender, activity.actor(), day, stamp);
+                self.ingest_activity(id, activity, event, ms, day, &mut warnings);
             }
         }
         Ok(if warnings.is_empty() {
@@ -160,47 +162,44 @@ impl Engine {
         })
     }
 
-    /// Records a call's `messageId` fingerprint with its sender (the user or anonymous
-    /// id it is stored under; the account, for a `group` call without one). `false`
-    /// when the sender already sent it: a duplicate. A new sender is created here,
-    /// but an existing one is not otherwise touched, so a duplicate changes nothing.
-    fn remember_message(&mut self, call: &Call, ms: i64, fingerprint: u64) -> bool {
-        let sender = match call {
+    /// The sender of a call: the user or anonymous id it is stored under, or the
+    /// account of a `group` call without one. A new sender is created, an existing
+    /// one is not touched, so a call found to be a duplicate changes nothing.
+    fn sender(&mut self, call: &Call, ms: i64) -> Sender {
+        let name = match call {
             Call::Identify(i) => i.actor().primary(),
             Call::Group(g) => g.actor().primary(),
             Call::Alias(a) => Some(a.user_id().as_str()),
             other => other.activity().and_then(|a| a.actor().primary()),
         };
-        let messages = match (sender, call) {
-            (Some(name), _) => {
-                let (id, new) = self.state.actor_ids.intern(name);
-                if new {
-                    self.state.actors.push(ActorState::new(ms));
-                }
-                &mut self.state.actors[id as usize].messages
-            }
-            (None, Call::Group(g)) => {
-                let (id, new) = self.state.account_ids.intern(g.group_id().as_str());
-                if new {
-                    self.state.accounts.push(AccountState {
-                        first_call: ms,
-                        traits: Vec::new(),
-                        messages: Vec::new(),
-                    });
-                }
-                &mut self.state.accounts[id as usize].messages
-            }
-            // Validation guarantees every other call has a sender.
-            (None, _) => return true,
+        match (name, call) {
+            (None, Call::Group(g)) => Sender::Account(self.account_slot(g.group_id().as_str(), ms)),
+            // Validation leaves no other call without a named sender.
+            (name, _) => Sender::Actor(self.actor_slot(name.unwrap_or_default(), ms)),
+        }
+    }
+
+    /// Records a `messageId` fingerprint with its sender; `false` when the sender
+    /// already sent it: a duplicate.
+    fn remember_message(&mut self, sender: Sender, fingerprint: u64) -> bool {
+        let messages = match sender {
+            Sender::Actor(id) => &mut self.state.actors[id as usize].messages,
+            Sender::Account(id) => &mut self.state.accounts[id as usize].messages,
         };
         state::insert_message(messages, fingerprint)
     }
 
-    /// The actor a call is stored under; a call carrying both a `userId` and an
+    /// The actor an identify, alias or activity call is stored under (its sender),
+    /// now seen at the call's time; a call carrying both a `userId` and an
     /// `anonymousId` also links the anonymous history to the user.
-    fn identified_actor(&mut self, actor: &Actor, day: i32, stamp: Stamp) -> u32 {
+    fn identified_actor(&mut self, sender: Sender, actor: &Actor, day: i32, stamp: Stamp) -> u32 {
+        let id = match sender {
+            Sender::Actor(id) => id,
+            // Only a user-less `group` call has an account as sender.
+            Sender::Account(_) => self.actor_slot(actor.primary().unwrap_or_default(), stamp.ms),
+        };
         let is_user = actor.user_id().is_some();
-        let id = self.actor(actor.primary().unwrap_or_default(), stamp.ms, is_user);
+        self.state.actors[id as usize].seen_at(stamp.ms, is_user);
         let anonymous = actor
             .anonymous_id()
             .map(|a| a.as_str())
@@ -221,14 +220,13 @@ impl Engine {
 
     fn ingest_activity(
         &mut self,
+        id: u32,
         activity: &Activity,
         event: &str,
         ms: i64,
         day: i32,
-        stamp: Stamp,
         warnings: &mut Vec<Warning>,
     ) {
-        let id = self.identified_actor(activity.actor(), day, stamp);
         let account = match activity
             .context()
             .group_id()
@@ -304,6 +302,13 @@ impl Engine {
             target.add_milestone_times(t, slot, &[ms], tracked.k);
         }
     }
+}
+
+/// Who sent a call: where its `messageId` is remembered.
+#[derive(Clone, Copy)]
+enum Sender {
+    Actor(u32),
+    Account(u32),
 }
 
 /// Records the traits of an `identify` or `group` call as versions of `day`.

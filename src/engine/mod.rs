@@ -158,17 +158,24 @@ impl Engine {
         &self.state
     }
 
-    /// The id of an actor, created on first sight.
-    fn actor(&mut self, name: &str, ms: i64, as_user: bool) -> u32 {
+    /// The id of an actor, created on first sight (with its first call at `ms`).
+    fn actor_slot(&mut self, name: &str, ms: i64) -> u32 {
         let (id, new) = self.state.actor_ids.intern(name);
         if new {
             self.state.actors.push(ActorState::new(ms));
         }
+        id
+    }
+
+    /// The id of an actor, which also records that it was seen at `ms`.
+    fn actor(&mut self, name: &str, ms: i64, as_user: bool) -> u32 {
+        let id = self.actor_slot(name, ms);
         self.state.actors[id as usize].seen_at(ms, as_user);
         id
     }
 
-    fn account(&mut self, name: &str, ms: i64) -> u32 {
+    /// The id of an account, created on first sight (with its first call at `ms`).
+    fn account_slot(&mut self, name: &str, ms: i64) -> u32 {
         let (id, new) = self.state.account_ids.intern(name);
         if new {
             self.state.accounts.push(AccountState {
@@ -177,6 +184,12 @@ impl Engine {
                 messages: Vec::new(),
             });
         }
+        id
+    }
+
+    /// The id of an account, which also records that it was seen at `ms`.
+    fn account(&mut self, name: &str, ms: i64) -> u32 {
+        let id = self.account_slot(name, ms);
         let a = &mut self.state.accounts[id as usize];
         a.first_call = a.first_call.min(ms);
         id
