@@ -1,4 +1,8 @@
 //! Turning one call into state updates.
+//!
+//! Typed calls and JSON lines meet in [`CallRef`]: a borrowed view of what the
+//! engine reads from a call, so a JSON line can be ingested without building an
+//! owned [`Call`] (no allocation for its ids, names or unused properties).
 
 use rust_decimal::Decimal;
 
@@ -7,9 +11,9 @@ use super::state::{
     self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, Stamp, TraitVersion, UsageCell,
 };
 use super::{Engine, normalize_trait_key};
-use crate::event::{Activity, Actor, Call, Properties};
+use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
 use crate::hash::fingerprint64;
-use crate::ingest::{Outcome, Rejection, Warning};
+use crate::ingest::{Outcome, Rejection, Warning, clip};
 use crate::time::{day_of_ms, ms_in_day};
 use crate::value::{Value, format_datetime};
 
@@ -32,6 +36,139 @@ fn check_finite(field: &str, props: &Properties) -> Result<(), Rejection> {
     }
 }
 
+/// The Segment call types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Track,
+    Page,
+    Screen,
+    Identify,
+    Group,
+    Alias,
+}
+
+/// The properties of an activity call, as far as the engine reads them: only the
+/// usage metrics' properties are ever looked up.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PropertiesRef<'a> {
+    /// All the properties, by name (typed calls).
+    Map(&'a Properties),
+    /// The value of each usage metric's property, by metric index (`None`: absent);
+    /// what a JSON reader that skips every other property hands over.
+    ByUsage(&'a [Option<Value>]),
+}
+
+impl PropertiesRef<'_> {
+    fn get(&self, metric: usize, name: &str) -> Option<&Value> {
+        match self {
+            PropertiesRef::Map(map) => map.get(name),
+            PropertiesRef::ByUsage(values) => values.get(metric).and_then(Option::as_ref),
+        }
+    }
+}
+
+/// A borrowed view of one call: everything the engine reads from it. Empty ids
+/// are `None`. Properties and traits are already checked against the limits and
+/// for non-finite numbers by whoever built the view.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallRef<'a> {
+    pub kind: Kind,
+    /// The timestamp, in UTC milliseconds.
+    pub ms: i64,
+    pub user_id: Option<&'a str>,
+    pub anonymous_id: Option<&'a str>,
+    pub message_id: Option<&'a str>,
+    /// The `track` event name (the scored name of `page` / `screen` is implied).
+    pub event: &'a str,
+    /// `groupId` of a `group` call; `context.groupId` of an activity.
+    pub group_id: Option<&'a str>,
+    /// `previousId` of an `alias` call.
+    pub previous_id: Option<&'a str>,
+    /// `context.device.type`.
+    pub device_type: Option<&'a str>,
+    pub properties: PropertiesRef<'a>,
+    /// Traits of an `identify` or `group` call.
+    pub traits: Option<&'a Properties>,
+}
+
+fn nonempty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+impl<'a> CallRef<'a> {
+    /// The view of a typed call.
+    pub(crate) fn of(call: &'a Call) -> CallRef<'a> {
+        let mut r = CallRef {
+            kind: Kind::Track,
+            ms: call.timestamp().timestamp_millis(),
+            user_id: None,
+            anonymous_id: None,
+            message_id: call.message_id().and_then(|m| nonempty(m.as_str())),
+            event: "",
+            group_id: None,
+            previous_id: None,
+            device_type: None,
+            properties: PropertiesRef::ByUsage(&[]),
+            traits: None,
+        };
+        let actor = match call {
+            Call::Identify(i) => {
+                r.kind = Kind::Identify;
+                r.traits = Some(i.traits());
+                i.actor()
+            }
+            Call::Group(g) => {
+                r.kind = Kind::Group;
+                r.traits = Some(g.traits());
+                r.group_id = nonempty(g.group_id().as_str());
+                g.actor()
+            }
+            Call::Alias(a) => {
+                r.kind = Kind::Alias;
+                r.user_id = nonempty(a.user_id().as_str());
+                r.previous_id = nonempty(a.previous_id());
+                return r;
+            }
+            Call::Track(t) => {
+                r.kind = Kind::Track;
+                t.activity().actor()
+            }
+            Call::Page(p) => {
+                r.kind = Kind::Page;
+                p.activity().actor()
+            }
+            Call::Screen(s) => {
+                r.kind = Kind::Screen;
+                s.activity().actor()
+            }
+        };
+        r.user_id = actor.user_id().and_then(|u| nonempty(u.as_str()));
+        r.anonymous_id = actor.anonymous_id().and_then(|a| nonempty(a.as_str()));
+        if let Some(activity) = call.activity() {
+            r.event = activity.event();
+            r.properties = PropertiesRef::Map(activity.properties());
+            let context = activity.context();
+            r.group_id = context.group_id().and_then(|g| nonempty(g.as_str()));
+            r.device_type = context.device_type();
+        }
+        r
+    }
+
+    /// The id the call is stored under: the user id when known.
+    fn primary(&self) -> Option<&'a str> {
+        self.user_id.or(self.anonymous_id)
+    }
+
+    /// The event name the engine scores.
+    fn scored_event(&self) -> &'a str {
+        match self.kind {
+            Kind::Page => PAGE_VIEWED,
+            Kind::Screen => SCREEN_VIEWED,
+            _ => self.event,
+        }
+    }
+}
+
 impl Engine {
     /// Ingests one call: stored, ignored as a duplicate of an earlier `messageId`, or
     /// rejected with the reason (nothing is stored then).
@@ -49,82 +186,89 @@ impl Engine {
     /// ```
     pub fn ingest(&mut self, call: &Call) -> Result<Outcome, Rejection> {
         self.check_limits(call)?;
-        let ms = call.timestamp().timestamp_millis();
+        match call {
+            Call::Identify(i) => check_finite("traits", i.traits())?,
+            Call::Group(g) => check_finite("traits", g.traits())?,
+            Call::Alias(_) => {}
+            _ => {
+                if let Some(activity) = call.activity() {
+                    check_finite("properties", activity.properties())?;
+                }
+            }
+        }
+        self.ingest_ref(&CallRef::of(call))
+    }
+
+    /// Ingests a borrowed view of a call (see [`CallRef`] for what its builder must
+    /// have checked already).
+    pub(crate) fn ingest_ref(&mut self, call: &CallRef<'_>) -> Result<Outcome, Rejection> {
+        let ms = call.ms;
         if let Some(clock) = self.clock_ms {
             let limit = clock.saturating_add(self.compiled.skew_ms);
             if ms > limit {
                 return Err(Rejection::FutureTimestamp {
-                    timestamp: format_datetime(&call.timestamp()),
+                    timestamp: format_datetime(&crate::time::datetime_of(ms)),
                     limit: format_datetime(&crate::time::datetime_of(limit)),
                 });
             }
         }
-        match call {
-            Call::Identify(i) => {
-                check_finite("traits", i.traits())?;
-                if i.actor().primary().is_none() {
+        match call.kind {
+            Kind::Identify => {
+                if call.primary().is_none() {
                     return Err(Rejection::NoUsableId { field: "userId" });
                 }
             }
-            Call::Group(g) => {
-                check_finite("traits", g.traits())?;
-                if g.group_id().as_str().trim().is_empty() {
+            Kind::Group => {
+                if call.group_id.is_none_or(|g| g.trim().is_empty()) {
                     return Err(Rejection::MissingField {
                         field: "groupId",
                         call: "group",
                     });
                 }
             }
-            Call::Alias(a) => {
-                if a.previous_id().trim().is_empty() {
+            Kind::Alias => {
+                if call.previous_id.is_none_or(|p| p.trim().is_empty()) {
                     return Err(Rejection::NoUsableId {
                         field: "previousId",
                     });
                 }
-                if a.user_id().as_str().trim().is_empty() {
+                if call.user_id.is_none_or(|u| u.trim().is_empty()) {
                     return Err(Rejection::NoUsableId { field: "userId" });
                 }
             }
-            _ => {
-                let activity = call
-                    .activity()
-                    .expect("track, page and screen are activities");
-                check_finite("properties", activity.properties())?;
-                if activity.actor().primary().is_none() {
+            Kind::Track | Kind::Page | Kind::Screen => {
+                if call.primary().is_none() {
                     return Err(Rejection::NoUsableId { field: "userId" });
                 }
-                if matches!(call, Call::Track(_)) && activity.event().trim().is_empty() {
+                if call.kind == Kind::Track && call.event.trim().is_empty() {
                     return Err(Rejection::MissingField {
                         field: "event",
                         call: "track",
                     });
                 }
+                self.check_device_type(call.device_type)?;
             }
         }
-        let message = call
-            .message_id()
-            .map(|m| m.as_str())
-            .filter(|m| !m.is_empty());
-        let tiebreak = message.map_or(0, |m| fingerprint64(m.as_bytes()));
-        let sender = self.sender(call, ms);
-        if message.is_some() && !self.remember_message(sender, tiebreak) {
+        let tiebreak = call.message_id.map_or(0, |m| fingerprint64(m.as_bytes()));
+        let sender = self.sender(call);
+        if call.message_id.is_some() && !self.remember_message(sender, tiebreak) {
             return Ok(Outcome::Duplicate);
         }
         let stamp = Stamp { ms, tiebreak };
         let day = day_of_ms(ms, self.compiled.offset);
         let mut warnings = Vec::new();
-        match call {
-            Call::Identify(i) => {
-                let id = self.identified_actor(sender, i.actor(), day, stamp);
+        match call.kind {
+            Kind::Identify => {
+                let id = self.identified_actor(sender, call, day, stamp);
                 let target = &mut self.state.actors[id as usize].traits;
-                record_traits(&mut self.state.trait_keys, target, i.traits(), day, stamp);
+                record_traits(&mut self.state.trait_keys, target, call.traits, day, stamp);
             }
-            Call::Group(g) => {
-                let account = self.account(g.group_id().as_str(), ms);
+            Kind::Group => {
+                let account = self.account(call.group_id.unwrap_or_default(), ms);
                 let target = &mut self.state.accounts[account as usize].traits;
-                record_traits(&mut self.state.trait_keys, target, g.traits(), day, stamp);
+                record_traits(&mut self.state.trait_keys, target, call.traits, day, stamp);
                 if let Sender::Actor(id) = sender {
-                    self.state.actors[id as usize].seen_at(ms, g.actor().user_id().is_some());
+                    self.state.actors[id as usize].seen_at(ms, call.user_id.is_some());
                     let link = DayLink {
                         day,
                         stamp,
@@ -133,10 +277,10 @@ impl Engine {
                     state::upsert_link(&mut self.state.actors[id as usize].groups, link);
                 }
             }
-            Call::Alias(a) => {
-                let user = self.identified_actor(sender, &Actor::default(), day, stamp);
+            Kind::Alias => {
+                let user = self.identified_actor(sender, call, day, stamp);
                 self.state.actors[user as usize].seen_at(ms, true);
-                let previous = self.actor(a.previous_id(), ms, false);
+                let previous = self.actor(call.previous_id.unwrap_or_default(), ms, false);
                 if previous != user {
                     let link = DayLink {
                         day,
@@ -146,13 +290,9 @@ impl Engine {
                     state::upsert_link(&mut self.state.actors[previous as usize].parents, link);
                 }
             }
-            _ => {
-                let event = call.event_name().unwrap_or_default();
-                let activity = call
-                    .activity()
-                    .expect("track, page and screen are activities");
-                let id = self.identified_actor(sender, activity.actor(), day, stamp);
-                self.ingest_activity(id, activity, event, ms, day, &mut warnings);
+            Kind::Track | Kind::Page | Kind::Screen => {
+                let id = self.identified_actor(sender, call, day, stamp);
+                self.ingest_activity(id, call, day, &mut warnings);
             }
         }
         Ok(if warnings.is_empty() {
@@ -162,20 +302,36 @@ impl Engine {
         })
     }
 
+    /// Refuses a new device type once the table is full.
+    fn check_device_type(&self, device: Option<&str>) -> Result<(), Rejection> {
+        let limit = self.compiled.config.limits().max_device_types();
+        match device.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(device)
+                if self.state.devices.len() >= limit && !self.state.devices.contains(device) =>
+            {
+                Err(Rejection::TooManyDeviceTypes {
+                    device: clip(device),
+                    limit,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The sender of a call: the user or anonymous id it is stored under, or the
     /// account of a `group` call without one. A new sender is created, an existing
     /// one is not touched, so a call found to be a duplicate changes nothing.
-    fn sender(&mut self, call: &Call, ms: i64) -> Sender {
-        let name = match call {
-            Call::Identify(i) => i.actor().primary(),
-            Call::Group(g) => g.actor().primary(),
-            Call::Alias(a) => Some(a.user_id().as_str()),
-            other => other.activity().and_then(|a| a.actor().primary()),
+    fn sender(&mut self, call: &CallRef<'_>) -> Sender {
+        let name = match call.kind {
+            Kind::Alias => call.user_id,
+            _ => call.primary(),
         };
-        match (name, call) {
-            (None, Call::Group(g)) => Sender::Account(self.account_slot(g.group_id().as_str(), ms)),
+        match (name, call.kind) {
+            (None, Kind::Group) => {
+                Sender::Account(self.account_slot(call.group_id.unwrap_or_default(), call.ms))
+            }
             // Validation leaves no other call without a named sender.
-            (name, _) => Sender::Actor(self.actor_slot(name.unwrap_or_default(), ms)),
+            (name, _) => Sender::Actor(self.actor_slot(name.unwrap_or_default(), call.ms)),
         }
     }
 
@@ -192,18 +348,26 @@ impl Engine {
     /// The actor an identify, alias or activity call is stored under (its sender),
     /// now seen at the call's time; a call carrying both a `userId` and an
     /// `anonymousId` also links the anonymous history to the user.
-    fn identified_actor(&mut self, sender: Sender, actor: &Actor, day: i32, stamp: Stamp) -> u32 {
+    fn identified_actor(
+        &mut self,
+        sender: Sender,
+        call: &CallRef<'_>,
+        day: i32,
+        stamp: Stamp,
+    ) -> u32 {
         let id = match sender {
             Sender::Actor(id) => id,
             // Only a user-less `group` call has an account as sender.
-            Sender::Account(_) => self.actor_slot(actor.primary().unwrap_or_default(), stamp.ms),
+            Sender::Account(_) => self.actor_slot(call.primary().unwrap_or_default(), stamp.ms),
         };
-        let is_user = actor.user_id().is_some();
+        // An alias names no anonymous id: its user is its sender.
+        let is_user = call.user_id.is_some();
         self.state.actors[id as usize].seen_at(stamp.ms, is_user);
-        let anonymous = actor
-            .anonymous_id()
-            .map(|a| a.as_str())
-            .filter(|a| !a.is_empty());
+        let anonymous = if call.kind == Kind::Alias {
+            None
+        } else {
+            call.anonymous_id
+        };
         if let (true, Some(anonymous)) = (is_user, anonymous) {
             let anonymous = self.actor(anonymous, stamp.ms, false);
             if anonymous != id {
@@ -221,30 +385,23 @@ impl Engine {
     fn ingest_activity(
         &mut self,
         id: u32,
-        activity: &Activity,
-        event: &str,
-        ms: i64,
+        call: &CallRef<'_>,
         day: i32,
         warnings: &mut Vec<Warning>,
     ) {
-        let account = match activity
-            .context()
-            .group_id()
-            .map(|g| g.as_str())
-            .filter(|g| !g.is_empty())
-        {
+        let ms = call.ms;
+        let account = match call.group_id {
             Some(g) => self.account(g, ms),
             None => IMPLICIT,
         };
-        let device = activity
-            .context()
-            .device_type()
+        let device = call
+            .device_type
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(|d| self.state.devices.intern(d).0);
         // Disjoint field borrows: the tables are read while the state is written.
         let compiled = &*self.compiled;
-        let info = compiled.event(event);
+        let info = compiled.event(call.scored_event());
         let in_day = ms_in_day(ms, compiled.offset);
         let target = &mut self.state.actors[id as usize];
         target.add_cell(Cell {
@@ -268,9 +425,9 @@ impl Engine {
             let amount = match &spec.property {
                 None => Some(Decimal::ONE),
                 Some(property) => {
-                    let value = activity
-                        .properties()
-                        .get(property.as_str())
+                    let value = call
+                        .properties
+                        .get(usize::from(metric), property)
                         .unwrap_or(&Value::Null);
                     let amount = numeric(value);
                     if amount.is_none() {
@@ -315,11 +472,11 @@ enum Sender {
 fn record_traits(
     keys: &mut Interner,
     target: &mut Vec<TraitVersion>,
-    traits: &Properties,
+    traits: Option<&Properties>,
     day: i32,
     stamp: Stamp,
 ) {
-    for (key, value) in traits {
+    for (key, value) in traits.into_iter().flatten() {
         let key = keys.intern(normalize_trait_key(key)).0;
         state::upsert_trait(
             target,
@@ -332,7 +489,6 @@ fn record_traits(
         );
     }
 }
-
 /// A usage amount: a number, or a string holding one.
 fn numeric(v: &Value) -> Option<Decimal> {
     match v {

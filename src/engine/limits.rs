@@ -46,17 +46,8 @@ impl Engine {
                 }
                 walk.properties("properties", activity.properties())?;
                 if let Some(device) = context.device_type() {
+                    // The device-type table's limit is checked by `ingest_ref`.
                     walk.name(|| "field `context.device.type`".to_owned(), device)?;
-                    let device = device.trim();
-                    if !device.is_empty()
-                        && self.state.devices.len() >= limits.max_device_types()
-                        && !self.state.devices.contains(device)
-                    {
-                        return Err(Rejection::TooManyDeviceTypes {
-                            device: clip(device),
-                            limit: limits.max_device_types(),
-                        });
-                    }
                 }
             }
         }
