@@ -122,13 +122,40 @@ fn count_bits(bits: &[u64]) -> u32 {
     bits.iter().map(|w| w.count_ones()).sum()
 }
 
+/// One person's activity for one account, gathered before it is added to the
+/// account: the account array is touched once per person, not once per cell.
+struct Partial {
+    account: u32,
+    raw: u64,
+    events: u64,
+    features: u64,
+    features_lifetime: u64,
+    first_ms: i64,
+    last_ms: i64,
+    active: bool,
+    total: bool,
+}
+
+/// What a pass computes: everything (the day D), or only the window sums,
+/// scores and usage (the previous window's pass, D − N).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    Full,
+    WindowOnly,
+}
+
 #[allow(clippy::needless_range_loop)] // several parallel arrays share the index
-pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> Window {
+pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass) -> Window {
     let cutoff = day_start_ms(day + 1, c.offset);
     let people = People::resolve(state, day, cutoff);
     let n = c.window;
     let window_start = day - n + 1;
     let lookback_start = day - c.lookback + 1;
+    // The window-only pass needs no cell older than the window or the lookback.
+    let scan_start = match pass {
+        Pass::Full => DayNumber::MIN,
+        Pass::WindowOnly => window_start.min(lookback_start),
+    };
     let words = (n as usize).div_ceil(64);
     let metrics_n = c.usage.len();
     let accounts_n = state.accounts.len();
@@ -147,20 +174,29 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> Window {
     }
     let mut person_usage = vec![Decimal::ZERO; people.len() * metrics_n];
     let mut account_usage = vec![Decimal::ZERO; accounts_n * metrics_n];
-    // Per person scratch: distinct scored days, and (account, active, total) flags.
+    // Per person scratch: distinct scored days, and the per-account partials with
+    // their scored days (`partial_days[i * words..]`).
     let mut days = vec![0u64; words];
-    let mut memberships: Vec<(u32, bool, bool)> = Vec::new();
+    let mut partials: Vec<Partial> = Vec::new();
+    let mut partial_days: Vec<u64> = Vec::new();
     let mut members_total: Vec<(u32, u32)> = Vec::new();
 
     for p in 0..people.len() {
         let own = group_account(state, &people, p, day);
         person_account_of.push(own);
         days.iter_mut().for_each(|w| *w = 0);
-        memberships.clear();
-        let agg = &mut person[p];
+        partials.clear();
+        partial_days.clear();
+        let (mut raw, mut events, mut features, mut lifetime) = (0u64, 0u64, 0u64, 0u64);
+        let (mut first_ms, mut last_ms) = (i64::MAX, i64::MIN);
         for actor in people.actors(state, p) {
             let end = actor.cells.partition_point(|cell| cell.day <= day);
-            for cell in &actor.cells[..end] {
+            let start = if pass == Pass::Full {
+                0
+            } else {
+                actor.cells[..end].partition_point(|cell| cell.day < scan_start)
+            };
+            for cell in &actor.cells[start..end] {
                 let acct = if cell.account == IMPLICIT {
                     own
                 } else {
@@ -171,41 +207,57 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> Window {
                     base + i64::from(cell.first_ms),
                     base + i64::from(cell.last_ms),
                 );
-                agg.seen(first, last);
-                agg.features_lifetime |= cell.features;
+                first_ms = first_ms.min(first);
+                last_ms = last_ms.max(last);
+                lifetime |= cell.features;
                 let in_window = cell.day >= window_start;
+                let scored = in_window && cell.weight > 0;
                 if in_window {
-                    agg.raw += u64::from(cell.weight);
-                    agg.events += u64::from(cell.count);
-                    agg.features |= cell.features;
-                    if cell.weight > 0 {
+                    raw += u64::from(cell.weight);
+                    events += u64::from(cell.count);
+                    features |= cell.features;
+                    if scored {
                         set_bit(&mut days, (cell.day - window_start) as usize);
                     }
                 }
                 if acct == NO_ACCOUNT {
                     continue;
                 }
-                let a = &mut account[acct as usize];
-                a.exists = true;
-                a.agg.seen(first, last);
-                a.agg.features_lifetime |= cell.features;
+                let i = match partials.iter().position(|m| m.account == acct) {
+                    Some(i) => i,
+                    None => {
+                        partials.push(Partial {
+                            account: acct,
+                            raw: 0,
+                            events: 0,
+                            features: 0,
+                            features_lifetime: 0,
+                            first_ms: i64::MAX,
+                            last_ms: i64::MIN,
+                            active: false,
+                            total: false,
+                        });
+                        partial_days.extend(std::iter::repeat_n(0, words));
+                        partials.len() - 1
+                    }
+                };
+                let m = &mut partials[i];
+                m.first_ms = m.first_ms.min(first);
+                m.last_ms = m.last_ms.max(last);
+                m.features_lifetime |= cell.features;
                 if in_window {
-                    a.agg.raw += u64::from(cell.weight);
-                    a.agg.events += u64::from(cell.count);
-                    a.agg.features |= cell.features;
-                    if cell.weight > 0 {
-                        set_bit(&mut a.days, (cell.day - window_start) as usize);
+                    m.raw += u64::from(cell.weight);
+                    m.events += u64::from(cell.count);
+                    m.features |= cell.features;
+                    if scored {
+                        set_bit(
+                            &mut partial_days[i * words..(i + 1) * words],
+                            (cell.day - window_start) as usize,
+                        );
                     }
                 }
-                let active = in_window && cell.weight > 0;
-                let total = cell.day >= lookback_start;
-                match memberships.iter_mut().find(|m| m.0 == acct) {
-                    Some(m) => {
-                        m.1 |= active;
-                        m.2 |= total;
-                    }
-                    None => memberships.push((acct, active, total)),
-                }
+                m.active |= scored;
+                m.total |= cell.day >= lookback_start;
             }
             if metrics_n > 0 {
                 add_usage(
@@ -220,13 +272,31 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> Window {
                 );
             }
         }
+        let agg = &mut person[p];
+        agg.raw = raw;
+        agg.events = events;
+        agg.features = features;
+        agg.features_lifetime = lifetime;
+        if first_ms <= last_ms {
+            agg.first_ms = Some(first_ms);
+            agg.last_ms = Some(last_ms);
+        }
         agg.active_days = count_bits(&days);
-        for &(acct, active, total) in &memberships {
-            let a = &mut account[acct as usize];
-            a.active_users += u32::from(active);
-            if total {
+        for (i, m) in partials.iter().enumerate() {
+            let a = &mut account[m.account as usize];
+            a.exists = true;
+            a.agg.raw += m.raw;
+            a.agg.events += m.events;
+            a.agg.features |= m.features;
+            a.agg.features_lifetime |= m.features_lifetime;
+            a.agg.seen(m.first_ms, m.last_ms);
+            for (w, bits) in a.days.iter_mut().zip(&partial_days[i * words..]) {
+                *w |= bits;
+            }
+            a.active_users += u32::from(m.active);
+            if m.total {
                 a.total_users += 1;
-                members_total.push((acct, p as u32));
+                members_total.push((m.account, p as u32));
             }
         }
     }
