@@ -342,7 +342,7 @@ impl Engine {
             Sender::Actor(id) => &mut self.state.actors[id as usize].messages,
             Sender::Account(id) => &mut self.state.accounts[id as usize].messages,
         };
-        state::insert_message(messages, fingerprint)
+        messages.insert(fingerprint)
     }
 
     /// The actor an identify, alias or activity call is stored under (its sender),

@@ -16,6 +16,7 @@
 mod ingest;
 mod interner;
 mod limits;
+mod messages;
 pub(crate) mod state;
 
 use std::sync::Arc;
@@ -181,7 +182,7 @@ impl Engine {
             self.state.accounts.push(AccountState {
                 first_call: ms,
                 traits: Vec::new(),
-                messages: Vec::new(),
+                messages: Default::default(),
             });
         }
         id
@@ -262,7 +263,7 @@ impl Engine {
                 v.key = keys[v.key as usize];
                 state::upsert_trait(&mut target.traits, v);
             }
-            stats.overlapping_messages += merge_messages(&mut target.messages, &a.messages);
+            stats.overlapping_messages += target.messages.merge(&a.messages);
         }
         for (actor, a) in actors.iter().zip(o.actors) {
             let tracked_k: Vec<u32> = self.compiled.tracked.iter().map(|t| t.k).collect();
@@ -298,7 +299,7 @@ impl Engine {
             for c in a.contacts {
                 target.add_contact(c);
             }
-            stats.overlapping_messages += merge_messages(&mut target.messages, &a.messages);
+            stats.overlapping_messages += target.messages.merge(&a.messages);
         }
         Ok(stats)
     }
@@ -444,7 +445,6 @@ impl State {
                 "traits",
             )?;
             sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
-            sorted(a.messages.windows(2).all(|w| w[0] < w[1]), "message ids")?;
         }
         for a in &self.accounts {
             sorted(
@@ -462,13 +462,6 @@ impl State {
         }
         Ok(())
     }
-}
-
-/// Adds `new` fingerprints to `messages`; returns how many were already there.
-fn merge_messages(messages: &mut Vec<u64>, new: &[u64]) -> u64 {
-    new.iter()
-        .filter(|&&m| !state::insert_message(messages, m))
-        .count() as u64
 }
 
 /// Trait names sent in camelCase that the engine reads as snake_case.

@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::messages::MessageSet;
 use crate::time::DayNumber;
 use crate::value::Value;
 
@@ -124,8 +125,8 @@ pub(crate) struct ActorState {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
     /// Fingerprints of the `messageId`s accepted from this sender, sorted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub messages: Vec<u64>,
+    #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
+    pub messages: MessageSet,
 }
 
 impl ActorState {
@@ -141,7 +142,7 @@ impl ActorState {
             parents: Vec::new(),
             traits: Vec::new(),
             contacts: Vec::new(),
-            messages: Vec::new(),
+            messages: MessageSet::default(),
         }
     }
 
@@ -221,21 +222,6 @@ impl ActorState {
     }
 }
 
-/// Records a message fingerprint; `false` when it was already there (a duplicate).
-pub(crate) fn insert_message(messages: &mut Vec<u64>, fingerprint: u64) -> bool {
-    if messages.last().is_none_or(|&last| last < fingerprint) {
-        messages.push(fingerprint);
-        return true;
-    }
-    match messages.binary_search(&fingerprint) {
-        Ok(_) => false,
-        Err(i) => {
-            messages.insert(i, fingerprint);
-            true
-        }
-    }
-}
-
 /// Merges `new` into the sorted `times`, keeping the `k` smallest.
 pub(crate) fn keep_smallest(times: &mut Vec<i64>, new: &[i64], k: usize) {
     for &t in new {
@@ -296,8 +282,8 @@ pub(crate) struct AccountState {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub traits: Vec<TraitVersion>,
     /// Fingerprints of the `messageId`s of `group` calls sent without a user.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub messages: Vec<u64>,
+    #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
+    pub messages: MessageSet,
 }
 
 #[cfg(test)]

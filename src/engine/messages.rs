@@ -1,0 +1,161 @@
+//! The `messageId` fingerprints a sender has sent: the memory behind de-duplication.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How many fingerprints wait unsorted before they are merged into the sorted run.
+const TAIL: usize = 32;
+
+/// A set of 8-byte `messageId` fingerprints.
+///
+/// Fingerprints are hashes, so they arrive in random order: inserting each into a
+/// sorted vector would move half of it every time (kilobytes for a heavy user).
+/// Instead the vector is a sorted run followed by a short unsorted tail; when the
+/// tail is full it is sorted and merged into the run in one linear pass. A lookup
+/// is a binary search of the run plus a scan of at most [`TAIL`] entries. Equality
+/// and serialization see the set, not the layout.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MessageSet {
+    items: Vec<u64>,
+    sorted: usize,
+}
+
+impl MessageSet {
+    /// Adds a fingerprint; `false` when it was already there (a duplicate).
+    pub fn insert(&mut self, fingerprint: u64) -> bool {
+        if self.contains(fingerprint) {
+            return false;
+        }
+        // In-order arrivals extend the run directly.
+        if self.sorted == self.items.len()
+            && self.items.last().is_none_or(|&last| last < fingerprint)
+        {
+            self.items.push(fingerprint);
+            self.sorted += 1;
+            return true;
+        }
+        self.items.push(fingerprint);
+        if self.items.len() - self.sorted >= TAIL {
+            self.settle();
+        }
+        true
+    }
+
+    pub fn contains(&self, fingerprint: u64) -> bool {
+        self.items[..self.sorted]
+            .binary_search(&fingerprint)
+            .is_ok()
+            || self.items[self.sorted..].contains(&fingerprint)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorts the tail and merges it into the run, from the back, in place.
+    fn settle(&mut self) {
+        let mut tail = [0u64; TAIL];
+        let n = self.items.len() - self.sorted;
+        tail[..n].copy_from_slice(&self.items[self.sorted..]);
+        let tail = &mut tail[..n];
+        tail.sort_unstable();
+        let (mut run, mut rest, mut out) = (self.sorted, n, self.items.len());
+        while rest > 0 {
+            out -= 1;
+            if run > 0 && self.items[run - 1] > tail[rest - 1] {
+                run -= 1;
+                self.items[out] = self.items[run];
+            } else {
+                rest -= 1;
+                self.items[out] = tail[rest];
+            }
+        }
+        self.sorted = self.items.len();
+    }
+
+    /// The fingerprints in ascending order.
+    fn to_sorted(&self) -> Vec<u64> {
+        let mut all = self.items.clone();
+        all[self.sorted..].sort_unstable();
+        if self.sorted < all.len() {
+            all.sort_unstable();
+        }
+        all
+    }
+
+    /// Adds every fingerprint of `other`; returns how many were already here.
+    pub fn merge(&mut self, other: &MessageSet) -> u64 {
+        other.items.iter().filter(|&&m| !self.insert(m)).count() as u64
+    }
+}
+
+impl PartialEq for MessageSet {
+    fn eq(&self, other: &MessageSet) -> bool {
+        self.len() == other.len() && self.to_sorted() == other.to_sorted()
+    }
+}
+
+impl Serialize for MessageSet {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_sorted().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MessageSet, D::Error> {
+        let items = Vec::<u64>::deserialize(d)?;
+        if !items.windows(2).all(|w| w[0] < w[1]) {
+            return Err(serde::de::Error::custom(
+                "message ids are not sorted and unique: the state is corrupt",
+            ));
+        }
+        Ok(MessageSet {
+            sorted: items.len(),
+            items,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_insertion_order_gives_the_same_set() {
+        let values: Vec<u64> = (0..1_000u64)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .collect();
+        let mut forward = MessageSet::default();
+        let mut backward = MessageSet::default();
+        for &v in &values {
+            assert!(forward.insert(v));
+            assert!(!forward.insert(v), "a second insert is a duplicate");
+        }
+        for &v in values.iter().rev() {
+            assert!(backward.insert(v));
+        }
+        assert_eq!(forward, backward);
+        let mut expected = values.clone();
+        expected.sort_unstable();
+        assert_eq!(forward.to_sorted(), expected);
+        assert!(values.iter().all(|&v| backward.contains(v)));
+        assert!(!forward.contains(1));
+    }
+
+    #[test]
+    fn merge_counts_what_both_had() {
+        let mut a = MessageSet::default();
+        let mut b = MessageSet::default();
+        for v in [5, 1, 9, 3] {
+            a.insert(v);
+        }
+        for v in [3, 7, 5] {
+            b.insert(v);
+        }
+        assert_eq!(a.merge(&b), 2);
+        assert_eq!(a.to_sorted(), [1, 3, 5, 7, 9]);
+    }
+}
