@@ -61,5 +61,28 @@ fn ingest(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ingest);
+/// Typed calls at the size: 100 k users (about 9.5 M calls).
+fn typed_at_scale(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ingest_100k_users");
+    group.sample_size(10);
+    let sample = Sample::new().accounts(10_000);
+    let calls: Vec<Call> = sample.calls().collect();
+    let empty = Engine::new(sample::config()).expect("valid config");
+    group.throughput(Throughput::Elements(calls.len() as u64));
+    group.bench_function(BenchmarkId::new("typed", sample.user_count()), |b| {
+        b.iter_batched(
+            || empty.clone(),
+            |mut engine| {
+                for call in &calls {
+                    let _ = engine.ingest(call);
+                }
+                engine
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ingest, typed_at_scale);
 criterion_main!(benches);

@@ -1,4 +1,6 @@
-//! Snapshot cost: every property of every user and account, users per second.
+//! Snapshot cost: every property of every user and account, users per second, at
+//! 10 k, 100 k and 1 M users (the sizes; the 1 M engine takes about a
+//! minute and several GB to build before the first sample).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pulsecheck::Engine;
@@ -7,7 +9,7 @@ use pulsecheck::sample::{self, Sample};
 fn snapshot(c: &mut Criterion) {
     let mut group = c.benchmark_group("snapshot");
     group.sample_size(10);
-    for accounts in [100usize, 1_000] {
+    for accounts in [1_000usize, 10_000, 100_000] {
         let sample = Sample::new().accounts(accounts);
         let mut engine = Engine::new(sample::config()).expect("valid config");
         for call in sample.calls() {
