@@ -125,7 +125,7 @@ mod value;
 
 pub use config::{Config, ConfigBuilder, ConfigError, ConfigErrors, Curve, Milestone, Usage};
 pub use crm::{Changeset, DiffOptions, HubSpot, Request, Salesforce, SyncState};
-pub use engine::{Engine, MergeError, MergeStats};
+pub use engine::{Engine, Eviction, MergeError, MergeStats};
 pub use event::{
     Activity, Actor, Alias, Call, Context, Group, Identify, PAGE_VIEWED, Page, Properties,
     SCREEN_VIEWED, Screen, Track,

@@ -32,6 +32,18 @@ pub(crate) fn day_number(date: NaiveDate) -> DayNumber {
     (date - epoch).num_days() as DayNumber
 }
 
+/// The date of a day number (saturating at chrono's range).
+pub(crate) fn date_of(day: DayNumber) -> NaiveDate {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date");
+    epoch
+        .checked_add_signed(chrono::Duration::days(i64::from(day)))
+        .unwrap_or(if day < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
+}
+
 pub(crate) fn datetime_of(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }

@@ -6,7 +6,9 @@
 
 use rust_decimal::Decimal;
 
+use super::history::{self, folded_of};
 use super::interner::Interner;
+use super::messages::message_key;
 use super::state::{
     self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, Stamp, TraitVersion, UsageCell,
 };
@@ -250,12 +252,18 @@ impl Engine {
             }
         }
         let tiebreak = call.message_id.map_or(0, |m| fingerprint64(m.as_bytes()));
+        let day = day_of_ms(ms, self.compiled.offset);
         let sender = self.sender(call);
-        if call.message_id.is_some() && !self.remember_message(sender, tiebreak) {
+        // The keys of forgotten days are gone too: such a call is folded, which a
+        // copy of it cannot change (see `history`).
+        let forgotten = self.state.retained_from.is_some_and(|r| day < r);
+        if call.message_id.is_some()
+            && !forgotten
+            && !self.remember_message(sender, message_key(day, tiebreak))
+        {
             return Ok(Outcome::Duplicate);
         }
         let stamp = Stamp { ms, tiebreak };
-        let day = day_of_ms(ms, self.compiled.offset);
         let mut warnings = Vec::new();
         match call.kind {
             Kind::Identify => {
@@ -404,7 +412,7 @@ impl Engine {
         let info = compiled.event(call.scored_event());
         let in_day = ms_in_day(ms, compiled.offset);
         let target = &mut self.state.actors[id as usize];
-        target.add_cell(Cell {
+        let cell = Cell {
             day,
             account,
             weight: info.weight,
@@ -412,7 +420,27 @@ impl Engine {
             features: info.features,
             first_ms: in_day,
             last_ms: in_day,
-        });
+        };
+        let forgotten = self.state.retained_from.is_some_and(|r| day < r);
+        for &t in &info.tracked {
+            let tracked = &compiled.tracked[usize::from(t)];
+            let slot = if tracked.per_account {
+                account
+            } else {
+                ANY_ACCOUNT
+            };
+            // A forgotten day's call may be a copy no longer recognised: a time
+            // already counted is not counted twice.
+            if !(forgotten && target.has_milestone_time(t, slot, ms)) {
+                target.add_milestone_times(t, slot, &[ms], tracked.k);
+            }
+        }
+        if forgotten {
+            // A forgotten day: only its lifetime facts are kept.
+            history::fold(&mut target.folded, folded_of(&cell, compiled.offset));
+            return;
+        }
+        target.add_cell(cell);
         if let Some(device) = device {
             target.add_device(DeviceCell {
                 day,
@@ -448,15 +476,6 @@ impl Engine {
                     sum,
                 });
             }
-        }
-        for &t in &info.tracked {
-            let tracked = &compiled.tracked[usize::from(t)];
-            let slot = if tracked.per_account {
-                account
-            } else {
-                ANY_ACCOUNT
-            };
-            target.add_milestone_times(t, slot, &[ms], tracked.k);
         }
     }
 }

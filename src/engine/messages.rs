@@ -1,11 +1,30 @@
 //! The `messageId` fingerprints a sender has sent: the memory behind de-duplication.
+//!
+//! Each entry is a key of the call's day (16 bits, days since 1970 clamped to
+//! `0..=65535`) above 48 bits of the `messageId` fingerprint. Copies of a message
+//! carry the same timestamp, so they meet under the same key; the day in front lets
+//! [`Engine::evict_before`](crate::Engine::evict_before) drop the fingerprints of
+//! forgotten days with the days themselves, and keeps the keys of one sender
+//! nearly sorted as time goes by. 48 bits per sender make a false duplicate
+//! vanishingly rare (about n² / 2⁴⁹ for n messages from one sender on one day).
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How many fingerprints wait unsorted before they are merged into the sorted run.
 const TAIL: usize = 32;
 
-/// A set of 8-byte `messageId` fingerprints.
+/// The key a message is remembered under: its day above 48 bits of its fingerprint.
+pub(crate) fn message_key(day: i32, fingerprint: u64) -> u64 {
+    let day = day.clamp(0, i32::from(u16::MAX)) as u64;
+    (day << 48) | (fingerprint & 0xFFFF_FFFF_FFFF)
+}
+
+/// The first key of `day` (see [`message_key`]).
+fn first_key_of(day: i32) -> u64 {
+    message_key(day, 0)
+}
+
+/// A set of 8-byte `messageId` keys (see [`message_key`]).
 ///
 /// Fingerprints are hashes, so they arrive in random order: inserting each into a
 /// sorted vector would move half of it every time (kilobytes for a heavy user).
@@ -84,6 +103,27 @@ impl MessageSet {
             all.sort_unstable();
         }
         all
+    }
+
+    /// Forgets the keys of days before `day`.
+    pub fn evict_before(&mut self, day: i32) {
+        if day <= 0 {
+            return;
+        }
+        let first = first_key_of(day);
+        self.settle_all();
+        let keep = self.items.partition_point(|&k| k < first);
+        self.items.drain(..keep);
+        self.items.shrink_to_fit();
+        self.sorted = self.items.len();
+    }
+
+    /// Sorts everything into the run.
+    fn settle_all(&mut self) {
+        if self.sorted < self.items.len() {
+            self.items.sort_unstable();
+            self.sorted = self.items.len();
+        }
     }
 
     /// Adds every fingerprint of `other`; returns how many were already here.

@@ -13,6 +13,7 @@
 //! `messageId` to pick the engine, as the `batch` example does); merge reports how
 //! many such overlaps it saw. Engines with different configurations refuse to merge.
 
+mod history;
 mod ingest;
 mod interner;
 mod limits;
@@ -28,6 +29,7 @@ use crate::config::compiled::Compiled;
 use crate::config::{Config, ConfigErrors};
 use crate::id::UserId;
 use crate::value::Value;
+pub use history::Eviction;
 use interner::Interner;
 use state::{AccountState, ActorState, Contact};
 
@@ -64,6 +66,9 @@ pub(crate) struct State {
     pub accounts: Vec<AccountState>,
     pub devices: Interner,
     pub trait_keys: Interner,
+    /// The first day whose daily detail is kept (see `Engine::evict_before`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained_from: Option<crate::time::DayNumber>,
 }
 
 /// Why two engines cannot merge.
@@ -299,7 +304,16 @@ impl Engine {
             for c in a.contacts {
                 target.add_contact(c);
             }
+            for mut f in a.folded {
+                f.account = map_account(f.account);
+                history::fold(&mut target.folded, f);
+            }
             stats.overlapping_messages += target.messages.merge(&a.messages);
+        }
+        // The merged engine keeps the shorter history of the two.
+        if let Some(day) = o.retained_from.max(self.state.retained_from) {
+            self.state.retained_from = None;
+            self.evict_before(crate::time::date_of(day));
         }
         Ok(stats)
     }
@@ -370,6 +384,14 @@ impl State {
             }
         };
         for a in &self.actors {
+            sorted(
+                a.folded.windows(2).all(|w| w[0].account < w[1].account),
+                "folded history",
+            )?;
+            sorted(
+                a.folded.iter().all(|f| activity_account_ok(f.account)),
+                "folded history accounts",
+            )?;
             sorted(
                 a.cells
                     .windows(2)

@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::history::Folded;
 use super::messages::MessageSet;
 use crate::time::DayNumber;
 use crate::value::Value;
@@ -127,6 +128,9 @@ pub(crate) struct ActorState {
     /// Fingerprints of the `messageId`s accepted from this sender, sorted.
     #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
     pub messages: MessageSet,
+    /// Lifetime facts of forgotten days, by account slot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folded: Vec<Folded>,
 }
 
 impl ActorState {
@@ -143,6 +147,7 @@ impl ActorState {
             traits: Vec::new(),
             contacts: Vec::new(),
             messages: MessageSet::default(),
+            folded: Vec::new(),
         }
     }
 
@@ -213,6 +218,13 @@ impl ActorState {
             }
         };
         keep_smallest(&mut self.milestones[i].times, times, k as usize);
+    }
+
+    /// Whether `ms` is among the kept times of a milestone list.
+    pub fn has_milestone_time(&self, tracked: u16, account: u32, ms: i64) -> bool {
+        self.milestones
+            .binary_search_by(|m| (m.tracked, m.account).cmp(&(tracked, account)))
+            .is_ok_and(|i| self.milestones[i].times.binary_search(&ms).is_ok())
     }
 
     pub fn add_contact(&mut self, c: Contact) {

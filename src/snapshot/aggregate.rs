@@ -11,7 +11,7 @@ use crate::config::compiled::Compiled;
 use crate::engine::State;
 use crate::engine::state::{ActorState, IMPLICIT, link_as_of};
 use crate::metrics;
-use crate::time::{DayNumber, day_start_ms};
+use crate::time::{DayNumber, day_of_ms, day_start_ms, ms_in_day};
 
 const NO_ACCOUNT: u32 = u32::MAX;
 
@@ -48,6 +48,7 @@ pub(crate) struct AccountAgg {
 /// A day's aggregates.
 pub(crate) struct Window {
     pub day: DayNumber,
+    offset: i32,
     pub people: People,
     pub person: Vec<Agg>,
     /// Each person's account as of the day.
@@ -70,7 +71,7 @@ impl Window {
     /// their latest `group` call, else that of their latest activity naming one.
     pub fn shown_account(&self, state: &State, p: usize) -> Option<u32> {
         self.account_of(p).or_else(|| {
-            let named = latest_named_account(state, &self.people, p, self.day);
+            let named = latest_named_account(state, &self.people, p, self.day, self.offset);
             (named != NO_ACCOUNT).then_some(named)
         })
     }
@@ -93,7 +94,13 @@ fn group_account(state: &State, people: &People, p: usize, day: DayNumber) -> u3
 
 /// The account of a person's latest activity that named one (`context.groupId`)
 /// on or before `day`: what a user with no `group` call is shown as belonging to.
-fn latest_named_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
+fn latest_named_account(
+    state: &State,
+    people: &People,
+    p: usize,
+    day: DayNumber,
+    offset: i32,
+) -> u32 {
     let mut latest: Option<(DayNumber, u32, &str, u32)> = None;
     for a in people.actors(state, p) {
         for c in a.cells.iter().rev().skip_while(|c| c.day > day) {
@@ -108,6 +115,22 @@ fn latest_named_account(state: &State, people: &People, p: usize, day: DayNumber
                     latest = Some(key);
                 }
                 break;
+            }
+        }
+    }
+    if latest.is_none() {
+        // Only forgotten days named an account: the latest of their lifetime facts.
+        for a in people.actors(state, p) {
+            for f in a.folded.iter().filter(|f| f.account != IMPLICIT) {
+                let key = (
+                    day_of_ms(f.last_ms, offset),
+                    ms_in_day(f.last_ms, offset),
+                    state.account_ids.name(f.account),
+                    f.account,
+                );
+                if latest.is_none_or(|l| (key.0, key.1, key.2) > (l.0, l.1, l.2)) {
+                    latest = Some(key);
+                }
             }
         }
     }
@@ -134,6 +157,43 @@ struct Partial {
     last_ms: i64,
     active: bool,
     total: bool,
+}
+
+/// The position of `account`'s partial, added (with its scored-day words) if new.
+fn partial_index(
+    partials: &mut Vec<Partial>,
+    partial_days: &mut Vec<u64>,
+    words: usize,
+    account: u32,
+) -> usize {
+    match partials.iter().position(|m| m.account == account) {
+        Some(i) => i,
+        None => {
+            partials.push(Partial {
+                account,
+                raw: 0,
+                events: 0,
+                features: 0,
+                features_lifetime: 0,
+                first_ms: i64::MAX,
+                last_ms: i64::MIN,
+                active: false,
+                total: false,
+            });
+            partial_days.extend(std::iter::repeat_n(0, words));
+            partials.len() - 1
+        }
+    }
+}
+
+fn partial<'p>(
+    partials: &'p mut Vec<Partial>,
+    partial_days: &mut Vec<u64>,
+    words: usize,
+    account: u32,
+) -> &'p mut Partial {
+    let i = partial_index(partials, partial_days, words, account);
+    &mut partials[i]
 }
 
 /// What a pass computes: everything (the day D), or only the window sums,
@@ -223,24 +283,7 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
                 if acct == NO_ACCOUNT {
                     continue;
                 }
-                let i = match partials.iter().position(|m| m.account == acct) {
-                    Some(i) => i,
-                    None => {
-                        partials.push(Partial {
-                            account: acct,
-                            raw: 0,
-                            events: 0,
-                            features: 0,
-                            features_lifetime: 0,
-                            first_ms: i64::MAX,
-                            last_ms: i64::MIN,
-                            active: false,
-                            total: false,
-                        });
-                        partial_days.extend(std::iter::repeat_n(0, words));
-                        partials.len() - 1
-                    }
-                };
+                let i = partial_index(&mut partials, &mut partial_days, words, acct);
                 let m = &mut partials[i];
                 m.first_ms = m.first_ms.min(first);
                 m.last_ms = m.last_ms.max(last);
@@ -258,6 +301,24 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
                 }
                 m.active |= scored;
                 m.total |= cell.day >= lookback_start;
+            }
+            if pass == Pass::Full {
+                for f in &actor.folded {
+                    first_ms = first_ms.min(f.first_ms);
+                    last_ms = last_ms.max(f.last_ms);
+                    lifetime |= f.features;
+                    let acct = if f.account == IMPLICIT {
+                        own
+                    } else {
+                        f.account
+                    };
+                    if acct != NO_ACCOUNT {
+                        let m = partial(&mut partials, &mut partial_days, words, acct);
+                        m.first_ms = m.first_ms.min(f.first_ms);
+                        m.last_ms = m.last_ms.max(f.last_ms);
+                        m.features_lifetime |= f.features;
+                    }
+                }
             }
             if metrics_n > 0 {
                 add_usage(
@@ -329,6 +390,7 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
         .collect();
     Window {
         day,
+        offset: c.offset,
         people,
         person,
         person_account: person_account_of,
