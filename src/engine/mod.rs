@@ -328,8 +328,9 @@ struct Persisted<C, S> {
     state: S,
 }
 
-/// The state format written by this version.
-const STATE_FORMAT: u32 = 1;
+/// The state format written by this version (2: `messageId` keys carry their day,
+/// and forgotten history is kept as lifetime facts).
+const STATE_FORMAT: u32 = 2;
 
 impl Serialize for Engine {
     /// Saves the configuration and the full state (not the clock, which the host owns).
