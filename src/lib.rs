@@ -58,7 +58,8 @@
 //!   [`Config::builder`]), validated with every problem reported at once.
 //! - The [`Engine`]: ingest, [`record_contact`](Engine::record_contact),
 //!   [`snapshot`](Engine::snapshot) / [`snapshot_tracked`](Engine::snapshot_tracked),
-//!   [`merge`](Engine::merge), serde.
+//!   [`merge`](Engine::merge), [`evict_before`](Engine::evict_before) (bounded
+//!   history), serde.
 //! - [`rule`]: the segment and action language (and JsonLogic import).
 //! - [`crm`]: identity keys, change detection against a [`SyncState`], and the
 //!   exact HubSpot / Salesforce request bodies.
@@ -92,8 +93,12 @@
 //!   adoption is null until features are named.
 //! - **Duplicates.** A `messageId` is remembered with its sender (the user or
 //!   anonymous id the call is stored under; the account for a `group` call without
-//!   one) as a 64-bit fingerprint: the same id from the same sender is ignored in
-//!   any order; the same id from another sender is a different message.
+//!   one) as its call's day and a 48-bit fingerprint: the same id from the same
+//!   sender is ignored in any order; the same id from another sender is a different
+//!   message. Copies of a message carry the same timestamp, hence the same day.
+//! - **History** is kept until the host calls
+//!   [`Engine::evict_before`]: the engine never decides on its own to forget, so a
+//!   call stamped far in the future cannot wipe it.
 //! - **Usage** sums are exact decimals. A usage property that is not a number is a
 //!   warning; the event still counts as activity and as a usage *count*.
 //! - **Lifecycle**: "activity" is any `track`/`page`/`screen` (scored or not).
