@@ -122,7 +122,7 @@ impl Common<'_> {
         specs: &[MilestoneSpec],
         rules: &[Option<CompiledRule>],
         account: Option<&Record>,
-        times_of: impl Fn(usize) -> Vec<i64>,
+        mut times_of: impl FnMut(usize, &mut Vec<i64>),
         created_ms: Option<i64>,
     ) {
         let k = self.k;
@@ -132,6 +132,7 @@ impl Common<'_> {
         let cutoff = day_start_ms(self.day + 1, self.c.offset);
         let mut met = Vec::new();
         let mut latest: Option<i64> = None;
+        let mut times = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             if let (MilestoneSpec::Rule { name }, Some(Some(rule))) = (spec, rules.get(i)) {
                 let input = EvalInput::new(r, self.date)
@@ -152,7 +153,7 @@ impl Common<'_> {
                     (Some(w), Some(created)) => created.saturating_add(*w).min(cutoff),
                     _ => cutoff,
                 };
-                let times = times_of(*tracked);
+                times_of(*tracked, &mut times);
                 let counted = times.partition_point(|&t| t < deadline);
                 if counted >= *k as usize {
                     let at = times[*k as usize - 1];
@@ -182,8 +183,9 @@ fn merged_times<'s>(
     actors: impl Iterator<Item = &'s ActorState>,
     tracked: usize,
     keep: impl Fn(u32) -> bool,
-) -> Vec<i64> {
-    let mut times = Vec::new();
+    times: &mut Vec<i64>,
+) {
+    times.clear();
     for a in actors {
         for m in a
             .milestones
@@ -194,7 +196,6 @@ fn merged_times<'s>(
         }
     }
     times.sort_unstable();
-    times
 }
 
 /// Every record of the day, with segments and next actions; transitions when a
@@ -337,10 +338,10 @@ fn users(
         r.put(k.first_name, tr::string(&traits, "first_name"));
         r.put(k.last_name, tr::string(&traits, "last_name"));
         r.put(k.greeting_name, greeting(&traits));
+        let shown = now.shown_account(state, p);
         r.put(
             k.account_id,
-            now.shown_account(state, p)
-                .map_or(Value::Null, |a| Value::from(state.account_ids.name(a))),
+            shown.map_or(Value::Null, |a| Value::from(state.account_ids.name(a))),
         );
         common.fill(
             &mut r,
@@ -366,7 +367,6 @@ fn users(
                 r.push_trait(name.clone(), value.clone());
             }
         }
-        let shown = now.shown_account(state, p);
         let at = shown.map_or(u32::MAX, |a| position[a as usize]);
         user_accounts.push(at);
         let account = accounts.get(at as usize);
@@ -375,7 +375,7 @@ fn users(
             &c.user_milestones,
             &c.rules.user_milestones,
             account,
-            |t| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT),
+            |t, times| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT, times),
             created_ms,
         );
         out.push(r);
@@ -625,11 +625,11 @@ fn accounts(
             &c.account_milestones,
             &c.rules.account_milestones,
             None,
-            |t| {
-                milestone_times
-                    .get(ai)
-                    .map(|m| m[t].clone())
-                    .unwrap_or_default()
+            |t, times| {
+                times.clear();
+                if let Some(m) = milestone_times.get(ai) {
+                    times.extend_from_slice(&m[t]);
+                }
             },
             created_ms,
         );
