@@ -500,7 +500,7 @@ fn accounts(
     let mut ids: Vec<u32> = (0..state.accounts.len() as u32)
         .filter(|&a| now.account[a as usize].exists)
         .collect();
-    ids.sort_unstable_by(|&a, &b| state.account_ids.name(a).cmp(state.account_ids.name(b)));
+    state.account_ids.sort_by_name(&mut ids);
 
     // Account milestone timestamps, gathered from members' per-account lists.
     let mut milestone_times: Vec<Vec<Vec<i64>>> = Vec::new();

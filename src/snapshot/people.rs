@@ -36,7 +36,7 @@ impl People {
         let mut roots: Vec<u32> = (0..n as u32)
             .filter(|&a| root[a as usize] == a && is_person(a))
             .collect();
-        roots.sort_unstable_by(|&a, &b| state.actor_ids.name(a).cmp(state.actor_ids.name(b)));
+        state.actor_ids.sort_by_name(&mut roots);
         let mut person_of = vec![NONE; n];
         for (p, &r) in roots.iter().enumerate() {
             person_of[r as usize] = p as u32;
