@@ -14,6 +14,8 @@ use crate::event::{Actor, Alias, Call, Group, Identify, Page, Properties, Screen
 use crate::id::{AccountId, AnonymousId, UserId};
 use crate::ingest::{Rejection, clip};
 
+pub(crate) mod fast;
+
 #[derive(Deserialize)]
 struct RawCall<'a> {
     #[serde(rename = "type", borrow, default)]
@@ -344,6 +346,17 @@ impl crate::Engine {
     /// ```
     pub fn ingest_json(&mut self, line: &str) -> Result<crate::Outcome, Rejection> {
         self.check_line_size(line.len())?;
+        // Activity calls are read in one borrowing pass (no owned `Call`); any line
+        // that pass is not sure of, rejections included, is read again in full so
+        // that outcomes and rejections are exactly those of `Call::from_json` +
+        // `ingest`.
+        let mut picked = fast::Picked::new();
+        let compiled = self.compiled();
+        let activity =
+            fast::read_activity(line, &compiled.usage, compiled.config.limits(), &mut picked);
+        if let Some(activity) = activity {
+            return self.ingest_json_activity(&activity, picked.as_slice());
+        }
         let call = Call::from_json(line)?;
         self.ingest(&call)
     }

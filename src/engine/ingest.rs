@@ -171,6 +171,38 @@ impl<'a> CallRef<'a> {
     }
 }
 
+#[cfg(feature = "json")]
+impl Engine {
+    /// Ingests an activity call read by the JSON fast path, which has checked
+    /// everything [`ingest`](Self::ingest) checks before the view (see
+    /// `crate::json::fast`). The view is built here because `CallRef` is private to
+    /// the engine.
+    pub(crate) fn ingest_json_activity(
+        &mut self,
+        a: &crate::json::fast::JsonActivity<'_>,
+        usage: &[Option<Value>],
+    ) -> Result<Outcome, Rejection> {
+        use crate::json::fast::ActivityKind;
+        self.ingest_ref(&CallRef {
+            kind: match a.kind {
+                ActivityKind::Track => Kind::Track,
+                ActivityKind::Page => Kind::Page,
+                ActivityKind::Screen => Kind::Screen,
+            },
+            ms: a.ms,
+            user_id: a.user_id.as_deref(),
+            anonymous_id: a.anonymous_id.as_deref(),
+            message_id: a.message_id.as_deref(),
+            event: &a.event,
+            group_id: a.group_id.as_deref(),
+            previous_id: None,
+            device_type: a.device_type.as_deref(),
+            properties: PropertiesRef::ByUsage(usage),
+            traits: None,
+        })
+    }
+}
+
 impl Engine {
     /// Ingests one call: stored, ignored as a duplicate of an earlier `messageId`, or
     /// rejected with the reason (nothing is stored then).

@@ -1,0 +1,611 @@
+//! `Engine::ingest_json` reads activity lines on a fast path that builds no owned
+//! `Call` (issue 5). Its outcomes, rejections and resulting state must be exactly
+//! those of the full path, `Engine::ingest(&Call::from_json(line)?)` after the line
+//! size check: checked here line by line on realistic lines (the sample stream as
+//! `Call::to_json` writes it) bent in hostile ways: fields missing, duplicated,
+//! reordered, renamed to their aliases or of the wrong type; escapes in strings;
+//! numeric ids; huge numbers; unknown fields; odd whitespace; timestamps in every
+//! shape; properties at and over the limits; cut or padded lines.
+#![cfg(feature = "json")]
+
+use chrono::{Duration, NaiveDate};
+use proptest::prelude::*;
+use pulsecheck::config::Limits;
+use pulsecheck::sample::{self, Sample};
+use pulsecheck::{Call, Config, Engine, Outcome, Rejection, Usage};
+
+/// What `ingest_json` did before it had a fast path.
+fn full_path(engine: &mut Engine, line: &str) -> Result<Outcome, Rejection> {
+    let limit = engine.config().limits().max_call_bytes();
+    if line.len() > limit {
+        return Err(Rejection::CallTooLarge {
+            bytes: line.len(),
+            limit,
+        });
+    }
+    engine.ingest(&Call::from_json(line)?)
+}
+
+/// The sample configuration, and one with tight limits and more usage metrics than
+/// the fast path keeps on the stack (some reading the same property).
+fn configs() -> Vec<Config> {
+    let mut tight = Config::builder().score_event("Report Run", 5).limits(
+        Limits::default()
+            .with_max_call_bytes(600)
+            .with_max_properties(3)
+            .with_max_string_bytes(12)
+            .with_max_list_len(3)
+            .with_max_value_depth(2)
+            .with_max_id_bytes(14)
+            .with_max_name_bytes(13)
+            .with_max_device_types(2),
+    );
+    for i in 0..11 {
+        let property = ["megabytes", "rows", "mb", "n"][i % 4];
+        tight = tight.usage(format!("u{i}"), Usage::sum("File Uploaded", property));
+    }
+    tight = tight.usage("runs", Usage::sum("Report Run", "rows"));
+    vec![sample::config(), tight.build().unwrap()]
+}
+
+fn base_lines() -> Vec<String> {
+    Sample::new()
+        .accounts(2)
+        .users_per_account(3)
+        .days(20)
+        .seed(5)
+        .calls()
+        .map(|c| c.to_json())
+        .collect()
+}
+
+/// A line as a list of (key, raw JSON value) entries, so it can be bent and then
+/// written back in any order with any whitespace.
+fn entries(line: &str) -> Vec<(String, String)> {
+    let serde_json::Value::Object(map) = serde_json::from_str(line).unwrap() else {
+        unreachable!("to_json writes objects")
+    };
+    map.into_iter().map(|(k, v)| (k, v.to_string())).collect()
+}
+
+const FIELDS: &[&str] = &[
+    "type",
+    "userId",
+    "user_id",
+    "anonymousId",
+    "anonymous_id",
+    "messageId",
+    "message_id",
+    "event",
+    "name",
+    "timestamp",
+    "originalTimestamp",
+    "original_timestamp",
+    "properties",
+    "traits",
+    "context",
+    "groupId",
+    "previousId",
+    "ty\\u0070e",
+    "extra",
+    "integrations",
+];
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9 _-]{0,16}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+        any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
+        Just(r#""a\"b""#.to_owned()),
+        Just(r#""caf\u00e9""#.to_owned()),
+        Just(r#""\ud83d\ude00 x""#.to_owned()),
+        Just(r#""lone \ud800""#.to_owned()),
+        Just(r#""tab\tand\\slash\/""#.to_owned()),
+        Just(r#""bad \x escape""#.to_owned()),
+        Just("\"raw\tcontrol\"".to_owned()),
+        Just(r#""\u00a0""#.to_owned()),
+        Just(r#""   ""#.to_owned()),
+        Just(r#""""#.to_owned()),
+    ]
+}
+
+fn timestamp() -> impl Strategy<Value = String> {
+    let shaped = (
+        0..10_000u32,
+        0..14u32,
+        0..32u32,
+        0..25u32,
+        0..61u32,
+        0..61u32,
+        prop_oneof![Just(String::new()), "\\.[0-9]{1,12}".prop_map(|s| s),],
+        prop_oneof![
+            Just("Z".to_owned()),
+            Just("z".to_owned()),
+            Just(String::new()),
+            (prop_oneof![Just('+'), Just('-')], 0..26u32, 0..61u32)
+                .prop_map(|(s, h, m)| format!("{s}{h:02}:{m:02}")),
+            (0..24u32, 0..60u32).prop_map(|(h, m)| format!("+{h:02}{m:02}")),
+        ],
+        prop_oneof![Just('T'), Just('t'), Just(' ')],
+    )
+        .prop_map(|(y, mo, d, h, mi, s, frac, zone, sep)| {
+            format!("\"{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}{frac}{zone}\"")
+        });
+    prop_oneof![
+        3 => shaped,
+        1 => Just("\"2026-10-31T19:04:50.268Z\"".to_owned()),
+        1 => Just("\" 2026-10-31T19:04:50Z \"".to_owned()),
+        1 => Just("\"2026-10-31T19:04:50\\u002e5Z\"".to_owned()),
+        1 => Just("\"10000-01-01T00:00:00Z\"".to_owned()),
+        1 => Just("1793473490".to_owned()),
+    ]
+}
+
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<u64>().prop_map(|n| n.to_string()),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| serde_json::to_string(&f).unwrap()),
+        Just("0".to_owned()),
+        Just("-0".to_owned()),
+        Just("1.5".to_owned()),
+        Just("1e3".to_owned()),
+        Just("1e400".to_owned()),
+        Just("-1e400".to_owned()),
+        Just("1e-400".to_owned()),
+        Just("1E+308".to_owned()),
+        Just("9e308".to_owned()),
+        Just("18446744073709551615".to_owned()),
+        Just("18446744073709551616".to_owned()),
+        Just("123456789012345678901234567890".to_owned()),
+        Just("01".to_owned()),
+        Just("1.".to_owned()),
+        Just("-".to_owned()),
+    ]
+}
+
+/// Any JSON value (and a few things that are not JSON), nested a little.
+fn value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_owned()),
+        Just("true".to_owned()),
+        Just("false".to_owned()),
+        Just("nul".to_owned()),
+        number(),
+        text(),
+        timestamp(),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5)
+                .prop_map(|items| format!("[{}]", items.join(","))),
+            proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just("type".to_owned()),
+                        Just("groupId".to_owned()),
+                        Just("device".to_owned()),
+                        Just("name".to_owned()),
+                        Just("megabytes".to_owned()),
+                        "[a-z]{1,14}",
+                    ],
+                    inner
+                ),
+                0..5
+            )
+            .prop_map(|fields| {
+                let body: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).unwrap()))
+                    .collect();
+                format!("{{{}}}", body.join(","))
+            }),
+        ]
+    })
+}
+
+fn id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[a-z]{1,3}_[0-9]{1,2}".prop_map(|s| format!("\"{s}\"")),
+        1 => (0..50u64).prop_map(|n| n.to_string()),
+        1 => Just("\"user_0\\u0030\"".to_owned()),
+        1 => Just("\"  \"".to_owned()),
+        1 => Just("-3".to_owned()),
+        1 => Just("null".to_owned()),
+        1 => Just("\"a_very_long_id_indeed\"".to_owned()),
+        1 => value(),
+    ]
+}
+
+fn context() -> impl Strategy<Value = String> {
+    let device = prop_oneof![
+        Just("null".to_owned()),
+        Just("\"mobile\"".to_owned()),
+        Just("[\"mobile\"]".to_owned()),
+        Just("{}".to_owned()),
+        prop_oneof![
+            Just("\"mobile\""),
+            Just("\"tablet\""),
+            Just("\"watch\""),
+            Just("\"\""),
+            Just("\" \""),
+            Just("\"mob\\u0069le\""),
+            Just("\"a_long_device_type\""),
+            Just("7"),
+            Just("null"),
+        ]
+        .prop_map(|t| format!("{{\"type\":{t},\"model\":[1,{{\"x\":null}}]}}")),
+        Just("{\"type\":\"mobile\",\"type\":\"tablet\"}".to_owned()),
+    ];
+    let os = prop_oneof![
+        Just("null".to_owned()),
+        Just("{\"name\":\"iOS\",\"version\":\"17.1\"}".to_owned()),
+        Just("{\"name\":\"a_long_os_name_here\"}".to_owned()),
+        Just("{\"name\":\"\"}".to_owned()),
+    ];
+    prop_oneof![
+        1 => Just("null".to_owned()),
+        1 => Just("[]".to_owned()),
+        1 => Just("[\"g1\"]".to_owned()),
+        1 => value(),
+        6 => (
+            proptest::option::of(id()),
+            proptest::option::of(device),
+            proptest::option::of(os),
+            proptest::option::of(value()),
+            any::<bool>(),
+        )
+            .prop_map(|(group, device, os, other, alias)| {
+                let mut fields = Vec::new();
+                if let Some(g) = group {
+                    let key = if alias { "group_id" } else { "groupId" };
+                    fields.push(format!("\"{key}\":{g}"));
+                }
+                if let Some(d) = device {
+                    fields.push(format!("\"device\":{d}"));
+                }
+                if let Some(o) = os {
+                    fields.push(format!("\"os\":{o}"));
+                }
+                if let Some(v) = other {
+                    fields.push(format!("\"library\":{v}"));
+                }
+                format!("{{{}}}", fields.join(","))
+            }),
+    ]
+}
+
+fn properties() -> impl Strategy<Value = String> {
+    let entry = (
+        prop_oneof![
+            Just("megabytes".to_owned()),
+            Just("rows".to_owned()),
+            Just("mb".to_owned()),
+            Just("n".to_owned()),
+            Just("a_long_property_name".to_owned()),
+            Just("mega\\u0062ytes".to_owned()),
+            "[a-z]{1,6}",
+        ],
+        prop_oneof![
+            3 => number(),
+            1 => Just("\"12.5\"".to_owned()),
+            1 => Just("\"NaN\"".to_owned()),
+            1 => Just("[[[1]]]".to_owned()),
+            1 => Just("[1,2,3,4]".to_owned()),
+            1 => Just("{\"a\":{\"b\":1}}".to_owned()),
+            1 => Just("\"a long text value\"".to_owned()),
+            2 => value(),
+        ],
+    );
+    prop_oneof![
+        1 => Just("null".to_owned()),
+        1 => Just("[]".to_owned()),
+        1 => Just("7".to_owned()),
+        6 => proptest::collection::vec(entry, 0..6).prop_map(|entries| {
+            let body: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("\"{k}\":{v}"))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        }),
+    ]
+}
+
+/// `properties` that are mostly valid, with values around the tight config's limits
+/// (3 entries, 12-byte texts, 13-byte names, lists of 3, depth 2) and the odd number out
+/// of `f64` range, so the limit checks meet both sides of every bound.
+fn edgy_properties() -> impl Strategy<Value = String> {
+    let key = prop_oneof![
+        Just("megabytes".to_owned()),
+        Just("rows".to_owned()),
+        Just("mb".to_owned()),
+        Just("n".to_owned()),
+        (0..=14usize).prop_map(|n| "k".repeat(n.max(1))),
+        "[a-z]{1,4}",
+    ];
+    let leaf = prop_oneof![
+        (0..=13usize).prop_map(|n| format!("\"{}\"", "x".repeat(n))),
+        (0..=13usize).prop_map(|n| format!("\"{}\\n\"", "x".repeat(n))),
+        any::<i32>().prop_map(|n| n.to_string()),
+        Just("12.75".to_owned()),
+        Just("1e400".to_owned()),
+        Just("-2.5e308".to_owned()),
+        Just("9e307".to_owned()),
+        Just("1.7976931348623157e308".to_owned()),
+        Just("0.0000001e-999".to_owned()),
+        Just("123456789012345678901234567890".to_owned()),
+        Just("null".to_owned()),
+        Just("true".to_owned()),
+    ];
+    let value = leaf.prop_recursive(3, 12, 5, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5)
+                .prop_map(|items| format!("[{}]", items.join(","))),
+            proptest::collection::vec(((1..=13usize).prop_map(|n| "o".repeat(n)), inner), 0..5)
+                .prop_map(|fields| {
+                    let body: Vec<String> =
+                        fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    format!("{{{}}}", body.join(","))
+                }),
+        ]
+    });
+    proptest::collection::vec((key, value), 0..6).prop_map(|entries| {
+        let body: Vec<String> = entries
+            .iter()
+            .map(|(k, v)| format!("\"{k}\":{v}"))
+            .collect();
+        format!("{{{}}}", body.join(","))
+    })
+}
+
+/// One mostly harmless change: what a real sender's line might look like.
+fn mild_bend() -> impl Strategy<Value = Bend> {
+    prop_oneof![
+        4 => edgy_properties().prop_map(|p| Bend::Set("properties", p)),
+        1 => Just(Bend::Set("event", "\"File Uploaded\"".to_owned())),
+        1 => (0..=15usize).prop_map(|n| Bend::Set("userId", format!("\"{}\"", "u".repeat(n)))),
+        1 => (0..=15usize).prop_map(|n| Bend::Set("messageId", format!("\"{}\"", "m".repeat(n)))),
+        1 => (0..=14usize).prop_map(|n| Bend::Set("event", format!("\"{}\"", "e".repeat(n)))),
+        1 => (0..=14usize).prop_map(|n| Bend::Set("name", format!("\"{}\"", "p".repeat(n)))),
+        1 => (0..=14usize, 0..=14usize, 0..=15usize).prop_map(|(d, o, g)| Bend::Set(
+            "context",
+            format!(
+                "{{\"device\":{{\"type\":\"{}\"}},\"os\":{{\"name\":\"{}\"}},\"groupId\":\"{}\"}}",
+                "d".repeat(d), "o".repeat(o), "g".repeat(g)
+            ),
+        )),
+        1 => (0..1000u64).prop_map(|n| Bend::Set("userId", n.to_string())),
+        1 => Just(Bend::Set("userId", "\"caf\\u00e9 \\\"x\\\"\"".to_owned())),
+        1 => Just(Bend::Set("event", "\"Report\\u0020Run\"".to_owned())),
+        1 => Just(Bend::Set("anonymousId", "\"anon_1\"".to_owned())),
+        1 => Just(Bend::Set("traits", "{\"plan\":\"pro\",\"n\":[1,{\"x\":2}]}".to_owned())),
+        1 => Just(Bend::Set("traits", "{\"big\":1e400}".to_owned())),
+        1 => Just(Bend::Set(
+            "properties",
+            "{\"rows\":1,\"rows\":\"2.5\",\"megabytes\":4}".to_owned(),
+        )),
+        1 => Just(Bend::Set(
+            "properties",
+            "{\"megabytes\":5,\"n\":3,\"megabytes\":\"7\"}".to_owned(),
+        )),
+        1 => Just(Bend::Set("integrations", "{\"All\":true,\"x\":[1e400,\"\\ud800\"]}".to_owned())),
+        1 => Just(Bend::Set("originalTimestamp", "\"2026-10-30T01:02:03+05:30\"".to_owned())),
+        1 => timestamp().prop_map(|t| Bend::Set("timestamp", t)),
+        1 => any::<usize>().prop_map(Bend::Remove),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Bend::Swap(a, b)),
+    ]
+}
+
+/// One change to a line.
+#[derive(Debug, Clone)]
+enum Bend {
+    Set(&'static str, String),
+    Remove(usize),
+    Duplicate(usize),
+    Swap(usize, usize),
+}
+
+fn bend() -> impl Strategy<Value = Bend> {
+    let field = proptest::sample::select(FIELDS);
+    prop_oneof![
+        2 => (field.clone(), value()).prop_map(|(k, v)| Bend::Set(k, v)),
+        2 => (prop_oneof![Just("userId"), Just("anonymousId"), Just("messageId"), Just("user_id")], id())
+            .prop_map(|(k, v)| Bend::Set(k, v)),
+        1 => prop_oneof![Just("type"), Just("event"), Just("name")]
+            .prop_flat_map(|k| (Just(k), text()))
+            .prop_map(|(k, v)| Bend::Set(k, v)),
+        1 => proptest::sample::select(&["\"track\"", "\"page\"", "\"screen\"", "\"identify\"", "\"group\"", "\"alias\"", "\"Track\"", "null", "1"][..])
+            .prop_map(|t| Bend::Set("type", t.to_owned())),
+        2 => (prop_oneof![Just("timestamp"), Just("originalTimestamp")], timestamp())
+            .prop_map(|(k, v)| Bend::Set(k, v)),
+        3 => context().prop_map(|c| Bend::Set("context", c)),
+        3 => properties().prop_map(|p| Bend::Set("properties", p)),
+        1 => any::<usize>().prop_map(Bend::Remove),
+        1 => any::<usize>().prop_map(Bend::Duplicate),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Bend::Swap(a, b)),
+    ]
+}
+
+/// How a bent line is written back.
+#[derive(Debug, Clone)]
+struct Writing {
+    /// Whitespace put around tokens (JSON's four whitespace bytes, and a few that
+    /// are not JSON whitespace).
+    spaces: Vec<&'static str>,
+    /// Cut the line at this byte (if on a char boundary and shorter).
+    cut: Option<usize>,
+    /// Appended after the object.
+    tail: &'static str,
+}
+
+fn writing() -> impl Strategy<Value = Writing> {
+    (
+        proptest::collection::vec(
+            prop_oneof![
+                12 => Just(""),
+                1 => Just(" "),
+                1 => Just("\t"),
+                1 => Just("\r\n "),
+                1 => Just("\u{a0}"),
+            ],
+            8,
+        ),
+        prop_oneof![8 => Just(None), 1 => (0..200usize).prop_map(Some)],
+        prop_oneof![12 => Just(""), 1 => Just(" \t"), 1 => Just("x"), 1 => Just("}"), 1 => Just("{}")],
+    )
+        .prop_map(|(spaces, cut, tail)| Writing { spaces, cut, tail })
+}
+
+fn write(entries: &[(String, String)], w: &Writing) -> String {
+    let sp = |i: usize| w.spaces[i % w.spaces.len()];
+    let mut line = format!("{}{{", sp(0));
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            line.push_str(sp(i + 1));
+            line.push(',');
+        }
+        line.push_str(&format!(
+            "{}\"{k}\"{}:{}{v}{}",
+            sp(i + 2),
+            sp(i + 3),
+            sp(i + 4),
+            sp(i + 5)
+        ));
+    }
+    line.push('}');
+    line.push_str(w.tail);
+    if let Some(cut) = w
+        .cut
+        .filter(|&c| c < line.len() && line.is_char_boundary(c))
+    {
+        line.truncate(cut);
+    }
+    line
+}
+
+fn bent(base: &str, bends: &[Bend], w: &Writing) -> String {
+    let mut e = entries(base);
+    for b in bends {
+        match b {
+            Bend::Set(k, v) => match e.iter_mut().find(|(key, _)| key == k) {
+                Some(entry) => entry.1 = v.clone(),
+                None => e.push(((*k).to_owned(), v.clone())),
+            },
+            Bend::Remove(i) if !e.is_empty() => {
+                e.remove(i % e.len());
+            }
+            Bend::Duplicate(i) if !e.is_empty() => {
+                let entry = e[i % e.len()].clone();
+                e.push(entry);
+            }
+            Bend::Swap(a, b) if !e.is_empty() => {
+                let n = e.len();
+                e.swap(a % n, b % n);
+            }
+            _ => {}
+        }
+    }
+    write(&e, w)
+}
+
+fn snapshots(engine: &Engine) -> Vec<pulsecheck::Snapshot> {
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    [0, 6, 13]
+        .iter()
+        .map(|d| engine.snapshot(end - Duration::days(*d)))
+        .collect()
+}
+
+/// Feeds `lines` to a fast-path engine and a full-path engine of each config,
+/// comparing every outcome, then the snapshots and the saved state.
+fn same_as_full_path(lines: &[String]) -> Result<(), TestCaseError> {
+    for config in configs() {
+        let mut fast = Engine::new(config.clone()).unwrap();
+        let mut full = Engine::new(config).unwrap();
+        for line in lines {
+            let expected = full_path(&mut full, line);
+            let got = fast.ingest_json(line);
+            prop_assert_eq!(&got, &expected, "line: {}", line);
+        }
+        prop_assert_eq!(snapshots(&fast), snapshots(&full));
+        prop_assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&full).unwrap()
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Hostile variants of realistic lines, a few at a time (repeats included, so
+    /// duplicates are compared too).
+    #[test]
+    fn bent_lines_match_the_full_path(
+        picks in proptest::collection::vec(
+            (any::<prop::sample::Index>(), proptest::collection::vec(bend(), 0..4), writing()),
+            1..12,
+        ),
+        repeat in any::<bool>(),
+    ) {
+        let base = base_lines();
+        let mut lines: Vec<String> = picks
+            .iter()
+            .map(|(i, bends, w)| bent(&base[i.index(base.len())], bends, w))
+            .collect();
+        if repeat {
+            lines.extend(lines.clone());
+        }
+        same_as_full_path(&lines)?;
+    }
+
+    /// Mostly valid lines with values on both sides of every limit.
+    #[test]
+    fn edgy_lines_match_the_full_path(
+        picks in proptest::collection::vec(
+            (any::<prop::sample::Index>(), proptest::collection::vec(mild_bend(), 1..3)),
+            1..16,
+        ),
+    ) {
+        let base = base_lines();
+        let plain = Writing { spaces: vec![""], cut: None, tail: "" };
+        let lines: Vec<String> = picks
+            .iter()
+            .map(|(i, bends)| bent(&base[i.index(base.len())], bends, &plain))
+            .collect();
+        same_as_full_path(&lines)?;
+    }
+
+    /// Unchanged sample lines, written back in any key order and spacing.
+    #[test]
+    fn reordered_lines_match_the_full_path(
+        start in 0..400usize,
+        order in Just((0..12usize).collect::<Vec<_>>()).prop_shuffle(),
+        w in writing().prop_map(|w| Writing { cut: None, tail: "", ..w }),
+    ) {
+        let base = base_lines();
+        let lines: Vec<String> = base[start % base.len()..]
+            .iter()
+            .take(40)
+            .map(|line| {
+                let e = entries(line);
+                let mut shuffled: Vec<(String, String)> = order
+                    .iter()
+                    .filter_map(|&i| e.get(i).cloned())
+                    .collect();
+                shuffled.extend(e.iter().skip(order.len()).cloned());
+                write(&shuffled, &w)
+            })
+            .collect();
+        same_as_full_path(&lines)?;
+    }
+}
+
+/// The whole sample stream, as written, gives the same outcomes and state.
+#[test]
+fn the_sample_stream_matches_the_full_path() {
+    let lines = base_lines();
+    same_as_full_path(&lines).unwrap();
+}
