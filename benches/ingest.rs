@@ -1,4 +1,11 @@
 //! Ingest throughput: typed calls and Segment JSON lines, events per second.
+//!
+//! `json` and `serde_json_value_only` read the same lines (the sample stream as
+//! `Call::to_json` writes it, about 160 bytes a line): the goal of issue 5 is that
+//! ingesting a line costs at most half of merely parsing it into a
+//! `serde_json::Value`. The `_rich` pair does the same on the lines an SDK such as
+//! analytics.js really sends (about 800 bytes: library, page, user agent, locale,
+//! integrations, several timestamps), where most of the line is skipped.
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pulsecheck::sample::{self, Sample};
@@ -57,6 +64,37 @@ fn ingest(c: &mut Criterion) {
                 })
             },
         );
+        if accounts == 100 {
+            let rich: Vec<String> = lines.iter().map(|l| enrich(l)).collect();
+            group.bench_with_input(
+                BenchmarkId::new("json_rich", sample.user_count()),
+                &rich,
+                |b, lines| {
+                    b.iter_batched(
+                        || empty.clone(),
+                        |mut engine| {
+                            for line in lines {
+                                let _ = engine.ingest_json(line);
+                            }
+                            engine
+                        },
+                        BatchSize::LargeInput,
+                    )
+                },
+            );
+            group.bench_with_input(
+                BenchmarkId::new("serde_json_value_only_rich", sample.user_count()),
+                &rich,
+                |b, lines| {
+                    b.iter(|| {
+                        lines
+                            .iter()
+                            .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+                            .count()
+                    })
+                },
+            );
+        }
     }
     group.finish();
 }
@@ -82,6 +120,51 @@ fn typed_at_scale(c: &mut Criterion) {
         )
     });
     group.finish();
+}
+
+/// A sample line with what analytics.js adds to every call.
+fn enrich(line: &str) -> String {
+    use serde_json::{Value, json};
+    let mut call: Value = serde_json::from_str(line).expect("sample lines are JSON");
+    let Some(obj) = call.as_object_mut() else {
+        return line.to_owned();
+    };
+    let timestamp = obj.get("timestamp").cloned().unwrap_or(Value::Null);
+    for key in ["originalTimestamp", "sentAt", "receivedAt"] {
+        obj.insert(key.into(), timestamp.clone());
+    }
+    obj.insert("integrations".into(), json!({}));
+    obj.insert("version".into(), json!(2));
+    obj.insert("channel".into(), json!("client"));
+    if obj.get("type").and_then(Value::as_str) == Some("track") {
+        let props = obj.entry("properties").or_insert_with(|| json!({}));
+        if let Some(props) = props.as_object_mut() {
+            props.insert("source".into(), json!("web"));
+            props.insert("plan".into(), json!("pro"));
+        }
+    }
+    let context = obj.entry("context").or_insert_with(|| json!({}));
+    if let Some(context) = context.as_object_mut() {
+        let extra = json!({
+            "ip": "203.0.113.7",
+            "library": {"name": "analytics.js", "version": "next-1.72.0"},
+            "locale": "es-ES",
+            "os": {"name": "Mac OS X", "version": "10.15.7"},
+            "page": {
+                "path": "/reports",
+                "referrer": "https://app.example.com/home",
+                "search": "",
+                "title": "Reports · Example",
+                "url": "https://app.example.com/reports"
+            },
+            "timezone": "Europe/Madrid",
+            "userAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36"
+        });
+        if let Value::Object(extra) = extra {
+            context.extend(extra);
+        }
+    }
+    call.to_string()
 }
 
 criterion_group!(benches, ingest, typed_at_scale);

@@ -16,6 +16,14 @@ use crate::ingest::{Rejection, clip};
 
 pub(crate) mod fast;
 
+thread_local! {
+    /// The usage values picked from one line, reused so that the fast path of
+    /// `ingest_json` allocates nothing per line (engines hold no scratch space, and
+    /// one per thread is all a non-reentrant call needs).
+    static PICKED: std::cell::RefCell<fast::Picked> =
+        const { std::cell::RefCell::new(fast::Picked::new()) };
+}
+
 #[derive(Deserialize)]
 struct RawCall<'a> {
     #[serde(rename = "type", borrow, default)]
@@ -350,12 +358,16 @@ impl crate::Engine {
         // that pass is not sure of, rejections included, is read again in full so
         // that outcomes and rejections are exactly those of `Call::from_json` +
         // `ingest`.
-        let mut picked = fast::Picked::new();
-        let compiled = self.compiled();
-        let activity =
-            fast::read_activity(line, &compiled.usage, compiled.config.limits(), &mut picked);
-        if let Some(activity) = activity {
-            return self.ingest_json_activity(&activity, picked.as_slice());
+        let fast = PICKED.with_borrow_mut(|picked| {
+            let compiled = self.compiled();
+            let usage = &compiled.usage;
+            let outcome = fast::read_activity(line, usage, compiled.config.limits(), picked)
+                .map(|activity| self.ingest_json_activity(&activity, picked.as_slice()));
+            picked.clear();
+            outcome
+        });
+        if let Some(outcome) = fast {
+            return outcome;
         }
         let call = Call::from_json(line)?;
         self.ingest(&call)

@@ -71,53 +71,50 @@ pub(crate) struct JsonActivity<'a> {
     pub device_type: Option<Cow<'a, str>>,
 }
 
-/// How many usage metrics' values [`Picked`] holds without allocating.
-const INLINE: usize = 8;
-
 /// The values of the usage metrics' properties found in one line, by metric index:
-/// what `PropertiesRef::ByUsage` reads. Up to [`INLINE`] metrics live on the stack; a
-/// configuration with more allocates only for a line that holds one of them.
+/// what `PropertiesRef::ByUsage` reads. Meant to be reused from line to line (see
+/// `Engine::ingest_json`): once it has grown to the number of usage metrics,
+/// picking allocates nothing (but a text value's own `String`).
 pub(crate) struct Picked {
-    inline: [Option<Value>; INLINE],
+    values: Vec<Option<Value>>,
+    /// One past the highest index set since the last [`clear`](Self::clear).
     len: usize,
-    heap: Vec<Option<Value>>,
+    /// Kept here because this is the state the fast path carries between lines.
+    hour: HourCache,
 }
 
 impl Picked {
     /// An empty set (no allocation).
-    pub(crate) fn new() -> Picked {
+    pub(crate) const fn new() -> Picked {
         Picked {
-            inline: [const { None }; INLINE],
+            values: Vec::new(),
             len: 0,
-            heap: Vec::new(),
+            hour: HourCache::new(),
         }
     }
 
     /// Records the value of metric `metric` of `metrics`. A later entry for the same
     /// property replaces an earlier one, as a map built from the JSON would.
     fn set(&mut self, metric: usize, metrics: usize, value: Value) {
-        if self.heap.is_empty() && metric < INLINE {
-            self.inline[metric] = Some(value);
-            self.len = self.len.max(metric + 1);
-            return;
+        if self.values.len() < metrics {
+            self.values.resize_with(metrics, || None);
         }
-        if self.heap.is_empty() {
-            self.heap = (0..metrics).map(|_| None).collect();
-            for (slot, v) in self.heap.iter_mut().zip(&mut self.inline) {
-                *slot = v.take();
-            }
-        }
-        self.heap[metric] = Some(value);
+        self.values[metric] = Some(value);
+        self.len = self.len.max(metric + 1);
     }
 
     /// The values by metric index; shorter than the metric list when the last
     /// metrics were not found (a missing index reads as absent).
     pub(crate) fn as_slice(&self) -> &[Option<Value>] {
-        if self.heap.is_empty() {
-            &self.inline[..self.len]
-        } else {
-            &self.heap
+        &self.values[..self.len]
+    }
+
+    /// Forgets (drops) the values picked since the last call.
+    pub(crate) fn clear(&mut self) {
+        for value in &mut self.values[..self.len] {
+            *value = None;
         }
+        self.len = 0;
     }
 }
 
@@ -134,8 +131,10 @@ pub(crate) fn read_activity<'a>(
         // Too long for a `Span`; far over any sensible `max_call_bytes` anyway.
         return None;
     }
-    let mut scanner = Scanner::new(line);
-    let raw = scanner.call(usage, limits, picked)?;
+    let mut scanner = Scanner::unindexed(line);
+    scanner.quotes.index(line.as_bytes());
+    let mut raw = RawLine::default();
+    scanner.call(usage, limits, picked, &mut raw)?;
     let text = |span: Span| scanner.decode(span);
     // Other calls (and missing, escaped or unknown types) take the full path.
     let kind = raw.kind.filter(|k| !k.escaped())?;
@@ -147,7 +146,7 @@ pub(crate) fn read_activity<'a>(
     };
     let timestamp = raw.timestamp.or(raw.original_timestamp)?;
     let ms = match timestamp.escaped() {
-        false => parse_timestamp_ms(scanner.raw(timestamp)),
+        false => parse_timestamp_ms(scanner.raw(timestamp), &mut picked.hour),
         true => None,
     }
     .or_else(|| super::parse_timestamp(&text(timestamp)?).map(|t| t.timestamp_millis()))?;
@@ -396,24 +395,35 @@ impl Quotes {
         if bytes.len() > INDEXED {
             return;
         }
-        let mut odd = 0u64;
-        let chunks = bytes.chunks_exact(8);
-        let rest = chunks.remainder();
-        let n = bytes.len() / 8;
-        for (k, chunk) in chunks.enumerate() {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            odd |= escape_or_control(word);
-            self.words[k / 8] |= gather(equal_bytes(word, b'"')) << (8 * (k % 8));
+        let mut odd = false;
+        let blocks = bytes.chunks_exact(64);
+        let rest = blocks.remainder();
+        for (word, block) in self.words.iter_mut().zip(blocks) {
+            let (quotes, o) = block_quotes(block.try_into().unwrap_or(&[0; 64]));
+            *word = quotes;
+            odd |= o;
         }
         if !rest.is_empty() {
-            // Padded with spaces: neither quotes nor control characters.
-            let mut last = [b' '; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            let word = u64::from_le_bytes(last);
-            odd |= escape_or_control(word);
-            self.words[n / 8] |= gather(equal_bytes(word, b'"')) << (8 * (n % 8));
+            let (quotes, o) = match bytes.len().checked_sub(64) {
+                // The last 64 bytes (overlapping the previous block), shifted so
+                // that the first bit is the first byte after the full blocks.
+                Some(start) => {
+                    let block = bytes[start..].try_into().unwrap_or(&[0; 64]);
+                    let (quotes, o) = block_quotes(block);
+                    (quotes >> (64 - rest.len()), o)
+                }
+                None => {
+                    // Padded with spaces: neither quotes nor control characters.
+                    let mut last = [b' '; 64];
+                    last[..rest.len()].copy_from_slice(rest);
+                    block_quotes(&last)
+                }
+            };
+            // A partial block exists only below `INDEXED`, so its word does too.
+            self.words[(bytes.len() / 64).min(INDEXED / 64 - 1)] = quotes;
+            odd |= o;
         }
-        self.on = odd == 0;
+        self.on = !odd;
         self.bits = self.words[0];
     }
 
@@ -430,25 +440,24 @@ impl Quotes {
     }
 }
 
-const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-const LOWS: u64 = u64::from_le_bytes([0x7f; 8]);
-
-/// The high bit of each byte of `word` equal to `byte`, exactly (no borrow runs
-/// from one byte into the next).
+/// The quotes of a 64-byte block, one bit per byte, and whether it holds a
+/// backslash or a control character. Written as plain per-byte loops that the
+/// compiler turns into vector compares (SSE2 on any x86-64); the quote flags are
+/// then packed eight bytes at a time.
 #[inline(always)]
-fn equal_bytes(word: u64, byte: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(byte));
-    !(((x & LOWS) + LOWS) | x) & HIGHS
-}
-
-/// The high bit of each byte of `word` that is a backslash or a control character
-/// (below 0x20), exactly.
-#[inline(always)]
-fn escape_or_control(word: u64) -> u64 {
-    // For a byte below 0x80, adding 0x60 to it sets its high bit from 0x20 up.
-    let control = !(((word & LOWS) + ONES * 0x60) | word) & HIGHS;
-    equal_bytes(word, b'\\') | control
+fn block_quotes(block: &[u8; 64]) -> (u64, bool) {
+    let mut is_quote = [0u8; 64];
+    let mut odd = 0u8;
+    for (flag, &b) in is_quote.iter_mut().zip(block) {
+        *flag = u8::from(b == b'"');
+        odd |= u8::from(b == b'\\') | u8::from(b < 0x20);
+    }
+    let mut quotes = 0u64;
+    for (k, flags) in is_quote.chunks_exact(8).enumerate() {
+        let flags = u64::from_le_bytes(flags.try_into().unwrap_or_default());
+        quotes |= gather(flags << 7) << (8 * k);
+    }
+    (quotes, odd != 0)
 }
 
 /// The high bits of a word's bytes (bits 7, 15, …, 63) as eight low bits.
@@ -467,9 +476,11 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    /// A scanner not yet indexed: to be indexed where it lives (the index is too
+    /// large to move around cheaply).
     #[inline(always)]
-    fn new(text: &'a str) -> Scanner<'a> {
-        let mut scanner = Scanner {
+    fn unindexed(text: &'a str) -> Scanner<'a> {
+        Scanner {
             text,
             bytes: text.as_bytes(),
             pos: 0,
@@ -479,9 +490,7 @@ impl<'a> Scanner<'a> {
                 word: 0,
                 bits: 0,
             },
-        };
-        scanner.quotes.index(text.as_bytes());
-        scanner
+        }
     }
 
     /// The raw bytes of a string.
@@ -503,6 +512,15 @@ impl<'a> Scanner<'a> {
     /// The next byte after whitespace (JSON's four whitespace bytes).
     #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
+        // Every JSON whitespace byte is at most a space: one compare in the
+        // common case of no whitespace at all.
+        match self.bytes.get(self.pos) {
+            Some(&b) if b > b' ' => Some(b),
+            _ => self.peek_after_whitespace(),
+        }
+    }
+
+    fn peek_after_whitespace(&mut self) -> Option<u8> {
         while let Some(&b) = self.bytes.get(self.pos) {
             if !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
                 return Some(b);
@@ -528,8 +546,8 @@ impl<'a> Scanner<'a> {
         usage: &[UsageSpec],
         limits: &Limits,
         picked: &mut Picked,
-    ) -> Option<RawLine> {
-        let mut raw = RawLine::default();
+        raw: &mut RawLine,
+    ) -> Option<()> {
         let mut seen = 0u32;
         self.object(|s, key| {
             let (bit, slot) = match key {
@@ -563,7 +581,7 @@ impl<'a> Scanner<'a> {
                 }
                 b"context" => {
                     once(&mut seen, field::CONTEXT)?;
-                    return s.context(&mut raw);
+                    return s.context(raw);
                 }
                 _ => return s.skip(0),
             };
@@ -579,7 +597,7 @@ impl<'a> Scanner<'a> {
         if self.peek().is_some() {
             return None;
         }
-        Some(raw)
+        Some(())
     }
 
     /// `traits` of an activity: read in full by the full path and dropped, so only
@@ -655,12 +673,9 @@ impl<'a> Scanner<'a> {
             return Some(());
         }
         loop {
-            let key = self.string()?;
-            if key.escaped() {
-                return None;
-            }
+            let key = self.key()?;
             self.eat(b':')?;
-            entry(self, self.raw(key))?;
+            entry(self, key)?;
             match self.peek()? {
                 b',' => self.pos += 1,
                 b'}' => {
@@ -712,20 +727,41 @@ impl<'a> Scanner<'a> {
     /// A string at the cursor (after whitespace).
     #[inline(always)]
     fn string(&mut self) -> Option<Span> {
-        self.eat(b'"')?;
         if self.quotes.on {
-            // Every quote before this one was consumed by an earlier string (any
-            // other byte sequence that holds a quote makes the walk give up), so
-            // the next two quotes are this string's.
+            // Every quote before the cursor was consumed by an earlier string (any
+            // other token that holds a quote makes the walk give up), so the next
+            // two quotes are this string's, once only whitespace leads to the
+            // first: no need to look at the bytes.
             let open = self.quotes.next()?;
-            let close = self.quotes.next()?;
-            if open + 1 != self.pos {
+            if open != self.pos && !self.whitespace_to(open) {
                 return None;
             }
+            let close = self.quotes.next()?;
             self.pos = close + 1;
             return Span::new(open + 1, close, false);
         }
+        self.eat(b'"')?;
         self.search_string()
+    }
+
+    /// Whether only whitespace lies from the cursor to `end`.
+    #[cold]
+    fn whitespace_to(&self, end: usize) -> bool {
+        self.bytes.get(self.pos..end).is_some_and(|gap| {
+            gap.iter()
+                .all(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+        })
+    }
+
+    /// An object key: its bytes, which must hold no escapes (an escaped key could
+    /// spell a known field).
+    #[inline(always)]
+    fn key(&mut self) -> Option<&'a [u8]> {
+        let key = self.string()?;
+        if key.escaped() {
+            return None;
+        }
+        Some(self.raw(key))
     }
 
     /// A string without the index: its end searched for eight bytes at a time
@@ -1046,77 +1082,107 @@ fn value_of(json: &str) -> Option<Value> {
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)`, valid fields only; `None` for anything
 /// else (the caller then asks chrono, which also reads the other shapes). For the
 /// strings it accepts it gives what chrono's RFC 3339 parser gives.
-pub(crate) fn parse_timestamp_ms(b: &[u8]) -> Option<i64> {
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        b.get(range)?.iter().try_fold(0u32, |acc, &d| {
-            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-        })
-    };
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let month_days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    // A leap second (:60) and the rest go to chrono.
-    if day == 0 || day > month_days || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let mut i = 19;
-    let mut nanos = 0u32;
-    if b[i] == b'.' {
-        let start = i + 1;
-        i = start;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        let n = i - start;
-        if n == 0 || n > 9 {
+pub(crate) fn parse_timestamp_ms(b: &[u8], cache: &mut HourCache) -> Option<i64> {
+    let head: &[u8; 19] = b.get(..19)?.try_into().ok()?;
+    // Every byte minus '0': the digits must come out below 10.
+    let d = head.map(|c| c.wrapping_sub(b'0'));
+    let two = |i: usize| u32::from(d[i]) * 10 + u32::from(d[i + 1]);
+    let hour_key: [u8; 13] = head[..13].try_into().ok()?;
+    let hour_start = if hour_key == cache.key {
+        cache.seconds
+    } else {
+        const DIGITS: [usize; 10] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12];
+        if DIGITS.iter().any(|&i| d[i] > 9) || [head[4], head[7], head[10]] != *b"--T" {
             return None;
         }
-        nanos = digits(start..i)? * 10u32.pow(9 - n as u32);
+        let year = two(0) * 100 + two(2);
+        let (month, day, hour) = (two(5), two(8), two(11));
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let month_days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        if day == 0 || day > month_days || hour > 23 {
+            return None;
+        }
+        let seconds = days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600);
+        *cache = HourCache {
+            key: hour_key,
+            seconds,
+        };
+        seconds
+    };
+    if [d[14], d[15], d[17], d[18]].iter().any(|&x| x > 9) || [head[13], head[16]] != *b"::" {
+        return None;
     }
-    let offset_minutes: i64 = match b.get(i..)? {
-        b"Z" => 0,
-        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let h = digits(i + 1..i + 3)?;
-            let m = digits(i + 4..i + 6)?;
+    let (minute, second) = (two(14), two(17));
+    // A leap second (:60) goes to chrono.
+    if minute > 59 || second > 59 {
+        return None;
+    }
+    let (nanos, zone) = match &b[19..] {
+        [b'.', fraction @ ..] => {
+            let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 || n > 9 {
+                return None;
+            }
+            let value = fraction[..n]
+                .iter()
+                .fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'));
+            (value * 10u32.pow(9 - n as u32), &fraction[n..])
+        }
+        zone => (0, zone),
+    };
+    let offset_minutes: i64 = match *zone {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(u8::is_ascii_digit) =>
+        {
+            let h = u32::from((h1 - b'0') * 10 + (h2 - b'0'));
+            let m = u32::from((m1 - b'0') * 10 + (m2 - b'0'));
             if h > 23 || m > 59 {
                 return None;
             }
             let minutes = i64::from(h * 60 + m);
-            if *sign == b'-' { -minutes } else { minutes }
+            if sign == b'-' { -minutes } else { minutes }
         }
         _ => return None,
     };
-    let days = days_from_civil(i64::from(year), month, day);
-    let seconds =
-        days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
+    let seconds = hour_start + i64::from(minute * 60 + second) - offset_minutes * 60;
     Some(seconds * 1000 + i64::from(nanos / 1_000_000))
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+/// The last hour [`parse_timestamp_ms`] validated: its `YYYY-MM-DDTHH` and the
+/// UTC second it starts at, before any offset. A stream's timestamps mostly share
+/// the hour of the line before, so the date arithmetic is rarely redone.
+pub(crate) struct HourCache {
+    key: [u8; 13],
+    seconds: i64,
+}
+
+impl HourCache {
+    /// A cache that matches no timestamp (its key holds no separators).
+    pub(crate) const fn new() -> HourCache {
+        HourCache {
+            key: [0; 13],
+            seconds: 0,
+        }
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date of year 0 to 9999 (H.
+/// Hinnant's algorithm, shifted by one 400-year era so that all of it is unsigned).
+fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
+    const ERA_DAYS: i64 = 146_097;
+    let y = year + 400 - u32::from(month <= 2);
+    let (era, yoe) = (y / 400, y % 400);
+    let m = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * m + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    i64::from(era) * ERA_DAYS + i64::from(doe) - 719_468 - ERA_DAYS
 }
 
 #[cfg(test)]
@@ -1153,24 +1219,43 @@ mod tests {
     }
 
     #[test]
-    fn byte_masks_are_exact() {
-        for b in 0..=255u8 {
-            for other in [b'"', b'\\', b' ', b'#', 0x21, 0x01, 0x00, 0x7f, 0x80, 0xff] {
-                let word = u64::from_le_bytes([other, b, other, b, b, other, other, b]);
-                let expect = |hit: bool, at: &[usize]| -> u64 {
-                    if hit {
-                        at.iter().map(|k| 0x80u64 << (8 * k)).sum()
-                    } else {
-                        0
-                    }
-                };
-                let at_b = [1, 3, 4, 7];
-                let at_o = [0, 2, 5, 6];
-                let quote = expect(b == b'"', &at_b) | expect(other == b'"', &at_o);
-                assert_eq!(equal_bytes(word, b'"'), quote, "{b:#x} {other:#x}");
-                let odd = |x: u8| x == b'\\' || x < 0x20;
-                let flags = expect(odd(b), &at_b) | expect(odd(other), &at_o);
-                assert_eq!(escape_or_control(word), flags, "{b:#x} {other:#x}");
+    fn block_quotes_are_exact() {
+        let mut block = [b'a'; 64];
+        for (i, b) in (0..=255u8).cycle().take(64 * 4).enumerate() {
+            block[(i * 7) % 64] = b;
+            let (quotes, odd) = block_quotes(&block);
+            let expect: u64 = (0..64)
+                .filter(|&k| block[k] == b'"')
+                .map(|k| 1u64 << k)
+                .sum();
+            assert_eq!(quotes, expect);
+            assert_eq!(odd, block.iter().any(|&b| b == b'\\' || b < 0x20));
+        }
+    }
+
+    #[test]
+    fn the_quote_index_lists_every_quote() {
+        let mut seed = 7u64;
+        for len in (0..=260).chain(1000..=1030) {
+            for odd in [None, Some(b'\\'), Some(b'\n')] {
+                let mut bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        b"ab\" \x7f#"[(seed >> 60) as usize % 6]
+                    })
+                    .collect();
+                if let (Some(b), Some(last)) = (odd, bytes.last_mut()) {
+                    *last = b;
+                }
+                let mut scanner = Scanner::unindexed("");
+                scanner.quotes.index(&bytes);
+                let expect_on = len <= INDEXED && !bytes.iter().any(|&b| b == b'\\' || b < 0x20);
+                assert_eq!(scanner.quotes.on, expect_on, "{len}");
+                if expect_on {
+                    let expect: Vec<usize> = (0..len).filter(|&i| bytes[i] == b'"').collect();
+                    let got: Vec<usize> = std::iter::from_fn(|| scanner.quotes.next()).collect();
+                    assert_eq!(got, expect, "{len}");
+                }
             }
         }
     }
@@ -1218,6 +1303,11 @@ mod tests {
         }
     }
 
+    /// With a fresh cache.
+    fn ms(s: &str) -> Option<i64> {
+        parse_timestamp_ms(s.as_bytes(), &mut HourCache::new())
+    }
+
     fn chrono_ms(s: &str) -> Option<i64> {
         chrono::DateTime::parse_from_rfc3339(s)
             .ok()
@@ -1237,8 +1327,8 @@ mod tests {
             "2026-10-31T20:04:50.2689+01:00",
             "9999-12-31T23:59:59.999999999-23:59",
         ] {
-            assert_eq!(parse_timestamp_ms(s.as_bytes()), chrono_ms(s), "{s}");
-            assert!(parse_timestamp_ms(s.as_bytes()).is_some(), "{s}");
+            assert_eq!(ms(s), chrono_ms(s), "{s}");
+            assert!(ms(s).is_some(), "{s}");
         }
         // Left to chrono: invalid fields, leap seconds, lowercase, spaces, 10+
         // digits, other offsets.
@@ -1253,7 +1343,7 @@ mod tests {
             "2026-10-31T19:04:50",
             "2026-10-31T19:04:50+0100",
         ] {
-            assert_eq!(parse_timestamp_ms(s.as_bytes()), None, "{s}");
+            assert_eq!(ms(s), None, "{s}");
         }
     }
 
@@ -1271,9 +1361,16 @@ mod tests {
         ) {
             let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
             let s = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}{frac}{zone}");
-            if let Some(ms) = parse_timestamp_ms(s.as_bytes()) {
+            if let Some(ms) = ms(&s) {
                 prop_assert_eq!(Some(ms), chrono_ms(&s), "{}", s);
             }
+            // Through a cache that holds the same hour, and one that holds another.
+            let mut cache = HourCache::new();
+            let _ = parse_timestamp_ms(s.as_bytes(), &mut cache);
+            let again = parse_timestamp_ms(s.as_bytes(), &mut cache);
+            prop_assert_eq!(again, ms(&s), "{}", s);
+            let _ = parse_timestamp_ms(b"2026-10-31T19:04:50Z", &mut cache);
+            prop_assert_eq!(parse_timestamp_ms(s.as_bytes(), &mut cache), ms(&s), "{}", s);
         }
     }
 }
