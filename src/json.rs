@@ -4,6 +4,13 @@
 //! does not use are skipped without being stored. Ids may be strings or integers;
 //! `timestamp` falls back to `originalTimestamp`; `context.groupId`,
 //! `context.device.type` and `context.os.name` are read.
+//!
+//! [`Engine::ingest_json`](crate::Engine::ingest_json) reads `track`, `page` and `screen` lines in one borrowing
+//! pass ([`fast`]) that builds no owned [`Call`] and keeps only the usage properties
+//! the configuration reads; any other line, and any line that pass is not sure of,
+//! goes through [`Call::from_json`] and [`Engine::ingest`](crate::Engine::ingest),
+//! which also name every rejection. Both give the same outcomes
+//! (`tests/json_fast.rs` checks it).
 
 use std::borrow::Cow;
 
@@ -342,6 +349,11 @@ impl crate::Engine {
     /// Parses and ingests one Segment JSON call. A line longer than
     /// [`limits.max_call_bytes`](crate::config::Limits::max_call_bytes) is refused
     /// (`call_too_large`) before it is parsed.
+    ///
+    /// The outcome is always that of `ingest(&Call::from_json(line)?)`, but an
+    /// activity call (`track`, `page`, `screen`) is read without building the
+    /// `Call`: its ids and names are borrowed from the line, the fields the engine
+    /// does not use are only checked, and nothing is allocated for it.
     ///
     /// ```
     /// use pulsecheck::{Config, Engine, Outcome};

@@ -609,3 +609,143 @@ fn the_sample_stream_matches_the_full_path() {
     let lines = base_lines();
     same_as_full_path(&lines).unwrap();
 }
+
+/// Hand-picked lines at the edges of what the fast path reads, each compared on
+/// the sample configuration, the tight one and the default one.
+#[test]
+fn hostile_lines_match_the_full_path() {
+    const TS: &str = r#""timestamp":"2026-10-30T10:00:00Z""#;
+    let track = |extra: &str| {
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS}{extra}}}"#)
+    };
+    let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let props = |n: usize| {
+        let body: Vec<String> = (0..n).map(|i| format!("\"p{i}\":{i}")).collect();
+        format!(r#","properties":{{{}}}"#, body.join(","))
+    };
+    let mut lines = vec![
+        // Escapes in every field the engine reads.
+        format!(r#"{{"type":"track","userId":"caf\u00e9 \"u\"","anonymousId":"a\/1","messageId":"m\t1","event":"Report\u0020Run",{TS},"context":{{"groupId":"g\\1","device":{{"type":"mob\u0069le"}},"os":{{"name":"i\u004fS"}}}}}}"#),
+        format!(r#"{{"type":"page","userId":"u\ud83d\ude00","name":"P\u00e1gina",{TS}}}"#),
+        r#"{"type":"track","userId":"u1","event":"Report Run","timestamp":"2026-10-30T10:00:00\u002e5Z"}"#.to_owned(),
+        format!(r#"{{"type":"tr\u0061ck","userId":"u1","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"ty\u0070e":"track","userId":"u1","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"\ud800","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"\udc00x","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS},"x":"\ud800"}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS},"x":"\q"}}"#),
+        track(r#","properties":{"p":"\udc00"}"#),
+        track(r#","properties":{"p":"\ud800x"}"#),
+        track(r#","properties":{"p":"\ud800\u0041"}"#),
+        track(r#","traits":{"p":["\udfff"]}"#),
+        track(r#","integrations":{"p":"\udc00\ud800"}"#),
+        format!("{{\"type\":\"track\",\"userId\":\"u\u{1}1\",\"event\":\"Report Run\",{TS}}}"),
+        // Numeric and odd ids.
+        format!(r#"{{"type":"track","userId":0,"event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":18446744073709551615,"event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":18446744073709551616,"event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":-7,"event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":-0,"event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":1.0,"event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":1e2,"event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":" ","anonymousId":"\u2003","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","messageId":"  ","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","messageId":12,"event":"Report Run",{TS},"context":{{"groupId":34}}}}"#),
+        // Shape: order, whitespace, duplicates, aliases, trailing bytes.
+        format!(" \t{{ {TS} ,\r\n \"event\" : \"Report Run\" , \"userId\":\"u1\",\"type\":\"track\" }}\r\n"),
+        format!(r#"{{"type":"track","user_id":"u1","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","user_id":"u2","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS},{TS}}}"#),
+        format!(r#"{{"type":"track","type":"track","userId":"u1","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS},"x":1,"x":2}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS},"context":{{"os":{{"name":"a"}},"os":{{"name":"b"}}}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS}}}x"#),
+        format!(r#"{{"type":"track",nope"userId":"u1","event":"Report Run",{TS}}}"#),
+        format!(r#"{{x "type":"track","userId":"u1","event":"Report Run",{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS},"context":{{7"os":{{}}}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS}}} {{}}"#),
+        format!("\u{feff}{}", track("")),
+        format!(r#"["track","u1",null,null,null,"Report Run",null,null,null,"2026-10-30T10:00:00Z"]"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS},}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS}"#),
+        // Wrong types and nulls.
+        format!(r#"{{"type":"track","userId":"u1","event":null,{TS}}}"#),
+        format!(r#"{{"type":"page","userId":"u1","name":null,"event":7,{TS}}}"#),
+        format!(r#"{{"type":"screen","userId":"u1","name":null,{TS}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run","timestamp":null,"originalTimestamp":"2026-10-30T09:00:00Z"}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"Report Run","timestamp":"","originalTimestamp":"2026-10-30T09:00:00Z"}}"#),
+        track(r#","context":null"#),
+        track(r#","context":[]"#),
+        track(r#","context":["g1",["tablet"]]"#),
+        track(r#","context":{"device":["tablet"]}"#),
+        track(r#","context":{"device":{"type":7}}"#),
+        track(r#","context":{"device":{"type":""},"os":{"name":""}}"#),
+        track(r#","properties":null,"traits":null"#),
+        track(r#","properties":[]"#),
+        track(r#","traits":{"a":[1,{"b":1e400}]}"#),
+        track(r#","previousId":5,"groupId":"g""#),
+        track(r#","previousId":true"#),
+        // Numbers where the full path reads them and where it skips them.
+        track(r#","properties":{"x":1e308}"#),
+        track(r#","properties":{"x":1e309}"#),
+        track(r#","properties":{"x":-0.0000000001e-400}"#),
+        track(r#","properties":{"x":[1,{"y":2E+400}]}"#),
+        track(r#","integrations":{"x":[1e400,-1e999999999999]},"context":{"n":1e400}"#),
+        track(r#","x":01"#),
+        track(r#","x":1."#),
+        track(r#","x":-"#),
+        track(r#","x":tru"#),
+        // Usage values.
+        format!(r#"{{"type":"track","userId":"u1","event":"File Uploaded",{TS},"properties":{{"megabytes":12.5}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"File Uploaded",{TS},"properties":{{"megabytes":"12"}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"File Uploaded",{TS},"properties":{{"megabytes":"a\"b"}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"File Uploaded",{TS},"properties":{{"megabytes":[1]}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"File Uploaded",{TS},"properties":{{"megabytes":1,"megabytes":2}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"File Uploaded",{TS},"properties":{{"mega\u0062ytes":3}}}}"#),
+        format!(r#"{{"type":"track","userId":"u1","event":"File Uploaded",{TS},"properties":{{"megabytes":123456789012345678901234567890}}}}"#),
+        // Nesting: ignored values at any depth, read values within the limits.
+        track(&format!(r#","x":{}"#, nested(64))),
+        track(&format!(r#","x":{}"#, nested(65))),
+        track(&format!(r#","x":{}"#, nested(200))),
+        track(&format!(r#","properties":{{"p":{}}}"#, nested(32))),
+        track(&format!(r#","properties":{{"p":{}}}"#, nested(33))),
+        track(&format!(r#","traits":{{"p":{}}}"#, nested(100))),
+        track(&format!(r#","traits":{{"p":{}}}"#, nested(126))),
+        track(&format!(r#","traits":{{"p":{}}}"#, nested(127))),
+        // Default limits, on both sides.
+        track(&props(256)),
+        track(&props(257)),
+        track(&format!(r#","properties":{{"{}":1}}"#, "k".repeat(256))),
+        track(&format!(r#","properties":{{"{}":1}}"#, "k".repeat(257))),
+        track(&format!(r#","properties":{{"s":"{}"}}"#, "x".repeat(8192))),
+        track(&format!(r#","properties":{{"s":"{}"}}"#, "x".repeat(8193))),
+        track(&format!(r#","properties":{{"s":"{}\n"}}"#, "x".repeat(8191))),
+        track(&format!(r#","properties":{{"s":[{}]}}"#, vec!["0"; 1000].join(","))),
+        track(&format!(r#","properties":{{"s":[{}]}}"#, vec!["0"; 1001].join(","))),
+        track(&format!(r#","properties":{{"s":{{"{}":1}}}}"#, "o".repeat(8193))),
+        format!(r#"{{"type":"track","userId":"{}","event":"Report Run",{TS}}}"#, "i".repeat(1024)),
+        format!(r#"{{"type":"track","userId":"{}","event":"Report Run",{TS}}}"#, "i".repeat(1025)),
+        format!(r#"{{"type":"track","userId":"u1","event":"{}",{TS}}}"#, "e".repeat(257)),
+        // Long lines (no quote index) with the same hazards.
+        track(&format!(r#","x":"{}","context":{{"device":{{"type":"m\u0069"}}}}"#, "y".repeat(2000))),
+        track(&format!(r#","x":"{}\ud800""#, "y".repeat(2000))),
+        track(&format!(r#","x":"{}","x2":1e400,"properties":{{"megabytes":2}}"#, "y".repeat(2000))),
+        // Other calls take the full path.
+        format!(r#"{{"type":"identify","userId":"u1",{TS},"traits":{{"plan":"pro"}}}}"#),
+        format!(r#"{{"type":"group","userId":"u1","groupId":"g1",{TS},"traits":{{"plan":"pro"}}}}"#),
+        format!(r#"{{"type":"alias","userId":"u1","previousId":"a1",{TS}}}"#),
+    ];
+    // Each line twice: the second is a duplicate where it has a messageId.
+    lines.extend(lines.clone());
+    same_as_full_path(&lines).unwrap();
+    let mut default = Engine::new(Config::default()).unwrap();
+    let mut full = Engine::new(Config::default()).unwrap();
+    for line in &lines {
+        assert_eq!(
+            default.ingest_json(line),
+            full_path(&mut full, line),
+            "{line:.200}"
+        );
+    }
+    assert_eq!(snapshots(&default), snapshots(&full));
+}

@@ -33,6 +33,29 @@
 //!   which is never shorter than the decoded text, so a pass here is a pass there.
 //! - The total call size of `check_limits` never exceeds the line length (see
 //!   [`Limits`]), which the caller has already checked.
+//! - Lines of 2 GiB or more (spans are 32-bit) take the slow path.
+//!
+//! Where the two paths may differ, they differ only in speed: a line the reader
+//! hands back is read again, and a few lines the full path accepts are among them:
+//! an escaped key, a lone surrogate in an ignored string, an ignored value nested
+//! more than 64 deep, a finite number whose integer digits plus exponent pass 308
+//! (`1.5e308`), a `properties` map whose repeated keys push the raw count over the
+//! limit, a text whose escapes push its raw length over the limit.
+//!
+//! # Why it is fast
+//!
+//! - A line of up to 1 KiB without backslashes or control characters (nearly all of
+//!   them) is first indexed: the positions of its quotes, found 64 bytes at a time
+//!   by loops the compiler vectorizes. In such a line every quote opens or closes
+//!   a string, so the walk takes each string's end from the index instead of
+//!   searching for it, which would put a load and a search on the walk's critical
+//!   path for every string. Longer lines, and lines with escapes, are searched
+//!   eight bytes at a time instead.
+//! - Nothing is copied, and nothing allocated but a string that holds escapes and
+//!   a usage value that is text or a list: fields are spans of the line, skipped
+//!   values are only checked, and the usage values go into a scratch buffer reused
+//!   from line to line ([`Picked`]), which also remembers the last timestamp hour it
+//!   validated ([`HourCache`]).
 
 use std::borrow::Cow;
 use std::num::NonZeroU64;
