@@ -66,15 +66,6 @@ impl Actor {
         self.anonymous_id = Some(id);
         self
     }
-
-    /// The id events are stored under: the user id when known.
-    pub(crate) fn primary(&self) -> Option<&str> {
-        self.user_id
-            .as_ref()
-            .map(UserId::as_str)
-            .or_else(|| self.anonymous_id.as_ref().map(AnonymousId::as_str))
-            .filter(|id| !id.is_empty())
-    }
 }
 
 impl From<UserId> for Actor {

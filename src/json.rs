@@ -211,7 +211,8 @@ impl RawCall<'_> {
             (None, None) => Actor::default(),
         };
         let needs_actor = || {
-            if actor.primary().is_none() {
+            // Empty ids were dropped when read: an actor needs one of the two.
+            if actor.user_id().is_none() && actor.anonymous_id().is_none() {
                 Err(Rejection::NoUsableId { field: "userId" })
             } else {
                 Ok(())

@@ -33,6 +33,7 @@ pub use history::Eviction;
 use interner::Interner;
 use state::{AccountState, ActorState, Contact};
 
+#[cfg(feature = "json")]
 pub(crate) use ingest::value_is_finite;
 
 /// The translation engine: feed it calls, ask it for a [`Snapshot`](crate::Snapshot)
