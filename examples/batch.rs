@@ -362,14 +362,17 @@ fn write_rendered<T: Sync>(
     type Rendered = (Vec<u8>, Result<(), String>);
     let rendered: Vec<OnceLock<Rendered>> = pieces.iter().map(|_| OnceLock::new()).collect();
     let next = AtomicUsize::new(0);
-    // Renders the next piece nobody has taken; `false` once none is left.
-    let render_next = || {
+    // Renders the next piece nobody has taken; `false` once none is left. `size` is
+    // the size of the thread's previous piece: its buffer is made that large at
+    // once, rather than grown (and copied) a few times.
+    let render_next = |size: &mut usize| {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(piece) = pieces.get(i) else {
             return false;
         };
-        let mut buf = Vec::new();
+        let mut buf = Vec::with_capacity(*size + *size / 8);
         let result = piece.iter().try_for_each(|item| render(item, &mut buf));
+        *size = buf.len();
         let _ = rendered[i].set((buf, result));
         true
     };
@@ -389,9 +392,15 @@ fn write_rendered<T: Sync>(
     };
     thread::scope(|s| {
         let helpers: Vec<_> = (1..threads)
-            .map(|_| s.spawn(|| while render_next() {}))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut size = 0;
+                    while render_next(&mut size) {}
+                })
+            })
             .collect();
-        while render_next() {
+        let mut size = 0;
+        while render_next(&mut size) {
             write_ready()?;
         }
         for helper in helpers {
