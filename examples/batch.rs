@@ -965,27 +965,27 @@ fn ingest_parallel(
                 .collect()
         })
         .collect();
+    let run = |me: usize, (to, from)| {
+        let sink = Sink {
+            engine: template.clone(),
+            counts: IngestReport::default(),
+            held: Vec::new(),
+        };
+        let worker = work(input, me, threads, ranges, sink, to, from)?;
+        Ok((worker, started.elapsed()))
+    };
+    let run = &run;
     let results: Vec<io::Result<(Worker, Duration)>> = thread::scope(|s| {
-        let handles: Vec<_> = to
-            .into_iter()
-            .zip(from)
+        let mut channels = to.into_iter().zip(from);
+        let first = channels.next().expect("at least one thread");
+        let others: Vec<_> = channels
             .enumerate()
-            .map(|(me, (to, from))| {
-                let sink = Sink {
-                    engine: template.clone(),
-                    counts: IngestReport::default(),
-                    held: Vec::new(),
-                };
-                s.spawn(move || {
-                    let worker = work(input, me, threads, ranges, sink, to, from)?;
-                    Ok((worker, started.elapsed()))
-                })
-            })
+            .map(|(i, channels)| s.spawn(move || run(i + 1, channels)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("ingest thread"))
-            .collect()
+        // This thread is worker 0.
+        let mut results = vec![run(0, first)];
+        results.extend(others.into_iter().map(|h| h.join().expect("ingest thread")));
+        results
     });
     let workers = results
         .into_iter()
@@ -1050,6 +1050,12 @@ fn ingest_parallel(
 /// Merges the engines pairwise, the pairs of each round in parallel; returns the
 /// engine and how many messages two engines had both accepted.
 fn merge_all(mut engines: Vec<Engine>) -> (Engine, u64) {
+    let merge = |(mut left, right): (Engine, Engine)| {
+        let stats = left
+            .merge(right)
+            .expect("engines cloned from one template share the configuration");
+        (left, stats.overlapping_messages())
+    };
     let mut overlapping = 0;
     while engines.len() > 1 {
         let odd = if engines.len() % 2 == 1 {
@@ -1062,22 +1068,17 @@ fn merge_all(mut engines: Vec<Engine>) -> (Engine, u64) {
         while let (Some(left), Some(right)) = (rest.next(), rest.next()) {
             pairs.push((left, right));
         }
+        let first = pairs.pop().expect("at least one pair");
         let merged: Vec<(Engine, u64)> = thread::scope(|s| {
-            let handles: Vec<_> = pairs
+            let others: Vec<_> = pairs
                 .into_iter()
-                .map(|(mut left, right)| {
-                    s.spawn(move || {
-                        let stats = left
-                            .merge(right)
-                            .expect("engines cloned from one template share the configuration");
-                        (left, stats.overlapping_messages())
-                    })
-                })
+                .map(|pair| s.spawn(move || merge(pair)))
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("merge thread"))
-                .collect()
+            // This thread merges a pair too: with two engines, no thread is started
+            // (nor an idle core woken) at all.
+            let mut merged = vec![merge(first)];
+            merged.extend(others.into_iter().map(|h| h.join().expect("merge thread")));
+            merged
         });
         engines = Vec::new();
         for (engine, n) in merged {
