@@ -208,7 +208,17 @@ fn run(args: &Args) -> Result<(), String> {
     eprint!("{report}");
 
     let snapshot_started = Instant::now();
-    let snapshot = engine.snapshot(args.as_of);
+    let (snapshot, sync_state) = thread::scope(|s| {
+        // The snapshot leaves the other cores idle: read the sync state meanwhile.
+        // Its errors are still reported where they were, once the records are out.
+        let sync_state = match &args.sync_state {
+            Some(path) if args.threads > 1 => Some(s.spawn(|| read_sync_state(path))),
+            _ => None,
+        };
+        let snapshot = engine.snapshot(args.as_of);
+        let sync_state = sync_state.map(|h| h.join().expect("sync state thread"));
+        (snapshot, sync_state)
+    });
     let snapshot_time = snapshot_started.elapsed();
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => {
@@ -218,7 +228,7 @@ fn run(args: &Args) -> Result<(), String> {
     };
     let mut out = BufWriter::new(&mut out);
     let output_started = Instant::now();
-    write_output(args, &snapshot, &mut out)?;
+    write_output(args, &snapshot, sync_state, &mut out)?;
     eprintln!(
         "phases: read, route and ingest {:.3} s (workers done at {} s, waited {} s), merge {:.3} s, snapshot {:.3} s, output {:.3} s",
         phases.ingest.as_secs_f64(),
@@ -253,8 +263,24 @@ fn seconds(durations: impl Iterator<Item = Duration>) -> String {
     seconds.join("/")
 }
 
-/// Writes the records (or the changes and requests) and updates the sync state.
-fn write_output(args: &Args, snapshot: &Snapshot, out: &mut impl Write) -> Result<(), String> {
+/// The sync state of `--sync-state` (a new one if the file does not exist yet).
+fn read_sync_state(path: &str) -> Result<SyncState, String> {
+    if !std::path::Path::new(path).exists() {
+        return Ok(SyncState::new());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read --sync-state {path}: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("--sync-state {path} is not a sync state: {e}"))
+}
+
+/// Writes the records (or the changes and requests) and updates the sync state;
+/// `sync_state` is the sync state if it has been read already.
+fn write_output(
+    args: &Args,
+    snapshot: &Snapshot,
+    sync_state: Option<Result<SyncState, String>>,
+    out: &mut impl Write,
+) -> Result<(), String> {
     let io = |e: io::Error| e.to_string();
     if args.format == Format::Ndjson && args.sync_state.is_none() {
         let records: Vec<_> = snapshot.records().collect();
@@ -265,14 +291,10 @@ fn write_output(args: &Args, snapshot: &Snapshot, out: &mut impl Write) -> Resul
         })?;
         return out.flush().map_err(io);
     }
-    let mut state = match &args.sync_state {
-        Some(path) if std::path::Path::new(path).exists() => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read --sync-state {path}: {e}"))?;
-            serde_json::from_str(&text)
-                .map_err(|e| format!("--sync-state {path} is not a sync state: {e}"))?
-        }
-        _ => SyncState::new(),
+    let state = match (sync_state, &args.sync_state) {
+        (Some(state), _) => state?,
+        (None, Some(path)) => read_sync_state(path)?,
+        (None, None) => SyncState::new(),
     };
     let options = match args.format {
         Format::Salesforce => DiffOptions::new().properties(PropertyMap::salesforce()),
@@ -287,58 +309,74 @@ fn write_output(args: &Args, snapshot: &Snapshot, out: &mut impl Write) -> Resul
             skipped.reason()
         );
     }
-    match args.format {
-        Format::Ndjson => {
-            let changed: Vec<_> = changes.iter().collect();
-            write_rendered(out, &changed, args.threads, |change, buf| {
-                let properties: serde_json::Map<String, serde_json::Value> = change
-                    .properties()
-                    .iter()
-                    .map(|p| {
-                        (
-                            p.name().to_owned(),
-                            serde_json::to_value(p.value()).unwrap_or_default(),
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    buf,
-                    "{{\"object\":\"{}\",\"id\":{},\"properties\":{}}}",
-                    change.kind().crm_object(),
-                    serde_json::Value::from(change.record_id()),
-                    serde_json::Value::Object(properties)
-                )
-                .map_err(io)
-            })?;
-        }
-        Format::HubSpot | Format::Salesforce => {
-            let requests = if args.format == Format::HubSpot {
-                HubSpot::new(HubSpotOptions::new()).requests(&changes)
-            } else {
-                Salesforce::new(SalesforceOptions::new()).requests(&changes)
-            }
-            .map_err(|e| e.to_string())?;
-            write_rendered(out, &requests, args.threads, |request, buf| {
-                buf.extend_from_slice(request.to_json().map_err(|e| e.to_string())?.as_bytes());
-                buf.push(b'\n');
-                Ok(())
-            })?;
-        }
-    }
-    out.flush().map_err(io)?;
-    eprintln!(
-        "{} changed records ({} properties), {} unchanged, {} skipped",
-        changes.len(),
-        changes.property_count(),
-        changes.unchanged(),
-        changes.skipped().len()
-    );
-    if let Some(path) = &args.sync_state {
+    // The state to write once the output is complete: the old one, confirmed with
+    // these changes, as JSON.
+    let confirm = |mut state: SyncState| {
         state.confirm(&changes);
-        let text = serde_json::to_string(&state).map_err(|e| e.to_string())?;
-        std::fs::write(path, text).map_err(|e| format!("cannot write --sync-state {path}: {e}"))?;
-    }
-    Ok(())
+        serde_json::to_string(&state).map_err(|e| e.to_string())
+    };
+    thread::scope(|s| {
+        // With threads to spare, that is worked out while the output is written.
+        let new_state: Box<dyn FnOnce() -> Result<String, String>> =
+            if args.sync_state.is_some() && args.threads > 1 {
+                let confirmed = s.spawn(move || confirm(state));
+                Box::new(move || confirmed.join().expect("sync state thread"))
+            } else {
+                Box::new(move || confirm(state))
+            };
+        match args.format {
+            Format::Ndjson => {
+                let changed: Vec<_> = changes.iter().collect();
+                write_rendered(out, &changed, args.threads, |change, buf| {
+                    let properties: serde_json::Map<String, serde_json::Value> = change
+                        .properties()
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.name().to_owned(),
+                                serde_json::to_value(p.value()).unwrap_or_default(),
+                            )
+                        })
+                        .collect();
+                    writeln!(
+                        buf,
+                        "{{\"object\":\"{}\",\"id\":{},\"properties\":{}}}",
+                        change.kind().crm_object(),
+                        serde_json::Value::from(change.record_id()),
+                        serde_json::Value::Object(properties)
+                    )
+                    .map_err(io)
+                })?;
+            }
+            Format::HubSpot | Format::Salesforce => {
+                let requests = if args.format == Format::HubSpot {
+                    HubSpot::new(HubSpotOptions::new()).requests(&changes)
+                } else {
+                    Salesforce::new(SalesforceOptions::new()).requests(&changes)
+                }
+                .map_err(|e| e.to_string())?;
+                write_rendered(out, &requests, args.threads, |request, buf| {
+                    buf.extend_from_slice(request.to_json().map_err(|e| e.to_string())?.as_bytes());
+                    buf.push(b'\n');
+                    Ok(())
+                })?;
+            }
+        }
+        out.flush().map_err(io)?;
+        eprintln!(
+            "{} changed records ({} properties), {} unchanged, {} skipped",
+            changes.len(),
+            changes.property_count(),
+            changes.unchanged(),
+            changes.skipped().len()
+        );
+        if let Some(path) = &args.sync_state {
+            let text = new_state()?;
+            std::fs::write(path, text)
+                .map_err(|e| format!("cannot write --sync-state {path}: {e}"))?;
+        }
+        Ok(())
+    })
 }
 
 /// Writes `items` rendered one after the other, the rendering spread over `threads`
