@@ -844,7 +844,8 @@ fn work(
         }
         if let Some((range, reader)) = &mut reading {
             // Read and route one block's worth. An own line is ingested at once if
-            // it is this range's turn and no earlier own line is waiting.
+            // it is this range's turn and no earlier own line is waiting (in `held`
+            // or in the batch being filled).
             let range = *range;
             let mut read = 0;
             let mut done = false;
@@ -859,7 +860,11 @@ fn work(
                 } else {
                     route(line, workers)
                 };
-                if engine == me && current == range && outboxes[me].lines.is_empty() {
+                if engine == me
+                    && current == range
+                    && held.is_empty()
+                    && outboxes[me].lines.is_empty()
+                {
                     sink.ingest(range, index, line);
                 } else {
                     let batch = &mut outboxes[engine];
