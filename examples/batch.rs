@@ -208,7 +208,17 @@ fn run(args: &Args) -> Result<(), String> {
     eprint!("{report}");
 
     let snapshot_started = Instant::now();
-    let snapshot = engine.snapshot(args.as_of);
+    let (snapshot, sync_state) = thread::scope(|s| {
+        // The snapshot leaves the other cores idle: read the sync state meanwhile.
+        // Its errors are still reported where they were, once the records are out.
+        let sync_state = match &args.sync_state {
+            Some(path) if args.threads > 1 => Some(s.spawn(|| read_sync_state(path))),
+            _ => None,
+        };
+        let snapshot = engine.snapshot(args.as_of);
+        let sync_state = sync_state.map(|h| h.join().expect("sync state thread"));
+        (snapshot, sync_state)
+    });
     let snapshot_time = snapshot_started.elapsed();
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => {
@@ -218,7 +228,7 @@ fn run(args: &Args) -> Result<(), String> {
     };
     let mut out = BufWriter::new(&mut out);
     let output_started = Instant::now();
-    write_output(args, &snapshot, &mut out)?;
+    write_output(args, &snapshot, sync_state, &mut out)?;
     eprintln!(
         "phases: read, route and ingest {:.3} s (workers done at {} s, waited {} s), merge {:.3} s, snapshot {:.3} s, output {:.3} s",
         phases.ingest.as_secs_f64(),
@@ -253,8 +263,24 @@ fn seconds(durations: impl Iterator<Item = Duration>) -> String {
     seconds.join("/")
 }
 
-/// Writes the records (or the changes and requests) and updates the sync state.
-fn write_output(args: &Args, snapshot: &Snapshot, out: &mut impl Write) -> Result<(), String> {
+/// The sync state of `--sync-state` (a new one if the file does not exist yet).
+fn read_sync_state(path: &str) -> Result<SyncState, String> {
+    if !std::path::Path::new(path).exists() {
+        return Ok(SyncState::new());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read --sync-state {path}: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("--sync-state {path} is not a sync state: {e}"))
+}
+
+/// Writes the records (or the changes and requests) and updates the sync state;
+/// `sync_state` is the sync state if it has been read already.
+fn write_output(
+    args: &Args,
+    snapshot: &Snapshot,
+    sync_state: Option<Result<SyncState, String>>,
+    out: &mut impl Write,
+) -> Result<(), String> {
     let io = |e: io::Error| e.to_string();
     if args.format == Format::Ndjson && args.sync_state.is_none() {
         let records: Vec<_> = snapshot.records().collect();
@@ -265,14 +291,10 @@ fn write_output(args: &Args, snapshot: &Snapshot, out: &mut impl Write) -> Resul
         })?;
         return out.flush().map_err(io);
     }
-    let mut state = match &args.sync_state {
-        Some(path) if std::path::Path::new(path).exists() => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read --sync-state {path}: {e}"))?;
-            serde_json::from_str(&text)
-                .map_err(|e| format!("--sync-state {path} is not a sync state: {e}"))?
-        }
-        _ => SyncState::new(),
+    let state = match (sync_state, &args.sync_state) {
+        (Some(state), _) => state?,
+        (None, Some(path)) => read_sync_state(path)?,
+        (None, None) => SyncState::new(),
     };
     let options = match args.format {
         Format::Salesforce => DiffOptions::new().properties(PropertyMap::salesforce()),
@@ -287,58 +309,74 @@ fn write_output(args: &Args, snapshot: &Snapshot, out: &mut impl Write) -> Resul
             skipped.reason()
         );
     }
-    match args.format {
-        Format::Ndjson => {
-            let changed: Vec<_> = changes.iter().collect();
-            write_rendered(out, &changed, args.threads, |change, buf| {
-                let properties: serde_json::Map<String, serde_json::Value> = change
-                    .properties()
-                    .iter()
-                    .map(|p| {
-                        (
-                            p.name().to_owned(),
-                            serde_json::to_value(p.value()).unwrap_or_default(),
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    buf,
-                    "{{\"object\":\"{}\",\"id\":{},\"properties\":{}}}",
-                    change.kind().crm_object(),
-                    serde_json::Value::from(change.record_id()),
-                    serde_json::Value::Object(properties)
-                )
-                .map_err(io)
-            })?;
-        }
-        Format::HubSpot | Format::Salesforce => {
-            let requests = if args.format == Format::HubSpot {
-                HubSpot::new(HubSpotOptions::new()).requests(&changes)
-            } else {
-                Salesforce::new(SalesforceOptions::new()).requests(&changes)
-            }
-            .map_err(|e| e.to_string())?;
-            write_rendered(out, &requests, args.threads, |request, buf| {
-                buf.extend_from_slice(request.to_json().map_err(|e| e.to_string())?.as_bytes());
-                buf.push(b'\n');
-                Ok(())
-            })?;
-        }
-    }
-    out.flush().map_err(io)?;
-    eprintln!(
-        "{} changed records ({} properties), {} unchanged, {} skipped",
-        changes.len(),
-        changes.property_count(),
-        changes.unchanged(),
-        changes.skipped().len()
-    );
-    if let Some(path) = &args.sync_state {
+    // The state to write once the output is complete: the old one, confirmed with
+    // these changes, as JSON.
+    let confirm = |mut state: SyncState| {
         state.confirm(&changes);
-        let text = serde_json::to_string(&state).map_err(|e| e.to_string())?;
-        std::fs::write(path, text).map_err(|e| format!("cannot write --sync-state {path}: {e}"))?;
-    }
-    Ok(())
+        serde_json::to_string(&state).map_err(|e| e.to_string())
+    };
+    thread::scope(|s| {
+        // With threads to spare, that is worked out while the output is written.
+        let new_state: Box<dyn FnOnce() -> Result<String, String>> =
+            if args.sync_state.is_some() && args.threads > 1 {
+                let confirmed = s.spawn(move || confirm(state));
+                Box::new(move || confirmed.join().expect("sync state thread"))
+            } else {
+                Box::new(move || confirm(state))
+            };
+        match args.format {
+            Format::Ndjson => {
+                let changed: Vec<_> = changes.iter().collect();
+                write_rendered(out, &changed, args.threads, |change, buf| {
+                    let properties: serde_json::Map<String, serde_json::Value> = change
+                        .properties()
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.name().to_owned(),
+                                serde_json::to_value(p.value()).unwrap_or_default(),
+                            )
+                        })
+                        .collect();
+                    writeln!(
+                        buf,
+                        "{{\"object\":\"{}\",\"id\":{},\"properties\":{}}}",
+                        change.kind().crm_object(),
+                        serde_json::Value::from(change.record_id()),
+                        serde_json::Value::Object(properties)
+                    )
+                    .map_err(io)
+                })?;
+            }
+            Format::HubSpot | Format::Salesforce => {
+                let requests = if args.format == Format::HubSpot {
+                    HubSpot::new(HubSpotOptions::new()).requests(&changes)
+                } else {
+                    Salesforce::new(SalesforceOptions::new()).requests(&changes)
+                }
+                .map_err(|e| e.to_string())?;
+                write_rendered(out, &requests, args.threads, |request, buf| {
+                    buf.extend_from_slice(request.to_json().map_err(|e| e.to_string())?.as_bytes());
+                    buf.push(b'\n');
+                    Ok(())
+                })?;
+            }
+        }
+        out.flush().map_err(io)?;
+        eprintln!(
+            "{} changed records ({} properties), {} unchanged, {} skipped",
+            changes.len(),
+            changes.property_count(),
+            changes.unchanged(),
+            changes.skipped().len()
+        );
+        if let Some(path) = &args.sync_state {
+            let text = new_state()?;
+            std::fs::write(path, text)
+                .map_err(|e| format!("cannot write --sync-state {path}: {e}"))?;
+        }
+        Ok(())
+    })
 }
 
 /// Writes `items` rendered one after the other, the rendering spread over `threads`
@@ -806,7 +844,8 @@ fn work(
         }
         if let Some((range, reader)) = &mut reading {
             // Read and route one block's worth. An own line is ingested at once if
-            // it is this range's turn and no earlier own line is waiting.
+            // it is this range's turn and no earlier own line is waiting (in `held`
+            // or in the batch being filled).
             let range = *range;
             let mut read = 0;
             let mut done = false;
@@ -821,7 +860,11 @@ fn work(
                 } else {
                     route(line, workers)
                 };
-                if engine == me && current == range && outboxes[me].lines.is_empty() {
+                if engine == me
+                    && current == range
+                    && held.is_empty()
+                    && outboxes[me].lines.is_empty()
+                {
                     sink.ingest(range, index, line);
                 } else {
                     let batch = &mut outboxes[engine];
@@ -965,27 +1008,27 @@ fn ingest_parallel(
                 .collect()
         })
         .collect();
+    let run = |me: usize, (to, from)| {
+        let sink = Sink {
+            engine: template.clone(),
+            counts: IngestReport::default(),
+            held: Vec::new(),
+        };
+        let worker = work(input, me, threads, ranges, sink, to, from)?;
+        Ok((worker, started.elapsed()))
+    };
+    let run = &run;
     let results: Vec<io::Result<(Worker, Duration)>> = thread::scope(|s| {
-        let handles: Vec<_> = to
-            .into_iter()
-            .zip(from)
+        let mut channels = to.into_iter().zip(from);
+        let first = channels.next().expect("at least one thread");
+        let others: Vec<_> = channels
             .enumerate()
-            .map(|(me, (to, from))| {
-                let sink = Sink {
-                    engine: template.clone(),
-                    counts: IngestReport::default(),
-                    held: Vec::new(),
-                };
-                s.spawn(move || {
-                    let worker = work(input, me, threads, ranges, sink, to, from)?;
-                    Ok((worker, started.elapsed()))
-                })
-            })
+            .map(|(i, channels)| s.spawn(move || run(i + 1, channels)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("ingest thread"))
-            .collect()
+        // This thread is worker 0.
+        let mut results = vec![run(0, first)];
+        results.extend(others.into_iter().map(|h| h.join().expect("ingest thread")));
+        results
     });
     let workers = results
         .into_iter()
@@ -1050,6 +1093,12 @@ fn ingest_parallel(
 /// Merges the engines pairwise, the pairs of each round in parallel; returns the
 /// engine and how many messages two engines had both accepted.
 fn merge_all(mut engines: Vec<Engine>) -> (Engine, u64) {
+    let merge = |(mut left, right): (Engine, Engine)| {
+        let stats = left
+            .merge(right)
+            .expect("engines cloned from one template share the configuration");
+        (left, stats.overlapping_messages())
+    };
     let mut overlapping = 0;
     while engines.len() > 1 {
         let odd = if engines.len() % 2 == 1 {
@@ -1062,22 +1111,17 @@ fn merge_all(mut engines: Vec<Engine>) -> (Engine, u64) {
         while let (Some(left), Some(right)) = (rest.next(), rest.next()) {
             pairs.push((left, right));
         }
+        let first = pairs.pop().expect("at least one pair");
         let merged: Vec<(Engine, u64)> = thread::scope(|s| {
-            let handles: Vec<_> = pairs
+            let others: Vec<_> = pairs
                 .into_iter()
-                .map(|(mut left, right)| {
-                    s.spawn(move || {
-                        let stats = left
-                            .merge(right)
-                            .expect("engines cloned from one template share the configuration");
-                        (left, stats.overlapping_messages())
-                    })
-                })
+                .map(|pair| s.spawn(move || merge(pair)))
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("merge thread"))
-                .collect()
+            // This thread merges a pair too: with two engines, no thread is started
+            // (nor an idle core woken) at all.
+            let mut merged = vec![merge(first)];
+            merged.extend(others.into_iter().map(|h| h.join().expect("merge thread")));
+            merged
         });
         engines = Vec::new();
         for (engine, n) in merged {
