@@ -146,7 +146,11 @@ impl Engine {
     /// assert_eq!(engine.snapshot(sample.end()), before);
     /// ```
     pub fn evict_before(&mut self, day: NaiveDate) -> Eviction {
-        let day = day_number(day);
+        self.evict_before_day(day_number(day))
+    }
+
+    /// [`evict_before`](Self::evict_before) by day number.
+    pub(crate) fn evict_before_day(&mut self, day: DayNumber) -> Eviction {
         if self.state.retained_from.is_some_and(|r| r >= day) {
             return Eviction::default();
         }

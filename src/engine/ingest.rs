@@ -321,18 +321,11 @@ impl Engine {
                 let user = self.identified_actor(sender, call, day, stamp);
                 self.state.actors[user as usize].seen_at(ms, true);
                 let previous = self.actor(call.previous_id.unwrap_or_default(), ms, false);
-                if previous != user {
-                    let link = DayLink {
-                        day,
-                        stamp,
-                        target: user,
-                    };
-                    state::upsert_link(&mut self.state.actors[previous as usize].parents, link);
-                }
+                self.link_parent(previous, user, day, stamp);
             }
             Kind::Track | Kind::Page | Kind::Screen => {
                 let id = self.identified_actor(sender, call, day, stamp);
-                self.ingest_activity(id, call, day, &mut warnings);
+                self.ingest_activity(id, call, day, forgotten, &mut warnings);
             }
         }
         Ok(if warnings.is_empty() {
@@ -410,23 +403,30 @@ impl Engine {
         };
         if let (true, Some(anonymous)) = (is_user, anonymous) {
             let anonymous = self.actor(anonymous, stamp.ms, false);
-            if anonymous != id {
-                let link = DayLink {
-                    day,
-                    stamp,
-                    target: id,
-                };
-                state::upsert_link(&mut self.state.actors[anonymous as usize].parents, link);
-            }
+            self.link_parent(anonymous, id, day, stamp);
         }
         id
     }
 
+    /// Records that `child` (an older or anonymous id) is `parent` from `day` on.
+    fn link_parent(&mut self, child: u32, parent: u32, day: i32, stamp: Stamp) {
+        if child != parent {
+            let link = DayLink {
+                day,
+                stamp,
+                target: parent,
+            };
+            state::upsert_link(&mut self.state.actors[child as usize].parents, link);
+        }
+    }
+
+    /// Stores an activity call; `forgotten`: its day is before the retained history.
     fn ingest_activity(
         &mut self,
         id: u32,
         call: &CallRef<'_>,
         day: i32,
+        forgotten: bool,
         warnings: &mut Vec<Warning>,
     ) {
         let ms = call.ms;
@@ -453,7 +453,6 @@ impl Engine {
             first_ms: in_day,
             last_ms: in_day,
         };
-        let forgotten = self.state.retained_from.is_some_and(|r| day < r);
         for &t in &info.tracked {
             let tracked = &compiled.tracked[usize::from(t)];
             let slot = if tracked.per_account {

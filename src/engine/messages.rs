@@ -98,7 +98,6 @@ impl MessageSet {
     /// The fingerprints in ascending order.
     fn to_sorted(&self) -> Vec<u64> {
         let mut all = self.items.clone();
-        all[self.sorted..].sort_unstable();
         if self.sorted < all.len() {
             all.sort_unstable();
         }

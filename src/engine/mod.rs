@@ -312,9 +312,10 @@ impl Engine {
             stats.overlapping_messages += target.messages.merge(&a.messages);
         }
         // The merged engine keeps the shorter history of the two.
+        // (Folding is idempotent, so re-applying this engine's own day is harmless.)
         if let Some(day) = o.retained_from.max(self.state.retained_from) {
             self.state.retained_from = None;
-            self.evict_before(crate::time::date_of(day));
+            self.evict_before_day(day);
         }
         Ok(stats)
     }
