@@ -84,6 +84,16 @@ pub(crate) fn fingerprint64(bytes: &[u8]) -> u64 {
     mix64(h)
 }
 
+/// A hash of a name for the interner's table: the Fx word loop, then a full
+/// mix, because the table takes its index from the low bits and its tag from the
+/// high ones.
+#[inline]
+pub(crate) fn hash_name(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(bytes);
+    mix64(h.hash ^ bytes.len() as u64)
+}
+
 /// SplitMix64's finaliser: every input bit affects every output bit.
 fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::rules::CompiledRules;
 use super::{Config, ConfigErrors, Curve};
+use crate::engine::interner::Interner;
 use crate::hash::FxHashMap;
 use crate::properties::{self, Columns};
 use crate::schema::{RecordKind, Schema};
@@ -59,7 +60,9 @@ pub(crate) struct Compiled {
     pub percentile: f64,
     pub curve: Curve,
     default_event: EventInfo,
-    events: FxHashMap<Box<str>, EventInfo>,
+    /// The events the config names, and what each one means.
+    event_names: Interner,
+    event_info: Vec<EventInfo>,
     pub features: Vec<String>,
     pub user_milestones: Vec<MilestoneSpec>,
     pub account_milestones: Vec<MilestoneSpec>,
@@ -155,6 +158,12 @@ impl Compiled {
         let account_schema = properties::schema(config, RecordKind::Account);
         let user_columns = Columns::new(&user_schema, &usage);
         let account_columns = Columns::new(&account_schema, &usage);
+        let mut event_names = Interner::default();
+        let mut event_info = Vec::with_capacity(events.len());
+        for (name, info) in events {
+            event_names.intern(&name);
+            event_info.push(info);
+        }
         Ok(Compiled {
             rules,
             window: config.window_days as i32,
@@ -170,7 +179,8 @@ impl Compiled {
                 weight: u32::from(all_events),
                 ..EventInfo::default()
             },
-            events,
+            event_names,
+            event_info,
             features: features.into_iter().map(|(n, _)| n).collect(),
             user_milestones,
             account_milestones,
@@ -186,6 +196,9 @@ impl Compiled {
 
     #[inline]
     pub fn event(&self, name: &str) -> &EventInfo {
-        self.events.get(name).unwrap_or(&self.default_event)
+        match self.event_names.get(name) {
+            Some(id) => &self.event_info[id as usize],
+            None => &self.default_event,
+        }
     }
 }

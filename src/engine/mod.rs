@@ -15,7 +15,7 @@
 
 mod history;
 mod ingest;
-mod interner;
+pub(crate) mod interner;
 mod limits;
 mod messages;
 pub(crate) mod state;
@@ -227,7 +227,6 @@ impl Engine {
         let accounts: Vec<u32> = o
             .account_ids
             .names()
-            .iter()
             .zip(&o.accounts)
             .map(|(name, a)| self.account(name, a.first_call))
             .collect();
@@ -241,19 +240,16 @@ impl Engine {
         let devices: Vec<u32> = o
             .devices
             .names()
-            .iter()
             .map(|d| self.state.devices.intern(d).0)
             .collect();
         let keys: Vec<u32> = o
             .trait_keys
             .names()
-            .iter()
             .map(|k| self.state.trait_keys.intern(k).0)
             .collect();
         let actors: Vec<u32> = o
             .actor_ids
             .names()
-            .iter()
             .zip(&o.actors)
             .map(|(name, a)| {
                 let id = self.actor(name, a.first_call, false);

@@ -26,7 +26,7 @@ pub(crate) struct TraitKeys {
 
 impl TraitKeys {
     pub fn new(state: &State, user_schema: &Schema, account_schema: &Schema) -> TraitKeys {
-        let names = state.trait_keys.names();
+        let names: Vec<&str> = state.trait_keys.names().collect();
         let mut order: Vec<u32> = (0..names.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
         let mut rank = vec![0; names.len()];
@@ -37,8 +37,7 @@ impl TraitKeys {
             names
                 .iter()
                 .map(|n| {
-                    (!consumed.contains(&&**n) && schema.index_of(n).is_none())
-                        .then(|| Arc::from(&**n))
+                    (!consumed.contains(n) && schema.index_of(n).is_none()).then(|| Arc::from(*n))
                 })
                 .collect()
         };
