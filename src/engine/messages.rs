@@ -60,10 +60,13 @@ impl MessageSet {
     }
 
     pub fn contains(&self, fingerprint: u64) -> bool {
-        self.items[..self.sorted]
-            .binary_search(&fingerprint)
-            .is_ok()
-            || self.items[self.sorted..].contains(&fingerprint)
+        let (run, tail) = self.items.split_at(self.sorted);
+        // Keys grow with the day, so a new message is usually past the whole run.
+        let in_run = match run.last() {
+            Some(&last) if fingerprint <= last => run.binary_search(&fingerprint).is_ok(),
+            _ => false,
+        };
+        in_run || tail.contains(&fingerprint)
     }
 
     pub fn len(&self) -> usize {
