@@ -125,6 +125,7 @@ pub mod rule;
 pub mod sample;
 mod schema;
 mod snapshot;
+mod text;
 mod time;
 mod value;
 

@@ -16,6 +16,7 @@ use super::{Engine, normalize_trait_key};
 use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
 use crate::hash::fingerprint64;
 use crate::ingest::{Outcome, Rejection, Warning, clip};
+use crate::text::trim;
 use crate::time::{day_of_ms, ms_in_day};
 use crate::value::{Value, format_datetime};
 
@@ -253,7 +254,7 @@ impl Engine {
                 }
             }
             Kind::Group => {
-                if call.group_id.is_none_or(|g| g.trim().is_empty()) {
+                if call.group_id.is_none_or(|g| trim(g).is_empty()) {
                     return Err(Rejection::MissingField {
                         field: "groupId",
                         call: "group",
@@ -261,12 +262,12 @@ impl Engine {
                 }
             }
             Kind::Alias => {
-                if call.previous_id.is_none_or(|p| p.trim().is_empty()) {
+                if call.previous_id.is_none_or(|p| trim(p).is_empty()) {
                     return Err(Rejection::NoUsableId {
                         field: "previousId",
                     });
                 }
-                if call.user_id.is_none_or(|u| u.trim().is_empty()) {
+                if call.user_id.is_none_or(|u| trim(u).is_empty()) {
                     return Err(Rejection::NoUsableId { field: "userId" });
                 }
             }
@@ -274,7 +275,7 @@ impl Engine {
                 if call.primary().is_none() {
                     return Err(Rejection::NoUsableId { field: "userId" });
                 }
-                if call.kind == Kind::Track && call.event.trim().is_empty() {
+                if call.kind == Kind::Track && trim(call.event).is_empty() {
                     return Err(Rejection::MissingField {
                         field: "event",
                         call: "track",
@@ -338,7 +339,7 @@ impl Engine {
     /// Refuses a new device type once the table is full.
     fn check_device_type(&self, device: Option<&str>) -> Result<(), Rejection> {
         let limit = self.compiled.config.limits().max_device_types();
-        match device.map(str::trim).filter(|d| !d.is_empty()) {
+        match device.map(trim).filter(|d| !d.is_empty()) {
             Some(device)
                 if self.state.devices.len() >= limit && !self.state.devices.contains(device) =>
             {
@@ -436,7 +437,7 @@ impl Engine {
         };
         let device = call
             .device_type
-            .map(str::trim)
+            .map(trim)
             .filter(|d| !d.is_empty())
             .map(|d| self.state.devices.intern(d).0);
         // Disjoint field borrows: the tables are read while the state is written.
@@ -542,8 +543,8 @@ fn record_traits(
 /// A usage amount: a number, or a string holding one.
 fn numeric(v: &Value) -> Option<Decimal> {
     match v {
-        Value::String(s) => s.trim().parse::<Decimal>().ok().or_else(|| {
-            s.trim()
+        Value::String(s) => trim(s).parse::<Decimal>().ok().or_else(|| {
+            trim(s)
                 .parse::<f64>()
                 .ok()
                 .filter(|f| f.is_finite())
