@@ -174,13 +174,22 @@ mod tests {
                 seen.insert((name.clone(), hash_name(name.as_bytes())));
             }
         }
-        let distinct_names: std::collections::HashSet<&String> = seen.iter().map(|(n, _)| n).collect();
-        let distinct_hashes: std::collections::HashSet<u64> = seen.iter().map(|&(_, h)| h).collect();
+        let distinct_names: std::collections::HashSet<&String> =
+            seen.iter().map(|(n, _)| n).collect();
+        let distinct_hashes: std::collections::HashSet<u64> =
+            seen.iter().map(|&(_, h)| h).collect();
         assert_eq!(distinct_hashes.len(), distinct_names.len());
         // Both halves are used by the table: neither may be constant.
-        let low: std::collections::HashSet<u32> = distinct_hashes.iter().map(|&h| h as u32 & 0xFFFF).collect();
-        let high: std::collections::HashSet<u64> = distinct_hashes.iter().map(|&h| h >> 48).collect();
-        assert!(low.len() > 30_000 && high.len() > 30_000, "{} {}", low.len(), high.len());
+        let low: std::collections::HashSet<u32> =
+            distinct_hashes.iter().map(|&h| h as u32 & 0xFFFF).collect();
+        let high: std::collections::HashSet<u64> =
+            distinct_hashes.iter().map(|&h| h >> 48).collect();
+        assert!(
+            low.len() > 30_000 && high.len() > 30_000,
+            "{} {}",
+            low.len(),
+            high.len()
+        );
         assert_ne!(hash_name(b""), hash_name(b"\0"));
     }
 }

@@ -17,7 +17,18 @@ mod tests {
 
     #[test]
     fn trims_like_the_standard_library() {
-        for s in ["", " ", "a", " a ", "\u{a0}a\u{2003}", "a b", "\ta\n", "é", " é", "a\u{85}"] {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}a\u{2003}",
+            "a b",
+            "\ta\n",
+            "é",
+            " é",
+            "a\u{85}",
+        ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }

@@ -28,7 +28,7 @@ impl TraitKeys {
     pub fn new(state: &State, user_schema: &Schema, account_schema: &Schema) -> TraitKeys {
         let names: Vec<&str> = state.trait_keys.names().collect();
         let mut order: Vec<u32> = (0..names.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        order.sort_unstable_by(|&a, &b| names[a as usize].cmp(names[b as usize]));
         let mut rank = vec![0; names.len()];
         for (position, &key) in order.iter().enumerate() {
             rank[key as usize] = position as u32;
