@@ -24,6 +24,91 @@ fn engine_of<'a>(calls: impl IntoIterator<Item = &'a Call>) -> Engine {
     engine
 }
 
+/// Track and identify calls of three users over a few days, for any of three
+/// accounts, devices and trait keys; each with its own `messageId` (two different
+/// calls under one id would make the first one seen win, by design).
+fn mixed_calls() -> impl Strategy<Value = Vec<Call>> {
+    let call = (
+        0..3u8,
+        0..4i64,
+        0..86_400i64,
+        0..3u8,
+        0..3u8,
+        0..4u8,
+        0..100i64,
+    );
+    proptest::collection::vec(call, 1..120).prop_map(|calls| {
+        calls
+            .into_iter()
+            .enumerate()
+            .map(|(i, (user, day, second, account, device, kind, amount))| {
+                mixed_call(i, user, day, second, account, device, kind, amount)
+            })
+            .collect()
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn mixed_call(
+    i: usize,
+    user: u8,
+    day: i64,
+    second: i64,
+    account: u8,
+    device: u8,
+    kind: u8,
+    amount: i64,
+) -> Call {
+    use pulsecheck::{Identify, Track, UserId};
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    let at = (end - Duration::days(day))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        + Duration::seconds(second);
+    let user = UserId::from(format!("u{user}"));
+    let message = format!("m{i}");
+    match kind {
+        0 => Identify::new(user, at)
+            .trait_(format!("key_{device}"), i64::from(account))
+            .trait_(format!("key_{account}"), "x")
+            .message_id(message)
+            .into(),
+        1 => Track::new(user, "File Uploaded", at)
+            .property("megabytes", amount)
+            .group_id(format!("acc_{account}"))
+            .device_type(format!("device_{device}"))
+            .message_id(message)
+            .into(),
+        2 => Track::new(user, "Report Run", at)
+            .group_id(format!("acc_{account}"))
+            .device_type(format!("device_{device}"))
+            .message_id(message)
+            .into(),
+        _ => Track::new(user, "Task Created", at)
+            .device_type(format!("device_{device}"))
+            .message_id(message)
+            .into(),
+    }
+}
+
+/// The id a call is de-duplicated under.
+fn sender(call: &Call) -> String {
+    let of = |actor: &pulsecheck::Actor| {
+        actor
+            .user_id()
+            .map(|u| u.as_str().to_owned())
+            .or_else(|| actor.anonymous_id().map(|a| a.as_str().to_owned()))
+    };
+    let id = match call {
+        Call::Identify(i) => of(i.actor()),
+        Call::Group(g) => of(g.actor()).or_else(|| Some(g.group_id().as_str().to_owned())),
+        Call::Alias(a) => Some(a.user_id().as_str().to_owned()),
+        other => other.activity().and_then(|a| of(a.actor())),
+    };
+    id.unwrap_or_default()
+}
+
 /// Snapshots on a few days, so point-in-time answers are compared too.
 fn snapshots(engine: &Engine) -> Vec<Snapshot> {
     let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
@@ -56,6 +141,72 @@ proptest! {
             prop_assert_eq!(stats.overlapping_messages(), 0);
         }
         prop_assert_eq!(snapshots(&merged), expected);
+    }
+
+    /// What `batch` does: each engine gets whole senders (so most actors are new to
+    /// the engine they are merged into and move over whole, with their ids
+    /// rewritten), and the merged engine then goes on ingesting.
+    #[test]
+    fn merge_by_sender_then_ingest_equals_one_engine(
+        shuffled in Just(calls()).prop_shuffle(),
+        route in proptest::collection::vec(0..3usize, 16),
+        cut in 0..=100usize,
+    ) {
+        let expected = snapshots(&engine_of(&calls()));
+        let split = shuffled.len() * cut / 100;
+        let mut engines: Vec<Engine> = (0..3).map(|_| engine_of(&[])).collect();
+        for call in &shuffled[..split] {
+            let sender = sender(call);
+            let part = route[sender.bytes().map(usize::from).sum::<usize>() % route.len()];
+            engines[part].ingest(call).unwrap();
+        }
+        let mut merged = engines.remove(0);
+        for other in engines {
+            let stats = merged.merge(other).unwrap();
+            prop_assert_eq!(stats.overlapping_messages(), 0);
+        }
+        for call in &shuffled[split..] {
+            merged.ingest(call).unwrap();
+        }
+        prop_assert_eq!(snapshots(&merged), expected);
+    }
+
+    #[test]
+    fn mixed_calls_in_any_order_give_the_same_snapshot(
+        (calls, shuffled) in mixed_calls().prop_flat_map(|c| (Just(c.clone()), Just(c).prop_shuffle())),
+    ) {
+        prop_assert_eq!(snapshots(&engine_of(&shuffled)), snapshots(&engine_of(&calls)));
+    }
+
+    /// Like the test above, on calls made so that ids sort differently in every
+    /// engine: users active for several accounts and devices on one day, usage on
+    /// several accounts, and trait keys first seen in any order.
+    #[test]
+    fn merge_rewrites_ids_and_keeps_every_list_in_order(
+        calls in mixed_calls(),
+        route in proptest::collection::vec(0..3usize, 8),
+        cut in 0..=100usize,
+    ) {
+        let expected = snapshots(&engine_of(&calls));
+        let split = calls.len() * cut / 100;
+        let mut engines: Vec<Engine> = (0..3).map(|_| engine_of(&[])).collect();
+        for call in &calls[..split] {
+            let part = route[sender(call).bytes().map(usize::from).sum::<usize>() % route.len()];
+            engines[part].ingest(call).unwrap();
+        }
+        let mut merged = engines.remove(0);
+        for other in engines {
+            merged.merge(other).unwrap();
+        }
+        for call in &calls[split..] {
+            merged.ingest(call).unwrap();
+        }
+        prop_assert_eq!(&snapshots(&merged), &expected);
+        // Loading checks that every list is in key order (the snapshot alone would
+        // not notice two cells of one day out of order).
+        let saved = serde_json::to_string(&merged).unwrap();
+        let loaded: Engine = serde_json::from_str(&saved).unwrap();
+        prop_assert_eq!(snapshots(&loaded), expected);
     }
 
     #[test]

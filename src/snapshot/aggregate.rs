@@ -103,8 +103,15 @@ fn latest_named_account(
 ) -> u32 {
     let mut latest: Option<(DayNumber, u32, &str, u32)> = None;
     for a in people.actors(state, p) {
+        // Every named cell of the actor's latest day that has one competes: cells
+        // of a day are in account-id order, which is arrival order, not time.
+        let mut named_day = None;
         for c in a.cells.iter().rev().skip_while(|c| c.day > day) {
+            if named_day.is_some_and(|d| c.day < d) {
+                break;
+            }
             if c.account != IMPLICIT {
+                named_day = Some(c.day);
                 let key = (
                     c.day,
                     c.last_ms,
@@ -114,7 +121,6 @@ fn latest_named_account(
                 if latest.is_none_or(|l| (key.0, key.1, key.2) > (l.0, l.1, l.2)) {
                     latest = Some(key);
                 }
-                break;
             }
         }
     }
