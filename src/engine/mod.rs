@@ -267,42 +267,49 @@ impl Engine {
             }
             stats.overlapping_messages += target.messages.merge(&a.messages);
         }
-        for (actor, a) in actors.iter().zip(o.actors) {
-            let tracked_k: Vec<u32> = self.compiled.tracked.iter().map(|t| t.k).collect();
+        let tracked_k: Vec<u32> = self.compiled.tracked.iter().map(|t| t.k).collect();
+        let ids = state::Remap {
+            account: &map_account,
+            accounts: &accounts,
+            actors: &actors,
+            devices: &devices,
+            trait_keys: &keys,
+        };
+        for (actor, mut a) in actors.iter().zip(o.actors) {
+            a.remap(&ids);
             let target = &mut self.state.actors[*actor as usize];
-            for mut c in a.cells {
-                c.account = map_account(c.account);
+            if target.is_blank() {
+                // An actor only the other engine knew: its lists move over whole
+                // (sorting in `remap` restored their key order).
+                target.adopt(a);
+                continue;
+            }
+            for c in a.cells {
                 target.add_cell(c);
             }
-            for mut d in a.devices {
-                d.device = devices[d.device as usize];
+            for d in a.devices {
                 target.add_device(d);
             }
-            for mut u in a.usage {
-                u.account = map_account(u.account);
+            for u in a.usage {
                 target.add_usage(u);
             }
             for m in a.milestones {
                 let k = tracked_k.get(usize::from(m.tracked)).copied().unwrap_or(1);
-                target.add_milestone_times(m.tracked, map_account(m.account), &m.times, k);
+                target.add_milestone_times(m.tracked, m.account, &m.times, k);
             }
-            for mut g in a.groups {
-                g.target = accounts[g.target as usize];
+            for g in a.groups {
                 state::upsert_link(&mut target.groups, g);
             }
-            for mut p in a.parents {
-                p.target = actors[p.target as usize];
+            for p in a.parents {
                 state::upsert_link(&mut target.parents, p);
             }
-            for mut v in a.traits {
-                v.key = keys[v.key as usize];
+            for v in a.traits {
                 state::upsert_trait(&mut target.traits, v);
             }
             for c in a.contacts {
                 target.add_contact(c);
             }
-            for mut f in a.folded {
-                f.account = map_account(f.account);
+            for f in a.folded {
                 history::fold(&mut target.folded, f);
             }
             stats.overlapping_messages += target.messages.merge(&a.messages);

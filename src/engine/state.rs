@@ -234,6 +234,88 @@ impl ActorState {
     }
 }
 
+/// How another engine's ids translate into this one's, for a merge.
+pub(crate) struct Remap<'a> {
+    /// An activity account slot (`IMPLICIT` and `ANY_ACCOUNT` stay as they are).
+    pub account: &'a dyn Fn(u32) -> u32,
+    /// Account ids (group links).
+    pub accounts: &'a [u32],
+    /// Actor ids (parent links).
+    pub actors: &'a [u32],
+    pub devices: &'a [u32],
+    pub trait_keys: &'a [u32],
+}
+
+impl ActorState {
+    /// Rewrites every id into the ids of a merge target, then restores the key
+    /// order of the lists whose keys hold ids (the maps are one-to-one, so keys
+    /// stay distinct).
+    pub fn remap(&mut self, ids: &Remap<'_>) {
+        for c in &mut self.cells {
+            c.account = (ids.account)(c.account);
+        }
+        self.cells.sort_unstable_by_key(Cell::key);
+        for d in &mut self.devices {
+            d.device = ids.devices[d.device as usize];
+        }
+        self.devices.sort_unstable_by_key(|d| (d.day, d.device));
+        for u in &mut self.usage {
+            u.account = (ids.account)(u.account);
+        }
+        self.usage
+            .sort_unstable_by_key(|u| (u.day, u.account, u.metric));
+        for m in &mut self.milestones {
+            m.account = (ids.account)(m.account);
+        }
+        self.milestones
+            .sort_unstable_by_key(|m| (m.tracked, m.account));
+        for g in &mut self.groups {
+            g.target = ids.accounts[g.target as usize];
+        }
+        for p in &mut self.parents {
+            p.target = ids.actors[p.target as usize];
+        }
+        for v in &mut self.traits {
+            v.key = ids.trait_keys[v.key as usize];
+        }
+        self.traits.sort_unstable_by_key(|v| (v.key, v.day));
+        for f in &mut self.folded {
+            f.account = (ids.account)(f.account);
+        }
+        self.folded.sort_unstable_by_key(|f| f.account);
+    }
+
+    /// Whether nothing but the first-seen times is known.
+    pub fn is_blank(&self) -> bool {
+        self.cells.is_empty()
+            && self.devices.is_empty()
+            && self.usage.is_empty()
+            && self.milestones.is_empty()
+            && self.groups.is_empty()
+            && self.parents.is_empty()
+            && self.traits.is_empty()
+            && self.contacts.is_empty()
+            && self.messages.is_empty()
+            && self.folded.is_empty()
+    }
+
+    /// Takes every list of `other` (this one's must be blank); the first-seen
+    /// times are left to the caller, which has combined them already.
+    pub fn adopt(&mut self, other: ActorState) {
+        debug_assert!(self.is_blank());
+        self.cells = other.cells;
+        self.devices = other.devices;
+        self.usage = other.usage;
+        self.milestones = other.milestones;
+        self.groups = other.groups;
+        self.parents = other.parents;
+        self.traits = other.traits;
+        self.contacts = other.contacts;
+        self.messages = other.messages;
+        self.folded = other.folded;
+    }
+}
+
 /// Merges `new` into the sorted `times`, keeping the `k` smallest.
 pub(crate) fn keep_smallest(times: &mut Vec<i64>, new: &[i64], k: usize) {
     for &t in new {
