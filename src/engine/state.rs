@@ -159,44 +159,25 @@ impl ActorState {
     }
 
     pub fn add_cell(&mut self, cell: Cell) {
-        // Events mostly arrive in time order: the last cell is the usual match.
-        if let Some(last) = self.cells.last_mut() {
-            match last.key().cmp(&cell.key()) {
-                Ordering::Equal => return last.combine(&cell),
-                Ordering::Less => return self.cells.push(cell),
-                Ordering::Greater => {}
-            }
-        }
-        match self.cells.binary_search_by(|c| c.key().cmp(&cell.key())) {
-            Ok(i) => self.cells[i].combine(&cell),
-            Err(i) => self.cells.insert(i, cell),
-        }
+        upsert_sorted(&mut self.cells, cell, Cell::key, Cell::combine);
     }
 
     pub fn add_device(&mut self, d: DeviceCell) {
-        let key = |c: &DeviceCell| (c.day, c.device);
-        if let Some(last) = self.devices.last_mut() {
-            match key(last).cmp(&key(&d)) {
-                Ordering::Equal => return last.count = last.count.saturating_add(d.count),
-                Ordering::Less => return self.devices.push(d),
-                Ordering::Greater => {}
-            }
-        }
-        match self.devices.binary_search_by(|c| key(c).cmp(&key(&d))) {
-            Ok(i) => self.devices[i].count = self.devices[i].count.saturating_add(d.count),
-            Err(i) => self.devices.insert(i, d),
-        }
+        upsert_sorted(
+            &mut self.devices,
+            d,
+            |c| (c.day, c.device),
+            |c, d| c.count = c.count.saturating_add(d.count),
+        );
     }
 
     pub fn add_usage(&mut self, u: UsageCell) {
-        let key = |c: &UsageCell| (c.day, c.account, c.metric);
-        match self.usage.binary_search_by(|c| key(c).cmp(&key(&u))) {
-            Ok(i) => {
-                let cell = &mut self.usage[i];
-                cell.sum = cell.sum.saturating_add(u.sum);
-            }
-            Err(i) => self.usage.insert(i, u),
-        }
+        upsert_sorted(
+            &mut self.usage,
+            u,
+            |c| (c.day, c.account, c.metric),
+            |c, u| c.sum = c.sum.saturating_add(u.sum),
+        );
     }
 
     pub fn add_milestone_times(&mut self, tracked: u16, account: u32, times: &[i64], k: u32) {
@@ -231,6 +212,29 @@ impl ActorState {
         if let Err(i) = self.contacts.binary_search(&c) {
             self.contacts.insert(i, c);
         }
+    }
+}
+
+/// Inserts `item` into `list`, kept sorted by `key`, or combines it into the entry
+/// with the same key. Calls mostly arrive in time order, so the last entry is
+/// tried first: the usual case is a combine or a push, with no search.
+#[inline]
+fn upsert_sorted<T, K: Ord>(
+    list: &mut Vec<T>,
+    item: T,
+    key: impl Fn(&T) -> K,
+    combine: impl Fn(&mut T, &T),
+) {
+    if let Some(last) = list.last_mut() {
+        match key(last).cmp(&key(&item)) {
+            Ordering::Equal => return combine(last, &item),
+            Ordering::Less => return list.push(item),
+            Ordering::Greater => {}
+        }
+    }
+    match list.binary_search_by(|c| key(c).cmp(&key(&item))) {
+        Ok(i) => combine(&mut list[i], &item),
+        Err(i) => list.insert(i, item),
     }
 }
 
