@@ -294,6 +294,30 @@ impl Identify {
         self
     }
 
+    /// Adds every trait of a map at once, as [`trait_`](Self::trait_) would one by
+    /// one (a name already set takes the new value). A map built elsewhere moves
+    /// in whole, without re-inserting its entries.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use pulsecheck::{Identify, Properties, UserId, Value};
+    ///
+    /// let mut traits = Properties::new();
+    /// traits.insert("email".to_owned(), Value::from("ana@acme.com"));
+    /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
+    /// let call = Identify::new(UserId::from("u1"), at).with_traits(traits).trait_("role", "admin");
+    /// assert_eq!(call.traits().len(), 2);
+    /// ```
+    #[must_use]
+    pub fn with_traits(mut self, traits: Properties) -> Self {
+        if self.traits.is_empty() {
+            self.traits = traits;
+        } else {
+            self.traits.extend(traits);
+        }
+        self
+    }
+
     /// Sets the `messageId`.
     #[must_use]
     pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
@@ -359,6 +383,30 @@ impl Group {
     #[must_use]
     pub fn trait_(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.traits.insert(name.into(), value.into());
+        self
+    }
+
+    /// Adds every trait of a map at once, as [`trait_`](Self::trait_) would one by
+    /// one (a name already set takes the new value). A map built elsewhere moves
+    /// in whole, without re-inserting its entries.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use pulsecheck::{AccountId, Group, Properties, UserId, Value};
+    ///
+    /// let mut traits = Properties::new();
+    /// traits.insert("plan".to_owned(), Value::from("pro"));
+    /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
+    /// let call = Group::new(UserId::from("u1"), AccountId::from("acc_1"), at).with_traits(traits).trait_("seats", 12);
+    /// assert_eq!(call.traits().len(), 2);
+    /// ```
+    #[must_use]
+    pub fn with_traits(mut self, traits: Properties) -> Self {
+        if self.traits.is_empty() {
+            self.traits = traits;
+        } else {
+            self.traits.extend(traits);
+        }
         self
     }
 

@@ -268,10 +268,8 @@ impl RawCall<'_> {
             }
             "identify" => {
                 needs_actor()?;
-                let mut call = Identify::with_actor(actor, timestamp);
-                for (k, v) in self.traits.unwrap_or_default() {
-                    call = call.trait_(k, v);
-                }
+                let mut call = Identify::with_actor(actor, timestamp)
+                    .with_traits(self.traits.unwrap_or_default());
                 if let Some(m) = message_id {
                     call = call.message_id(m);
                 }
@@ -284,10 +282,8 @@ impl RawCall<'_> {
                         call: "group",
                     },
                 )?;
-                let mut call = Group::with_actor(actor, AccountId::new(group), timestamp);
-                for (k, v) in self.traits.unwrap_or_default() {
-                    call = call.trait_(k, v);
-                }
+                let mut call = Group::with_actor(actor, AccountId::new(group), timestamp)
+                    .with_traits(self.traits.unwrap_or_default());
                 if let Some(m) = message_id {
                     call = call.message_id(m);
                 }

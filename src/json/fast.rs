@@ -26,10 +26,11 @@
 //!   unsigned integer (a negative or fractional id takes the slow path); `context`,
 //!   `context.device` and `context.os` are objects (serde would also take arrays:
 //!   slow path).
-//! - `properties` and `traits` are read in full by the full path, so their numbers
-//!   must fit an `f64` (`1e400` is `non_finite_number`) and their nesting must fit
-//!   serde_json's recursion limit; `properties` is also held to `limits` (count, key
-//!   and text lengths, list length, depth). Lengths are measured on the raw text,
+//! - `properties` is read in full by the full path, so its numbers must fit an
+//!   `f64` (`1e400` is `non_finite_number`), its nesting must fit serde_json's
+//!   recursion limit, and it is held to `limits` (count, key and text lengths, list
+//!   length, depth). A `traits` that is not `null`, or a `type` other than `track`,
+//!   `page` or `screen`, hands the line over as soon as it is seen. Lengths are measured on the raw text,
 //!   which is never shorter than the decoded text, so a pass here is a pass there.
 //! - The total call size of `check_limits` never exceeds the line length (see
 //!   [`Limits`]), which the caller has already checked.
@@ -339,7 +340,7 @@ mod tests {
             r#"{"type":"page","anonymousId":"a1","name":"Pricing","originalTimestamp":"2026-08-08T13:25:24Z"}"#,
             r#" { "type" : "screen" , "userId" : 42 , "timestamp" : "2026-08-08T14:25:24.5+01:00" } "#,
             r#"{"type":"track","userId":"caf\u00e9 \"x\"","event":"Report\u0020Run","timestamp":"2026-08-08T13:25:24Z","context":{"groupId":7,"os":{"name":"iOS"},"ip":[1,{"a":null}]},"integrations":{"All":1e400}}"#,
-            r#"{"type":"track","userId":"u","event":"File Uploaded","timestamp":"2026-08-08T13:25:24Z","properties":{"megabytes":1.5,"note":"x","megabytes":"12"},"traits":{"plan":"pro"}}"#,
+            r#"{"type":"track","userId":"u","event":"File Uploaded","timestamp":"2026-08-08T13:25:24Z","properties":{"megabytes":1.5,"note":"x","megabytes":"12"},"traits":null}"#,
         ];
         for line in lines {
             assert!(read(line).is_some(), "{line}");
@@ -360,6 +361,9 @@ mod tests {
     fn what_the_fast_path_leaves_to_the_full_path() {
         for line in [
             r#"{"type":"identify","userId":"u","timestamp":"2026-08-08T13:25:24Z"}"#,
+            r#"{"type":"tr\u0061ck","userId":"u","event":"e","timestamp":"2026-08-08T13:25:24Z"}"#,
+            r#"{"traits":{"plan":"pro"},"type":"track","userId":"u","event":"e","timestamp":"2026-08-08T13:25:24Z"}"#,
+            r#"{"traits":[],"type":"track","userId":"u","event":"e","timestamp":"2026-08-08T13:25:24Z"}"#,
             r#"{"type":"track","userId":"u","event":"e","timestamp":"2026-08-08T13:25:24Z","userId":"v"}"#,
             r#"{"type":"track","userId":"u","user_id":"v","event":"e","timestamp":"2026-08-08T13:25:24Z"}"#,
             r#"{"ty\u0070e":"track","userId":"u","event":"e","timestamp":"2026-08-08T13:25:24Z"}"#,

@@ -120,8 +120,10 @@ impl<'a> Scanner<'a> {
                     return s.properties(usage, limits, picked);
                 }
                 b"traits" => {
+                    // Only identify and group calls carry traits: hand the line
+                    // over now rather than check a value the full path reads again.
                     once(&mut seen, field::TRAITS)?;
-                    return s.traits();
+                    return s.literal(b"null");
                 }
                 b"context" => {
                     once(&mut seen, field::CONTEXT)?;
@@ -136,27 +138,18 @@ impl<'a> Scanner<'a> {
             } else {
                 s.opt_string()?
             };
+            // Any other type is the full path's: stop reading the line now.
+            if let (field::TYPE, Some(kind)) = (bit, *slot) {
+                if !matches!(s.raw(kind), b"track" | b"page" | b"screen") {
+                    return None;
+                }
+            }
             Some(())
         })?;
         if self.peek().is_some() {
             return None;
         }
         Some(())
-    }
-
-    /// `traits` of an activity: read in full by the full path and dropped, so only
-    /// its shape, numbers and depth can make it fail.
-    pub(super) fn traits(&mut self) -> Option<()> {
-        let unbounded = Bounds {
-            text: usize::MAX,
-            len: usize::MAX,
-            depth: MAX_READ_DEPTH,
-        };
-        match self.peek()? {
-            b'n' => self.literal(b"null"),
-            b'{' => self.read_value(0, &unbounded),
-            _ => None,
-        }
     }
 
     /// `context`: `null`, or an object whose `groupId`, `device.type` and `os.name`
