@@ -1,7 +1,7 @@
 //! Streams millions of generated events through one engine, then snapshots, and
 //! prints the figures that matter for running pulsecheck next to a real backend:
 //! events per second, snapshot time, and the engine's memory per user (measured by
-//! a counting global allocator).
+//! a counting global allocator), as ingest left it and after `Engine::shrink_to_fit`.
 //!
 //! ```text
 //! cargo run --release --example scale -- [MILLIONS_OF_EVENTS]   # default 10
@@ -86,6 +86,10 @@ fn main() {
     eprintln!();
     let state_bytes = ALLOCATED.load(Ordering::Relaxed).saturating_sub(before);
     let users = sample.user_count();
+    let t = Instant::now();
+    engine.shrink_to_fit();
+    let shrink_time = t.elapsed();
+    let shrunk_bytes = ALLOCATED.load(Ordering::Relaxed).saturating_sub(before);
 
     let t = Instant::now();
     let snapshot = engine.snapshot(sample.end());
@@ -107,5 +111,11 @@ fn main() {
         "engine state        {:.1} MB, {} bytes per user",
         state_bytes as f64 / 1e6,
         state_bytes / users.max(1)
+    );
+    println!(
+        "after shrink_to_fit {:.1} MB, {} bytes per user ({:.3} s)",
+        shrunk_bytes as f64 / 1e6,
+        shrunk_bytes / users.max(1),
+        shrink_time.as_secs_f64()
     );
 }

@@ -209,6 +209,24 @@ proptest! {
         prop_assert_eq!(snapshots(&loaded), expected);
     }
 
+    /// Giving back spare capacity changes no answer, and ingest goes on after it.
+    #[test]
+    fn shrink_to_fit_changes_nothing(calls in mixed_calls(), cut in 0..=100usize) {
+        let expected = engine_of(&calls);
+        let split = calls.len() * cut / 100;
+        let mut engine = engine_of(&calls[..split]);
+        engine.shrink_to_fit();
+        for call in &calls[split..] {
+            engine.ingest(call).unwrap();
+        }
+        engine.shrink_to_fit();
+        prop_assert_eq!(snapshots(&engine), snapshots(&expected));
+        prop_assert_eq!(
+            serde_json::to_string(&engine).unwrap(),
+            serde_json::to_string(&expected).unwrap()
+        );
+    }
+
     #[test]
     fn duplicates_in_any_order_change_nothing(shuffled in Just(calls()).prop_shuffle(), every in 2..7usize) {
         let expected = snapshots(&engine_of(&calls()));

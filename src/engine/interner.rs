@@ -84,6 +84,13 @@ impl Interner {
         self.ends.len()
     }
 
+    /// Gives back the spare capacity of the names (the index keeps its size, which
+    /// its probing needs).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     /// The names in id order.
     pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.ends.len() as u32).map(|id| self.name(id))

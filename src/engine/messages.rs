@@ -120,6 +120,12 @@ impl MessageSet {
         self.sorted = self.items.len();
     }
 
+    /// Sorts everything into the run and gives back the spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.settle_all();
+        self.items.shrink_to_fit();
+    }
+
     /// Sorts everything into the run.
     fn settle_all(&mut self) {
         if self.sorted < self.items.len() {

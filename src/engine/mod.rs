@@ -17,6 +17,7 @@ mod history;
 mod ingest;
 pub(crate) mod interner;
 mod limits;
+mod memory;
 mod messages;
 pub(crate) mod state;
 
