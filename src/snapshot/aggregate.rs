@@ -250,13 +250,16 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
         let (mut raw, mut events, mut features, mut lifetime) = (0u64, 0u64, 0u64, 0u64);
         let (mut first_ms, mut last_ms) = (i64::MAX, i64::MIN);
         for actor in people.actors(state, p) {
-            let end = actor.cells.partition_point(|cell| cell.day <= day);
-            let start = if pass == Pass::Full {
-                0
-            } else {
-                actor.cells[..end].partition_point(|cell| cell.day < scan_start)
-            };
-            for cell in &actor.cells[start..end] {
+            // A linear scan, not a binary search: the cells are read in memory
+            // order, which the prefetcher follows, while each probe of a binary
+            // search is a dependent cache miss. The cells skipped are at most those
+            // the full pass reads anyway.
+            let cells = actor
+                .cells
+                .iter()
+                .skip_while(|cell| cell.day < scan_start)
+                .take_while(|cell| cell.day <= day);
+            for cell in cells {
                 let acct = if cell.account == IMPLICIT {
                     own
                 } else {
@@ -413,8 +416,13 @@ fn add_usage(
     person_usage: &mut [Decimal],
     account_usage: &mut [Decimal],
 ) {
-    let start = actor.usage.partition_point(|u| u.day < window_start);
-    for u in actor.usage[start..].iter().take_while(|u| u.day <= day) {
+    // Linear, like the cells: usage lists are short and read in memory order.
+    let cells = actor
+        .usage
+        .iter()
+        .skip_while(|u| u.day < window_start)
+        .take_while(|u| u.day <= day);
+    for u in cells {
         let m = usize::from(u.metric);
         let slot = &mut person_usage[p * metrics_n + m];
         *slot = slot.saturating_add(u.sum);
