@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::aggregate::{Agg, Pass, Window, aggregate};
+use super::aggregate::{Agg, Window, aggregate};
 use super::traits::{self as tr, TraitKeys, TraitRef, traits_as_of};
 use crate::config::compiled::{Compiled, MilestoneSpec};
 use crate::engine::state::{ANY_ACCOUNT, ActorState, IMPLICIT};
@@ -208,8 +208,7 @@ pub(crate) fn build(
     let c = engine.compiled();
     let state = engine.state();
     let day = day_number(date);
-    let now = aggregate(state, c, day, Pass::Full);
-    let before = aggregate(state, c, day - c.window, Pass::WindowOnly);
+    let (now, before) = aggregate(state, c, day);
     let mut transitions = Vec::new();
     let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
     // Accounts first: user rules may read `account.…`, segments included.
