@@ -211,8 +211,12 @@ enum Pass {
 /// finds them in cache instead of missing on them again. Each pass still adds its
 /// people in its own order, so every sum is the one a separate pass would give.
 pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> (Window, Window) {
-    let mut now = Pass::Full.start(state, c, day);
-    let mut before = Pass::WindowOnly.start(state, c, day - c.window);
+    let before_day = day - c.window;
+    let cutoff = |day: DayNumber| day_start_ms(day + 1, c.offset);
+    let [people_now, people_before] =
+        People::resolve_pair(state, (day, cutoff(day)), (before_day, cutoff(before_day)));
+    let mut now = Pass::Full.start(state, c, day, people_now);
+    let mut before = Pass::WindowOnly.start(state, c, before_day, people_before);
     // Each root's person as of D − N, by actor id.
     let mut previous = vec![u32::MAX; state.actors.len()];
     for (p, &root) in before.people.roots.iter().enumerate() {
@@ -239,9 +243,8 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> (Window,
 }
 
 impl Pass {
-    fn start(self, state: &State, c: &Compiled, day: DayNumber) -> Aggregator {
+    fn start(self, state: &State, c: &Compiled, day: DayNumber, people: People) -> Aggregator {
         let cutoff = day_start_ms(day + 1, c.offset);
-        let people = People::resolve(state, day, cutoff);
         let window_start = day - c.window + 1;
         let lookback_start = day - c.lookback + 1;
         let words = (c.window as usize).div_ceil(64);
