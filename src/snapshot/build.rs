@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::aggregate::{Agg, Window, aggregate};
-use super::traits::{self as tr, TraitKeys, TraitRef, traits_as_of};
+use super::traits::{self as tr, TraitKeys, TraitRef, Traits};
 use crate::config::compiled::{Compiled, MilestoneSpec};
 use crate::engine::state::{ANY_ACCOUNT, ActorState, IMPLICIT};
 use crate::engine::{Engine, State};
@@ -297,7 +297,7 @@ fn users(
 ) -> (Vec<Record>, Vec<u32>) {
     let mut user_accounts = Vec::with_capacity(now.people.len());
     let (k, keys) = (common.k, common.keys);
-    let mut traits: Vec<TraitRef<'_>> = Vec::new();
+    let mut traits_of = Traits::default();
     let day = common.day;
     let cutoff = day_start_ms(day + 1, c.offset);
     let window_start = day - c.window + 1;
@@ -311,15 +311,14 @@ fn users(
     for p in 0..now.people.len() {
         let root = now.people.roots[p];
         let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
-        traits_as_of(
+        let traits = traits_of.as_of(
             state,
             keys,
             now.people.actors(state, p).map(|a| a.traits.as_slice()),
             day,
-            &mut traits,
         );
         let agg = &now.person[p];
-        let created_ms = tr::instant(tr::get(&traits, "created_at"))
+        let created_ms = tr::instant(tr::get(traits, "created_at"))
             .map(|t| t.timestamp_millis())
             .or(agg.first_ms);
         let prev = previous_index[root as usize];
@@ -333,10 +332,10 @@ fn users(
         };
 
         r.put(k.user_id, state.actor_ids.name(root));
-        r.put(k.email, tr::string(&traits, "email"));
-        r.put(k.first_name, tr::string(&traits, "first_name"));
-        r.put(k.last_name, tr::string(&traits, "last_name"));
-        r.put(k.greeting_name, greeting(&traits));
+        r.put(k.email, tr::string(traits, "email"));
+        r.put(k.first_name, tr::string(traits, "first_name"));
+        r.put(k.last_name, tr::string(traits, "last_name"));
+        r.put(k.greeting_name, greeting(traits));
         let shown = now.shown_account(state, p);
         r.put(
             k.account_id,
@@ -361,7 +360,7 @@ fn users(
             };
             usage_values(&mut r, columns, current, previous);
         }
-        for &(key, _, value) in &traits {
+        for &(key, _, value) in traits {
             if let Some(name) = keys.passthrough(RecordKind::User, key) {
                 r.push_trait(name.clone(), value.clone());
             }
@@ -493,7 +492,7 @@ fn accounts(
     before: &Window,
 ) -> Vec<Record> {
     let (k, keys) = (common.k, common.keys);
-    let mut traits: Vec<TraitRef<'_>> = Vec::new();
+    let mut traits_of = Traits::default();
     let day = common.day;
     let m = c.usage.len();
     let mut ids: Vec<u32> = (0..state.accounts.len() as u32)
@@ -559,30 +558,29 @@ fn accounts(
     for a in ids {
         let ai = a as usize;
         let mut r = Record::new(c.account_schema.clone(), state.account_ids.name(a));
-        traits_as_of(
+        let traits = traits_of.as_of(
             state,
             keys,
             std::iter::once(state.accounts[ai].traits.as_slice()),
             day,
-            &mut traits,
         );
         let acc = &now.account[ai];
-        let created_ms = tr::instant(tr::get(&traits, "created_at"))
+        let created_ms = tr::instant(tr::get(traits, "created_at"))
             .map(|t| t.timestamp_millis())
             .or(acc.agg.first_ms);
         r.put(k.account_id, state.account_ids.name(a));
-        r.put(k.name, tr::string(&traits, "name"));
-        let domain = match tr::string(&traits, "domain") {
-            Value::Null => tr::string(&traits, "website"),
+        r.put(k.name, tr::string(traits, "name"));
+        let domain = match tr::string(traits, "domain") {
+            Value::Null => tr::string(traits, "website"),
             d => d,
         };
         r.put(k.domain, domain);
-        r.put(k.plan, tr::string(&traits, "plan"));
-        let seats = tr::integer(tr::get(&traits, "seats"));
+        r.put(k.plan, tr::string(traits, "plan"));
+        let seats = tr::integer(tr::get(traits, "seats"));
         r.put(k.seats, seats);
         r.put(
             k.mrr,
-            tr::decimal(tr::get(&traits, "mrr")).map(|d| d.normalize()),
+            tr::decimal(tr::get(traits, "mrr")).map(|d| d.normalize()),
         );
         let previous = &before.account[ai];
         common.fill(
@@ -614,7 +612,7 @@ fn accounts(
             r.put(columns[3], share);
             r.put(columns[4], cumulative);
         }
-        for &(key, _, value) in &traits {
+        for &(key, _, value) in traits {
             if let Some(name) = keys.passthrough(RecordKind::Account, key) {
                 r.push_trait(name.clone(), value.clone());
             }
