@@ -203,13 +203,16 @@ fn merged_times<'s>(
 pub(crate) fn build(
     engine: &Engine,
     date: NaiveDate,
-    mut memberships: Option<&mut Memberships>,
+    memberships: Option<&mut Memberships>,
 ) -> (Vec<Record>, Vec<Record>, Vec<Transition>) {
     let c = engine.compiled();
     let state = engine.state();
     let day = day_number(date);
     let (now, before) = aggregate(state, c, day);
-    let mut transitions = Vec::new();
+    let mut classifier = Classifier {
+        memberships,
+        transitions: Vec::new(),
+    };
     let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
     // Accounts first: user rules may read `account.…`, segments included.
     let account_common = Common {
@@ -219,15 +222,7 @@ pub(crate) fn build(
         date,
         keys: &keys,
     };
-    let mut accounts = accounts(state, c, &account_common, &now, &before);
-    classify(
-        &account_common,
-        &mut accounts,
-        None,
-        &c.rules.account,
-        memberships.as_deref_mut(),
-        &mut transitions,
-    );
+    let accounts = accounts(state, c, &account_common, &now, &before, &mut classifier);
     let user_common = Common {
         c,
         k: &c.user_columns,
@@ -242,40 +237,45 @@ pub(crate) fn build(
             position[id as usize] = i as u32;
         }
     }
-    let (mut users, user_accounts) =
-        users(state, c, &user_common, &now, &before, &accounts, &position);
-    classify(
+    let users = users(
+        state,
+        c,
         &user_common,
-        &mut users,
-        Some((&accounts, &user_accounts)),
-        &c.rules.user,
-        memberships,
-        &mut transitions,
+        (&now, &before),
+        &accounts,
+        &position,
+        &mut classifier,
     );
-    (users, accounts, transitions)
+    (users, accounts, classifier.transitions)
 }
 
 /// Segments (with hysteresis against `memberships`) and the first matching action.
-fn classify(
-    common: &Common<'_>,
-    records: &mut [Record],
-    accounts: Option<(&[Record], &[u32])>,
-    rules: &RuleSet,
-    mut memberships: Option<&mut Memberships>,
-    transitions: &mut Vec<Transition>,
-) {
-    let (k, set) = (common.k, rules.segments());
-    for (i, r) in records.iter_mut().enumerate() {
-        let account = accounts.and_then(|(records, positions)| records.get(positions[i] as usize));
+/// Each record is classified as soon as it is built, while it is still in cache.
+struct Classifier<'m> {
+    memberships: Option<&'m mut Memberships>,
+    transitions: Vec<Transition>,
+}
+
+impl Classifier<'_> {
+    fn classify(
+        &mut self,
+        common: &Common<'_>,
+        r: &mut Record,
+        account: Option<&Record>,
+        rules: &RuleSet,
+    ) {
+        let (k, set) = (common.k, rules.segments());
         let input = EvalInput::new(r, common.date)
             .with_account(account)
             .with_utc_offset_minutes(common.c.offset);
-        let previous = memberships
+        let previous = self
+            .memberships
             .as_deref()
             .map_or(Membership::empty(), |m| m.current(set, r.kind(), r.id()));
         let now = set.evaluate(&input, previous);
-        if let Some(m) = memberships.as_deref_mut() {
-            transitions.extend(m.update(set, r.kind(), r.id(), common.date, now));
+        if let Some(m) = self.memberships.as_deref_mut() {
+            self.transitions
+                .extend(m.update(set, r.kind(), r.id(), common.date, now));
         }
         r.put(k.segments, now.to_value(set));
         let input = EvalInput::new(r, common.date)
@@ -290,12 +290,11 @@ fn users(
     state: &State,
     c: &Compiled,
     common: &Common<'_>,
-    now: &Window,
-    before: &Window,
+    (now, before): (&Window, &Window),
     accounts: &[Record],
     position: &[u32],
-) -> (Vec<Record>, Vec<u32>) {
-    let mut user_accounts = Vec::with_capacity(now.people.len());
+    classifier: &mut Classifier<'_>,
+) -> Vec<Record> {
     let (k, keys) = (common.k, common.keys);
     let mut traits_of = Traits::default();
     let day = common.day;
@@ -366,7 +365,6 @@ fn users(
             }
         }
         let at = shown.map_or(u32::MAX, |a| position[a as usize]);
-        user_accounts.push(at);
         let account = accounts.get(at as usize);
         common.activation(
             &mut r,
@@ -376,9 +374,10 @@ fn users(
             |t, times| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT, times),
             created_ms,
         );
+        classifier.classify(common, &mut r, account, &c.rules.user);
         out.push(r);
     }
-    (out, user_accounts)
+    out
 }
 
 fn greeting(traits: &[TraitRef<'_>]) -> Value {
@@ -490,6 +489,7 @@ fn accounts(
     common: &Common<'_>,
     now: &Window,
     before: &Window,
+    classifier: &mut Classifier<'_>,
 ) -> Vec<Record> {
     let (k, keys) = (common.k, common.keys);
     let mut traits_of = Traits::default();
@@ -630,6 +630,7 @@ fn accounts(
             },
             created_ms,
         );
+        classifier.classify(common, &mut r, None, &c.rules.account);
         out.push(r);
     }
     out
