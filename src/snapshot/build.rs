@@ -122,7 +122,7 @@ impl Common<'_> {
         specs: &[MilestoneSpec],
         rules: &[Option<CompiledRule>],
         account: Option<&Record>,
-        mut times_of: impl FnMut(usize, &mut Vec<i64>),
+        times: &[Vec<i64>],
         created_ms: Option<i64>,
     ) {
         let k = self.k;
@@ -132,7 +132,6 @@ impl Common<'_> {
         let cutoff = day_start_ms(self.day + 1, self.c.offset);
         let mut met = Vec::new();
         let mut latest: Option<i64> = None;
-        let mut times = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             if let (MilestoneSpec::Rule { name }, Some(Some(rule))) = (spec, rules.get(i)) {
                 let input = EvalInput::new(r, self.date)
@@ -153,7 +152,7 @@ impl Common<'_> {
                     (Some(w), Some(created)) => created.saturating_add(*w).min(cutoff),
                     _ => cutoff,
                 };
-                times_of(*tracked, &mut times);
+                let times = times.get(*tracked).map_or(&[][..], Vec::as_slice);
                 let counted = times.partition_point(|&t| t < deadline);
                 if counted >= *k as usize {
                     let at = times[*k as usize - 1];
@@ -179,23 +178,18 @@ impl Common<'_> {
     }
 }
 
-fn merged_times<'s>(
-    actors: impl Iterator<Item = &'s ActorState>,
-    tracked: usize,
-    keep: impl Fn(u32) -> bool,
-    times: &mut Vec<i64>,
-) {
-    times.clear();
+/// The sorted times of each tracked event among a person's user milestone lists,
+/// indexed by tracked event.
+fn milestone_times<'s>(actors: impl Iterator<Item = &'s ActorState>, times: &mut [Vec<i64>]) {
+    times.iter_mut().for_each(Vec::clear);
     for a in actors {
-        for m in a
-            .milestones
-            .iter()
-            .filter(|m| usize::from(m.tracked) == tracked && keep(m.account))
-        {
-            times.extend_from_slice(&m.times);
+        for m in a.milestones.iter().filter(|m| m.account == ANY_ACCOUNT) {
+            if let Some(t) = times.get_mut(usize::from(m.tracked)) {
+                t.extend_from_slice(&m.times);
+            }
         }
     }
-    times.sort_unstable();
+    times.iter_mut().for_each(|t| t.sort_unstable());
 }
 
 /// Every record of the day, with segments and next actions; transitions when a
@@ -297,6 +291,8 @@ fn users(
 ) -> Vec<Record> {
     let (k, keys) = (common.k, common.keys);
     let mut traits_of = Traits::default();
+    let mut device_counts = Vec::new();
+    let mut times = vec![Vec::new(); c.tracked.len()];
     let day = common.day;
     let cutoff = day_start_ms(day + 1, c.offset);
     let window_start = day - c.window + 1;
@@ -309,13 +305,18 @@ fn users(
     let mut out = Vec::with_capacity(now.people.len());
     for p in 0..now.people.len() {
         let root = now.people.roots[p];
-        let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
+        // Read the person's lists from the state first, one right after the other:
+        // their cache misses then overlap, instead of each waiting for the record
+        // writes that would otherwise come between them.
         let traits = traits_of.as_of(
             state,
             keys,
             now.people.actors(state, p).map(|a| a.traits.as_slice()),
             day,
         );
+        count_devices(state, now, p, window_start, day, &mut device_counts);
+        milestone_times(now.people.actors(state, p), &mut times);
+        let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
         let agg = &now.person[p];
         let created_ms = tr::instant(tr::get(traits, "created_at"))
             .map(|t| t.timestamp_millis())
@@ -348,7 +349,7 @@ fn users(
             previous_score,
             previous_events,
         );
-        devices(state, k, now, p, window_start, day, &mut r);
+        devices(state, k, &device_counts, &mut r);
         contact(state, c, k, now, p, cutoff, &mut r);
         for (i, columns) in k.usage.iter().enumerate() {
             let current = now.person_usage[p * m + i];
@@ -371,7 +372,7 @@ fn users(
             &c.user_milestones,
             &c.rules.user_milestones,
             account,
-            |t, times| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT, times),
+            &times,
             created_ms,
         );
         classifier.classify(common, &mut r, account, &c.rules.user);
@@ -404,16 +405,16 @@ fn usage_values(r: &mut Record, columns: &[usize; 5], current: Decimal, previous
     );
 }
 
-fn devices(
+/// Each device's event count in the window, in first-seen order.
+fn count_devices(
     state: &State,
-    k: &Columns,
     now: &Window,
     p: usize,
     window_start: DayNumber,
     day: DayNumber,
-    r: &mut Record,
+    counts: &mut Vec<(u32, u64)>,
 ) {
-    let mut counts: Vec<(u32, u64)> = Vec::new();
+    counts.clear();
     for a in now.people.actors(state, p) {
         let start = a.devices.partition_point(|d| d.day < window_start);
         for d in a.devices[start..].iter().take_while(|d| d.day <= day) {
@@ -423,6 +424,9 @@ fn devices(
             }
         }
     }
+}
+
+fn devices(state: &State, k: &Columns, counts: &[(u32, u64)], r: &mut Record) {
     let name = |id: u32| state.devices.name(id);
     let primary = counts
         .iter()
@@ -622,12 +626,7 @@ fn accounts(
             &c.account_milestones,
             &c.rules.account_milestones,
             None,
-            |t, times| {
-                times.clear();
-                if let Some(m) = milestone_times.get(ai) {
-                    times.extend_from_slice(&m[t]);
-                }
-            },
+            milestone_times.get(ai).map_or(&[][..], Vec::as_slice),
             created_ms,
         );
         classifier.classify(common, &mut r, None, &c.rules.account);
