@@ -39,7 +39,11 @@ pub struct Record {
 impl Record {
     /// A record whose computed properties are all null.
     pub fn new(schema: Arc<Schema>, id: impl Into<String>) -> Record {
-        let values = vec![Value::Null; schema.len()];
+        // Not `vec![Value::Null; n]`: that clones the element n − 1 times through
+        // `Value::clone`, measurably slower for the snapshot's hundred thousand
+        // records than writing the null directly.
+        let mut values = Vec::with_capacity(schema.len());
+        values.resize_with(schema.len(), || Value::Null);
         Record {
             schema,
             id: id.into(),

@@ -79,7 +79,11 @@ impl Compiled {
     /// Builds the tables; the configuration must already be valid (its rules are
     /// compiled here, so rule errors still surface as errors, never panics).
     pub fn new(config: &Config) -> Result<Compiled, ConfigErrors> {
-        let rules = super::rules::compile(config).map_err(ConfigErrors::new)?;
+        let user_schema = properties::schema(config, RecordKind::User);
+        let account_schema = properties::schema(config, RecordKind::Account);
+        let rules =
+            super::rules::compile_with(config, user_schema.clone(), account_schema.clone())
+                .map_err(ConfigErrors::new)?;
         let all_events = config.scoring.events.is_none();
         let mut events: FxHashMap<Box<str>, EventInfo> = FxHashMap::default();
         if let Some(scored) = &config.scoring.events {
@@ -154,8 +158,6 @@ impl Compiled {
                 }
             })
             .collect();
-        let user_schema = properties::schema(config, RecordKind::User);
-        let account_schema = properties::schema(config, RecordKind::Account);
         let user_columns = Columns::new(&user_schema, &usage);
         let account_columns = Columns::new(&account_schema, &usage);
         let mut event_names = Interner::default();

@@ -31,16 +31,23 @@ pub(crate) struct CompiledRules {
     pub account_milestones: Vec<Option<CompiledRule>>,
 }
 
-fn schemas(config: &Config) -> (Arc<Schema>, Arc<Schema>) {
-    (
+/// Compiles everything, or returns every error of every rule.
+pub(crate) fn compile(config: &Config) -> Result<CompiledRules, Vec<ConfigError>> {
+    compile_with(
+        config,
         properties::schema(config, RecordKind::User),
         properties::schema(config, RecordKind::Account),
     )
 }
 
-/// Compiles everything, or returns every error of every rule.
-pub(crate) fn compile(config: &Config) -> Result<CompiledRules, Vec<ConfigError>> {
-    let (user_schema, account_schema) = schemas(config);
+/// [`compile`] against the given schemas. The engine passes the very `Arc`s its
+/// records are built with: a rule then recognises a record's layout by pointer,
+/// instead of comparing every property name on every evaluation.
+pub(crate) fn compile_with(
+    config: &Config,
+    user_schema: Arc<Schema>,
+    account_schema: Arc<Schema>,
+) -> Result<CompiledRules, Vec<ConfigError>> {
     let mut errors = Vec::new();
     let mut report = |field: String, e: RuleErrors| {
         errors.extend(e.into_iter().map(|error| ConfigError::Rule {

@@ -1,8 +1,7 @@
 //! One pass over the state for a day: the window sums behind scores, frequency,
 //! adoption, usage and active users, for every person and every account.
 //!
-//! The snapshot of D runs it twice: for D, and for D − N (the previous window,
-//! the previous score and the lifecycle's "previous window activity").
+//! The snapshot of D runs it for D and for D − N, in one walk over the people.
 
 use rust_decimal::Decimal;
 
@@ -205,64 +204,140 @@ fn partial<'p>(
 /// What a pass computes: everything (the day D), or only the window sums,
 /// scores and usage (the previous window's pass, D − N).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Pass {
+enum Pass {
     Full,
     WindowOnly,
 }
 
-#[allow(clippy::needless_range_loop)] // several parallel arrays share the index
-pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass) -> Window {
-    let cutoff = day_start_ms(day + 1, c.offset);
-    let people = People::resolve(state, day, cutoff);
-    let n = c.window;
-    let window_start = day - n + 1;
-    let lookback_start = day - c.lookback + 1;
-    // The window-only pass needs no cell older than the window or the lookback.
-    let scan_start = match pass {
-        Pass::Full => DayNumber::MIN,
-        Pass::WindowOnly => window_start.min(lookback_start),
-    };
-    let words = (n as usize).div_ceil(64);
-    let metrics_n = c.usage.len();
-    let accounts_n = state.accounts.len();
-
-    let mut person = vec![Agg::default(); people.len()];
-    let mut person_account_of = Vec::with_capacity(people.len());
-    let mut account = vec![
-        AccountAgg {
-            days: vec![0; words],
-            ..AccountAgg::default()
-        };
-        accounts_n
-    ];
-    for (i, a) in state.accounts.iter().enumerate() {
-        account[i].exists = a.first_call < cutoff;
+/// The aggregates of D and of D − N (the previous window, the previous score and
+/// the lifecycle's "previous window activity").
+///
+/// Both passes walk the people in one loop, each person of D next to the same
+/// person as of D − N, so the second read of an actor's cells, usage and groups
+/// finds them in cache instead of missing on them again. Each pass still adds its
+/// people in its own order, so every sum is the one a separate pass would give.
+pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> (Window, Window) {
+    let before_day = day - c.window;
+    let cutoff = |day: DayNumber| day_start_ms(day + 1, c.offset);
+    let [people_now, people_before] =
+        People::resolve_pair(state, (day, cutoff(day)), (before_day, cutoff(before_day)));
+    let mut now = Pass::Full.start(state, c, day, people_now);
+    let mut before = Pass::WindowOnly.start(state, c, before_day, people_before);
+    // Each root's person as of D − N, by actor id.
+    let mut previous = vec![u32::MAX; state.actors.len()];
+    for (p, &root) in before.people.roots.iter().enumerate() {
+        previous[root as usize] = p as u32;
     }
-    let mut person_usage = vec![Decimal::ZERO; people.len() * metrics_n];
-    let mut account_usage = vec![Decimal::ZERO; accounts_n * metrics_n];
+    // Both people lists are sorted by root name, so a root's position as of D − N
+    // only grows with its position as of D; people of D − N alone (merged into
+    // another by D, or not yet users) are added where they fall between.
+    let mut next = 0;
+    for p in 0..now.people.len() {
+        now.add(state, c, p);
+        let q = previous[now.people.roots[p] as usize];
+        if q != u32::MAX {
+            while next <= q as usize {
+                before.add(state, c, next);
+                next += 1;
+            }
+        }
+    }
+    for q in next..before.people.len() {
+        before.add(state, c, q);
+    }
+    (now.finish(c), before.finish(c))
+}
+
+impl Pass {
+    fn start(self, state: &State, c: &Compiled, day: DayNumber, people: People) -> Aggregator {
+        let cutoff = day_start_ms(day + 1, c.offset);
+        let window_start = day - c.window + 1;
+        let lookback_start = day - c.lookback + 1;
+        let words = (c.window as usize).div_ceil(64);
+        let metrics_n = c.usage.len();
+        let accounts_n = state.accounts.len();
+        let mut account = vec![
+            AccountAgg {
+                days: vec![0; words],
+                ..AccountAgg::default()
+            };
+            accounts_n
+        ];
+        for (i, a) in state.accounts.iter().enumerate() {
+            account[i].exists = a.first_call < cutoff;
+        }
+        Aggregator {
+            pass: self,
+            day,
+            window_start,
+            lookback_start,
+            // The window-only pass needs no cell older than the window or the lookback.
+            scan_start: match self {
+                Pass::Full => DayNumber::MIN,
+                Pass::WindowOnly => window_start.min(lookback_start),
+            },
+            words,
+            metrics_n,
+            person: vec![Agg::default(); people.len()],
+            person_account: vec![NO_ACCOUNT; people.len()],
+            account,
+            person_usage: vec![Decimal::ZERO; people.len() * metrics_n],
+            account_usage: vec![Decimal::ZERO; accounts_n * metrics_n],
+            people,
+            days: vec![0; words],
+            partials: Vec::new(),
+            partial_days: Vec::new(),
+            members_total: Vec::new(),
+        }
+    }
+}
+
+/// One day's pass, person by person.
+struct Aggregator {
+    pass: Pass,
+    day: DayNumber,
+    window_start: DayNumber,
+    lookback_start: DayNumber,
+    scan_start: DayNumber,
+    /// Words of a scored-days bit set.
+    words: usize,
+    metrics_n: usize,
+    people: People,
+    person: Vec<Agg>,
+    person_account: Vec<u32>,
+    account: Vec<AccountAgg>,
+    person_usage: Vec<Decimal>,
+    account_usage: Vec<Decimal>,
     // Per person scratch: distinct scored days, and the per-account partials with
     // their scored days (`partial_days[i * words..]`).
-    let mut days = vec![0u64; words];
-    let mut partials: Vec<Partial> = Vec::new();
-    let mut partial_days: Vec<u64> = Vec::new();
-    let mut members_total: Vec<(u32, u32)> = Vec::new();
+    days: Vec<u64>,
+    partials: Vec<Partial>,
+    partial_days: Vec<u64>,
+    members_total: Vec<(u32, u32)>,
+}
 
-    for p in 0..people.len() {
-        let own = group_account(state, &people, p, day);
-        person_account_of.push(own);
-        days.iter_mut().for_each(|w| *w = 0);
-        partials.clear();
-        partial_days.clear();
+impl Aggregator {
+    /// Adds person `p`'s activity to their sums and to their accounts'.
+    fn add(&mut self, state: &State, c: &Compiled, p: usize) {
+        let (day, window_start, words) = (self.day, self.window_start, self.words);
+        let own = group_account(state, &self.people, p, day);
+        self.person_account[p] = own;
+        self.days.iter_mut().for_each(|w| *w = 0);
+        self.partials.clear();
+        self.partial_days.clear();
         let (mut raw, mut events, mut features, mut lifetime) = (0u64, 0u64, 0u64, 0u64);
         let (mut first_ms, mut last_ms) = (i64::MAX, i64::MIN);
-        for actor in people.actors(state, p) {
-            let end = actor.cells.partition_point(|cell| cell.day <= day);
-            let start = if pass == Pass::Full {
-                0
-            } else {
-                actor.cells[..end].partition_point(|cell| cell.day < scan_start)
-            };
-            for cell in &actor.cells[start..end] {
+        for actor in self.people.actors(state, p) {
+            // A linear scan, not a binary search: the cells are read in memory
+            // order, which the prefetcher follows, while each probe of a binary
+            // search is a dependent cache miss. The cells skipped are at most those
+            // the full pass reads anyway.
+            let cells = actor
+                .cells
+                .iter()
+                .skip_while(|cell| cell.day < self.scan_start)
+                .take_while(|cell| cell.day <= day);
+            for cell in cells {
                 let acct = if cell.account == IMPLICIT {
                     own
                 } else {
@@ -283,14 +358,14 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
                     events += u64::from(cell.count);
                     features |= cell.features;
                     if scored {
-                        set_bit(&mut days, (cell.day - window_start) as usize);
+                        set_bit(&mut self.days, (cell.day - window_start) as usize);
                     }
                 }
                 if acct == NO_ACCOUNT {
                     continue;
                 }
-                let i = partial_index(&mut partials, &mut partial_days, words, acct);
-                let m = &mut partials[i];
+                let i = partial_index(&mut self.partials, &mut self.partial_days, words, acct);
+                let m = &mut self.partials[i];
                 m.first_ms = m.first_ms.min(first);
                 m.last_ms = m.last_ms.max(last);
                 m.features_lifetime |= cell.features;
@@ -300,15 +375,15 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
                     m.features |= cell.features;
                     if scored {
                         set_bit(
-                            &mut partial_days[i * words..(i + 1) * words],
+                            &mut self.partial_days[i * words..(i + 1) * words],
                             (cell.day - window_start) as usize,
                         );
                     }
                 }
                 m.active |= scored;
-                m.total |= cell.day >= lookback_start;
+                m.total |= cell.day >= self.lookback_start;
             }
-            if pass == Pass::Full {
+            if self.pass == Pass::Full {
                 for f in &actor.folded {
                     first_ms = first_ms.min(f.first_ms);
                     last_ms = last_ms.max(f.last_ms);
@@ -319,27 +394,27 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
                         f.account
                     };
                     if acct != NO_ACCOUNT {
-                        let m = partial(&mut partials, &mut partial_days, words, acct);
+                        let m = partial(&mut self.partials, &mut self.partial_days, words, acct);
                         m.first_ms = m.first_ms.min(f.first_ms);
                         m.last_ms = m.last_ms.max(f.last_ms);
                         m.features_lifetime |= f.features;
                     }
                 }
             }
-            if metrics_n > 0 {
+            if self.metrics_n > 0 {
                 add_usage(
                     actor,
                     own,
                     day,
                     window_start,
-                    metrics_n,
+                    self.metrics_n,
                     p,
-                    &mut person_usage,
-                    &mut account_usage,
+                    &mut self.person_usage,
+                    &mut self.account_usage,
                 );
             }
         }
-        let agg = &mut person[p];
+        let agg = &mut self.person[p];
         agg.raw = raw;
         agg.events = events;
         agg.features = features;
@@ -348,63 +423,68 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber, pass: Pass)
             agg.first_ms = Some(first_ms);
             agg.last_ms = Some(last_ms);
         }
-        agg.active_days = count_bits(&days);
-        for (i, m) in partials.iter().enumerate() {
-            let a = &mut account[m.account as usize];
+        agg.active_days = count_bits(&self.days);
+        for (i, m) in self.partials.iter().enumerate() {
+            let a = &mut self.account[m.account as usize];
             a.exists = true;
             a.agg.raw += m.raw;
             a.agg.events += m.events;
             a.agg.features |= m.features;
             a.agg.features_lifetime |= m.features_lifetime;
             a.agg.seen(m.first_ms, m.last_ms);
-            for (w, bits) in a.days.iter_mut().zip(&partial_days[i * words..]) {
+            for (w, bits) in a.days.iter_mut().zip(&self.partial_days[i * words..]) {
                 *w |= bits;
             }
             a.active_users += u32::from(m.active);
             if m.total {
                 a.total_users += 1;
-                members_total.push((m.account, p as u32));
+                self.members_total.push((m.account, p as u32));
             }
         }
     }
-    for a in &mut account {
-        a.agg.active_days = count_bits(&a.days);
-    }
 
-    let mut positive: Vec<f64> = person
-        .iter()
-        .filter(|a| a.raw > 0)
-        .map(|a| a.raw as f64)
-        .collect();
-    let benchmark = metrics::percentile(&mut positive, c.percentile).unwrap_or(0.0);
-    let scores: Vec<i64> = person
-        .iter()
-        .map(|a| metrics::engagement_score(a.raw, benchmark, c.curve))
-        .collect();
-    for &(acct, p) in &members_total {
-        account[acct as usize].score_sum += scores[p as usize];
-    }
-    let account_scores = account
-        .iter()
-        .map(|a| {
-            if a.total_users == 0 {
-                0
-            } else {
-                metrics::round_half_away(a.score_sum as f64 / f64::from(a.total_users))
-            }
-        })
-        .collect();
-    Window {
-        day,
-        offset: c.offset,
-        people,
-        person,
-        person_account: person_account_of,
-        account,
-        person_usage,
-        account_usage,
-        scores,
-        account_scores,
+    /// Scores, once every person is in.
+    fn finish(self, c: &Compiled) -> Window {
+        let mut account = self.account;
+        for a in &mut account {
+            a.agg.active_days = count_bits(&a.days);
+        }
+        let person = self.person;
+        let mut positive: Vec<f64> = person
+            .iter()
+            .filter(|a| a.raw > 0)
+            .map(|a| a.raw as f64)
+            .collect();
+        let benchmark = metrics::percentile(&mut positive, c.percentile).unwrap_or(0.0);
+        let scores: Vec<i64> = person
+            .iter()
+            .map(|a| metrics::engagement_score(a.raw, benchmark, c.curve))
+            .collect();
+        for &(acct, p) in &self.members_total {
+            account[acct as usize].score_sum += scores[p as usize];
+        }
+        let account_scores = account
+            .iter()
+            .map(|a| {
+                if a.total_users == 0 {
+                    0
+                } else {
+                    metrics::round_half_away(a.score_sum as f64 / f64::from(a.total_users))
+                }
+            })
+            .collect();
+        Window {
+            day: self.day,
+            offset: c.offset,
+            people: self.people,
+            person,
+            person_account: self.person_account,
+            account,
+            person_usage: self.person_usage,
+            account_usage: self.account_usage,
+            scores,
+            account_scores,
+        }
     }
 }
 
@@ -419,8 +499,13 @@ fn add_usage(
     person_usage: &mut [Decimal],
     account_usage: &mut [Decimal],
 ) {
-    let start = actor.usage.partition_point(|u| u.day < window_start);
-    for u in actor.usage[start..].iter().take_while(|u| u.day <= day) {
+    // Linear, like the cells: usage lists are short and read in memory order.
+    let cells = actor
+        .usage
+        .iter()
+        .skip_while(|u| u.day < window_start)
+        .take_while(|u| u.day <= day);
+    for u in cells {
         let m = usize::from(u.metric);
         let slot = &mut person_usage[p * metrics_n + m];
         *slot = slot.saturating_add(u.sum);

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::aggregate::{Agg, Pass, Window, aggregate};
-use super::traits::{self as tr, TraitKeys, TraitRef, traits_as_of};
+use super::aggregate::{Agg, Window, aggregate};
+use super::traits::{self as tr, TraitKeys, TraitRef, Traits};
 use crate::config::compiled::{Compiled, MilestoneSpec};
 use crate::engine::state::{ANY_ACCOUNT, ActorState, IMPLICIT};
 use crate::engine::{Engine, State};
@@ -122,7 +122,7 @@ impl Common<'_> {
         specs: &[MilestoneSpec],
         rules: &[Option<CompiledRule>],
         account: Option<&Record>,
-        mut times_of: impl FnMut(usize, &mut Vec<i64>),
+        times: &[Vec<i64>],
         created_ms: Option<i64>,
     ) {
         let k = self.k;
@@ -132,7 +132,6 @@ impl Common<'_> {
         let cutoff = day_start_ms(self.day + 1, self.c.offset);
         let mut met = Vec::new();
         let mut latest: Option<i64> = None;
-        let mut times = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             if let (MilestoneSpec::Rule { name }, Some(Some(rule))) = (spec, rules.get(i)) {
                 let input = EvalInput::new(r, self.date)
@@ -153,7 +152,7 @@ impl Common<'_> {
                     (Some(w), Some(created)) => created.saturating_add(*w).min(cutoff),
                     _ => cutoff,
                 };
-                times_of(*tracked, &mut times);
+                let times = times.get(*tracked).map_or(&[][..], Vec::as_slice);
                 let counted = times.partition_point(|&t| t < deadline);
                 if counted >= *k as usize {
                     let at = times[*k as usize - 1];
@@ -179,23 +178,18 @@ impl Common<'_> {
     }
 }
 
-fn merged_times<'s>(
-    actors: impl Iterator<Item = &'s ActorState>,
-    tracked: usize,
-    keep: impl Fn(u32) -> bool,
-    times: &mut Vec<i64>,
-) {
-    times.clear();
+/// The sorted times of each tracked event among a person's user milestone lists,
+/// indexed by tracked event.
+fn milestone_times<'s>(actors: impl Iterator<Item = &'s ActorState>, times: &mut [Vec<i64>]) {
+    times.iter_mut().for_each(Vec::clear);
     for a in actors {
-        for m in a
-            .milestones
-            .iter()
-            .filter(|m| usize::from(m.tracked) == tracked && keep(m.account))
-        {
-            times.extend_from_slice(&m.times);
+        for m in a.milestones.iter().filter(|m| m.account == ANY_ACCOUNT) {
+            if let Some(t) = times.get_mut(usize::from(m.tracked)) {
+                t.extend_from_slice(&m.times);
+            }
         }
     }
-    times.sort_unstable();
+    times.iter_mut().for_each(|t| t.sort_unstable());
 }
 
 /// Every record of the day, with segments and next actions; transitions when a
@@ -203,14 +197,16 @@ fn merged_times<'s>(
 pub(crate) fn build(
     engine: &Engine,
     date: NaiveDate,
-    mut memberships: Option<&mut Memberships>,
+    memberships: Option<&mut Memberships>,
 ) -> (Vec<Record>, Vec<Record>, Vec<Transition>) {
     let c = engine.compiled();
     let state = engine.state();
     let day = day_number(date);
-    let now = aggregate(state, c, day, Pass::Full);
-    let before = aggregate(state, c, day - c.window, Pass::WindowOnly);
-    let mut transitions = Vec::new();
+    let (now, before) = aggregate(state, c, day);
+    let mut classifier = Classifier {
+        memberships,
+        transitions: Vec::new(),
+    };
     let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
     // Accounts first: user rules may read `account.…`, segments included.
     let account_common = Common {
@@ -220,15 +216,7 @@ pub(crate) fn build(
         date,
         keys: &keys,
     };
-    let mut accounts = accounts(state, c, &account_common, &now, &before);
-    classify(
-        &account_common,
-        &mut accounts,
-        None,
-        &c.rules.account,
-        memberships.as_deref_mut(),
-        &mut transitions,
-    );
+    let accounts = accounts(state, c, &account_common, &now, &before, &mut classifier);
     let user_common = Common {
         c,
         k: &c.user_columns,
@@ -243,40 +231,45 @@ pub(crate) fn build(
             position[id as usize] = i as u32;
         }
     }
-    let (mut users, user_accounts) =
-        users(state, c, &user_common, &now, &before, &accounts, &position);
-    classify(
+    let users = users(
+        state,
+        c,
         &user_common,
-        &mut users,
-        Some((&accounts, &user_accounts)),
-        &c.rules.user,
-        memberships,
-        &mut transitions,
+        (&now, &before),
+        &accounts,
+        &position,
+        &mut classifier,
     );
-    (users, accounts, transitions)
+    (users, accounts, classifier.transitions)
 }
 
 /// Segments (with hysteresis against `memberships`) and the first matching action.
-fn classify(
-    common: &Common<'_>,
-    records: &mut [Record],
-    accounts: Option<(&[Record], &[u32])>,
-    rules: &RuleSet,
-    mut memberships: Option<&mut Memberships>,
-    transitions: &mut Vec<Transition>,
-) {
-    let (k, set) = (common.k, rules.segments());
-    for (i, r) in records.iter_mut().enumerate() {
-        let account = accounts.and_then(|(records, positions)| records.get(positions[i] as usize));
+/// Each record is classified as soon as it is built, while it is still in cache.
+struct Classifier<'m> {
+    memberships: Option<&'m mut Memberships>,
+    transitions: Vec<Transition>,
+}
+
+impl Classifier<'_> {
+    fn classify(
+        &mut self,
+        common: &Common<'_>,
+        r: &mut Record,
+        account: Option<&Record>,
+        rules: &RuleSet,
+    ) {
+        let (k, set) = (common.k, rules.segments());
         let input = EvalInput::new(r, common.date)
             .with_account(account)
             .with_utc_offset_minutes(common.c.offset);
-        let previous = memberships
+        let previous = self
+            .memberships
             .as_deref()
             .map_or(Membership::empty(), |m| m.current(set, r.kind(), r.id()));
         let now = set.evaluate(&input, previous);
-        if let Some(m) = memberships.as_deref_mut() {
-            transitions.extend(m.update(set, r.kind(), r.id(), common.date, now));
+        if let Some(m) = self.memberships.as_deref_mut() {
+            self.transitions
+                .extend(m.update(set, r.kind(), r.id(), common.date, now));
         }
         r.put(k.segments, now.to_value(set));
         let input = EvalInput::new(r, common.date)
@@ -291,14 +284,15 @@ fn users(
     state: &State,
     c: &Compiled,
     common: &Common<'_>,
-    now: &Window,
-    before: &Window,
+    (now, before): (&Window, &Window),
     accounts: &[Record],
     position: &[u32],
-) -> (Vec<Record>, Vec<u32>) {
-    let mut user_accounts = Vec::with_capacity(now.people.len());
+    classifier: &mut Classifier<'_>,
+) -> Vec<Record> {
     let (k, keys) = (common.k, common.keys);
-    let mut traits: Vec<TraitRef<'_>> = Vec::new();
+    let mut traits_of = Traits::default();
+    let mut device_counts = Vec::new();
+    let mut times = vec![Vec::new(); c.tracked.len()];
     let day = common.day;
     let cutoff = day_start_ms(day + 1, c.offset);
     let window_start = day - c.window + 1;
@@ -311,16 +305,20 @@ fn users(
     let mut out = Vec::with_capacity(now.people.len());
     for p in 0..now.people.len() {
         let root = now.people.roots[p];
-        let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
-        traits_as_of(
+        // Read the person's lists from the state first, one right after the other:
+        // their cache misses then overlap, instead of each waiting for the record
+        // writes that would otherwise come between them.
+        let traits = traits_of.as_of(
             state,
             keys,
             now.people.actors(state, p).map(|a| a.traits.as_slice()),
             day,
-            &mut traits,
         );
+        count_devices(state, now, p, window_start, day, &mut device_counts);
+        milestone_times(now.people.actors(state, p), &mut times);
+        let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
         let agg = &now.person[p];
-        let created_ms = tr::instant(tr::get(&traits, "created_at"))
+        let created_ms = tr::instant(tr::get(traits, "created_at"))
             .map(|t| t.timestamp_millis())
             .or(agg.first_ms);
         let prev = previous_index[root as usize];
@@ -334,10 +332,10 @@ fn users(
         };
 
         r.put(k.user_id, state.actor_ids.name(root));
-        r.put(k.email, tr::string(&traits, "email"));
-        r.put(k.first_name, tr::string(&traits, "first_name"));
-        r.put(k.last_name, tr::string(&traits, "last_name"));
-        r.put(k.greeting_name, greeting(&traits));
+        r.put(k.email, tr::string(traits, "email"));
+        r.put(k.first_name, tr::string(traits, "first_name"));
+        r.put(k.last_name, tr::string(traits, "last_name"));
+        r.put(k.greeting_name, greeting(traits));
         let shown = now.shown_account(state, p);
         r.put(
             k.account_id,
@@ -351,7 +349,7 @@ fn users(
             previous_score,
             previous_events,
         );
-        devices(state, k, now, p, window_start, day, &mut r);
+        devices(state, k, &device_counts, &mut r);
         contact(state, c, k, now, p, cutoff, &mut r);
         for (i, columns) in k.usage.iter().enumerate() {
             let current = now.person_usage[p * m + i];
@@ -362,25 +360,25 @@ fn users(
             };
             usage_values(&mut r, columns, current, previous);
         }
-        for &(key, _, value) in &traits {
+        for &(key, _, value) in traits {
             if let Some(name) = keys.passthrough(RecordKind::User, key) {
                 r.push_trait(name.clone(), value.clone());
             }
         }
         let at = shown.map_or(u32::MAX, |a| position[a as usize]);
-        user_accounts.push(at);
         let account = accounts.get(at as usize);
         common.activation(
             &mut r,
             &c.user_milestones,
             &c.rules.user_milestones,
             account,
-            |t, times| merged_times(now.people.actors(state, p), t, |a| a == ANY_ACCOUNT, times),
+            &times,
             created_ms,
         );
+        classifier.classify(common, &mut r, account, &c.rules.user);
         out.push(r);
     }
-    (out, user_accounts)
+    out
 }
 
 fn greeting(traits: &[TraitRef<'_>]) -> Value {
@@ -407,16 +405,16 @@ fn usage_values(r: &mut Record, columns: &[usize; 5], current: Decimal, previous
     );
 }
 
-fn devices(
+/// Each device's event count in the window, in first-seen order.
+fn count_devices(
     state: &State,
-    k: &Columns,
     now: &Window,
     p: usize,
     window_start: DayNumber,
     day: DayNumber,
-    r: &mut Record,
+    counts: &mut Vec<(u32, u64)>,
 ) {
-    let mut counts: Vec<(u32, u64)> = Vec::new();
+    counts.clear();
     for a in now.people.actors(state, p) {
         let start = a.devices.partition_point(|d| d.day < window_start);
         for d in a.devices[start..].iter().take_while(|d| d.day <= day) {
@@ -426,6 +424,9 @@ fn devices(
             }
         }
     }
+}
+
+fn devices(state: &State, k: &Columns, counts: &[(u32, u64)], r: &mut Record) {
     let name = |id: u32| state.devices.name(id);
     let primary = counts
         .iter()
@@ -492,9 +493,10 @@ fn accounts(
     common: &Common<'_>,
     now: &Window,
     before: &Window,
+    classifier: &mut Classifier<'_>,
 ) -> Vec<Record> {
     let (k, keys) = (common.k, common.keys);
-    let mut traits: Vec<TraitRef<'_>> = Vec::new();
+    let mut traits_of = Traits::default();
     let day = common.day;
     let m = c.usage.len();
     let mut ids: Vec<u32> = (0..state.accounts.len() as u32)
@@ -560,30 +562,29 @@ fn accounts(
     for a in ids {
         let ai = a as usize;
         let mut r = Record::new(c.account_schema.clone(), state.account_ids.name(a));
-        traits_as_of(
+        let traits = traits_of.as_of(
             state,
             keys,
             std::iter::once(state.accounts[ai].traits.as_slice()),
             day,
-            &mut traits,
         );
         let acc = &now.account[ai];
-        let created_ms = tr::instant(tr::get(&traits, "created_at"))
+        let created_ms = tr::instant(tr::get(traits, "created_at"))
             .map(|t| t.timestamp_millis())
             .or(acc.agg.first_ms);
         r.put(k.account_id, state.account_ids.name(a));
-        r.put(k.name, tr::string(&traits, "name"));
-        let domain = match tr::string(&traits, "domain") {
-            Value::Null => tr::string(&traits, "website"),
+        r.put(k.name, tr::string(traits, "name"));
+        let domain = match tr::string(traits, "domain") {
+            Value::Null => tr::string(traits, "website"),
             d => d,
         };
         r.put(k.domain, domain);
-        r.put(k.plan, tr::string(&traits, "plan"));
-        let seats = tr::integer(tr::get(&traits, "seats"));
+        r.put(k.plan, tr::string(traits, "plan"));
+        let seats = tr::integer(tr::get(traits, "seats"));
         r.put(k.seats, seats);
         r.put(
             k.mrr,
-            tr::decimal(tr::get(&traits, "mrr")).map(|d| d.normalize()),
+            tr::decimal(tr::get(traits, "mrr")).map(|d| d.normalize()),
         );
         let previous = &before.account[ai];
         common.fill(
@@ -615,7 +616,7 @@ fn accounts(
             r.put(columns[3], share);
             r.put(columns[4], cumulative);
         }
-        for &(key, _, value) in &traits {
+        for &(key, _, value) in traits {
             if let Some(name) = keys.passthrough(RecordKind::Account, key) {
                 r.push_trait(name.clone(), value.clone());
             }
@@ -625,14 +626,10 @@ fn accounts(
             &c.account_milestones,
             &c.rules.account_milestones,
             None,
-            |t, times| {
-                times.clear();
-                if let Some(m) = milestone_times.get(ai) {
-                    times.extend_from_slice(&m[t]);
-                }
-            },
+            milestone_times.get(ai).map_or(&[][..], Vec::as_slice),
             created_ms,
         );
+        classifier.classify(common, &mut r, None, &c.rules.account);
         out.push(r);
     }
     out

@@ -17,16 +17,33 @@ pub(crate) struct People {
 }
 
 impl People {
-    #[allow(clippy::needless_range_loop)] // several parallel arrays share the index
-    pub fn resolve(state: &State, day: DayNumber, cutoff_ms: i64) -> People {
+    /// The people as of two days, `(day, cutoff_ms)` each. One loop over the actors
+    /// follows the links for both days, so the second day reads an actor's links
+    /// while the first day has just brought them into cache.
+    pub fn resolve_pair(state: &State, a: (DayNumber, i64), b: (DayNumber, i64)) -> [People; 2] {
         let n = state.actors.len();
-        let mut root = vec![NONE; n];
+        let mut roots = [vec![NONE; n], vec![NONE; n]];
         let mut path = Vec::new();
-        for a in 0..n as u32 {
-            if state.actors[a as usize].first_call < cutoff_ms {
-                root[a as usize] = find_root(state, a, day, &mut root, &mut path);
+        for actor in 0..n as u32 {
+            let first_call = state.actors[actor as usize].first_call;
+            for ((day, cutoff_ms), root) in [a, b].into_iter().zip(&mut roots) {
+                if first_call < cutoff_ms {
+                    root[actor as usize] = find_root(state, actor, day, root, &mut path);
+                }
             }
         }
+        let [root_a, root_b] = roots;
+        [
+            People::from_roots(state, &root_a, a.1),
+            People::from_roots(state, &root_b, b.1),
+        ]
+    }
+
+    /// The people of a day from each actor's root as of that day (`NONE`: no call
+    /// by the day's end).
+    #[allow(clippy::needless_range_loop)] // several parallel arrays share the index
+    fn from_roots(state: &State, root: &[u32], cutoff_ms: i64) -> People {
+        let n = state.actors.len();
         let is_person = |r: u32| {
             r != NONE
                 && state.actors[r as usize]

@@ -63,34 +63,48 @@ impl TraitKeys {
     }
 }
 
-/// Fills `out` with the latest version of every trait key among `sources` as of
-/// `day`, in key-name order.
-pub(crate) fn traits_as_of<'s>(
-    state: &'s State,
-    keys: &TraitKeys,
-    sources: impl Iterator<Item = &'s [TraitVersion]>,
-    day: DayNumber,
-    out: &mut Vec<TraitRef<'s>>,
-) {
-    let mut best: Vec<&TraitVersion> = Vec::new();
-    for versions in sources {
-        for v in versions.iter().filter(|v| v.day <= day) {
-            match best.iter_mut().find(|b| b.key == v.key) {
-                Some(b) => {
-                    if trait_order(v, b).is_gt() {
-                        *b = v;
+/// A record's traits as of a day. One is kept for a whole snapshot: its buffers
+/// are allocated once, not once per record.
+#[derive(Default)]
+pub(crate) struct Traits<'s> {
+    latest: Vec<&'s TraitVersion>,
+    list: Vec<TraitRef<'s>>,
+}
+
+impl<'s> Traits<'s> {
+    /// The latest version of every trait key among `sources` as of `day`, in
+    /// key-name order.
+    pub fn as_of(
+        &mut self,
+        state: &'s State,
+        keys: &TraitKeys,
+        sources: impl Iterator<Item = &'s [TraitVersion]>,
+        day: DayNumber,
+    ) -> &[TraitRef<'s>] {
+        let latest = &mut self.latest;
+        latest.clear();
+        for versions in sources {
+            for v in versions.iter().filter(|v| v.day <= day) {
+                match latest.iter_mut().find(|b| b.key == v.key) {
+                    Some(b) => {
+                        if trait_order(v, b).is_gt() {
+                            *b = v;
+                        }
                     }
+                    None => latest.push(v),
                 }
-                None => best.push(v),
             }
         }
+        self.list.clear();
+        self.list.extend(
+            latest
+                .iter()
+                .map(|v| (v.key, state.trait_keys.name(v.key), &v.value)),
+        );
+        self.list
+            .sort_unstable_by_key(|(key, _, _)| keys.rank[*key as usize]);
+        &self.list
     }
-    out.clear();
-    out.extend(
-        best.into_iter()
-            .map(|v| (v.key, state.trait_keys.name(v.key), &v.value)),
-    );
-    out.sort_unstable_by_key(|(key, _, _)| keys.rank[*key as usize]);
 }
 
 pub(crate) fn get<'a>(traits: &[TraitRef<'a>], key: &str) -> Option<&'a Value> {
