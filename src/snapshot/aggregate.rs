@@ -224,7 +224,7 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> (Window,
     }
     // Both people lists are sorted by root name, so a root's position as of D − N
     // only grows with its position as of D; people of D − N alone (merged into
-    // another by D, or not yet users) are added where they fall between.
+    // another person by D) are added where they fall between.
     let mut next = 0;
     for p in 0..now.people.len() {
         now.add(state, c, p);
