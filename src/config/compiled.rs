@@ -81,9 +81,8 @@ impl Compiled {
     pub fn new(config: &Config) -> Result<Compiled, ConfigErrors> {
         let user_schema = properties::schema(config, RecordKind::User);
         let account_schema = properties::schema(config, RecordKind::Account);
-        let rules =
-            super::rules::compile_with(config, user_schema.clone(), account_schema.clone())
-                .map_err(ConfigErrors::new)?;
+        let rules = super::rules::compile_with(config, user_schema.clone(), account_schema.clone())
+            .map_err(ConfigErrors::new)?;
         let all_events = config.scoring.events.is_none();
         let mut events: FxHashMap<Box<str>, EventInfo> = FxHashMap::default();
         if let Some(scored) = &config.scoring.events {

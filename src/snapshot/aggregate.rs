@@ -230,7 +230,7 @@ pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> (Window,
     }
     // Both people lists are sorted by root name, so a root's position as of D − N
     // only grows with its position as of D; people of D − N alone (merged into
-    // another by D, or not yet users) are added where they fall between.
+    // another person by D) are added where they fall between.
     let mut next = 0;
     for p in 0..now.people.len() {
         now.add(state, c, p);
@@ -327,6 +327,23 @@ impl Aggregator {
         self.partial_days.clear();
         let (mut raw, mut events, mut features, mut lifetime) = (0u64, 0u64, 0u64, 0u64);
         let (mut first_ms, mut last_ms) = (i64::MAX, i64::MIN);
+        // Usage before the cells, not after each actor's cells: its lists are then
+        // read before the cell loops instead of after them (measured slightly
+        // faster). Usage sums are added in the same order either way.
+        if self.metrics_n > 0 {
+            for actor in self.people.actors(state, p) {
+                add_usage(
+                    actor,
+                    own,
+                    day,
+                    window_start,
+                    self.metrics_n,
+                    p,
+                    &mut self.person_usage,
+                    &mut self.account_usage,
+                );
+            }
+        }
         for actor in self.people.actors(state, p) {
             // A linear scan, not a binary search: the cells are read in memory
             // order, which the prefetcher follows, while each probe of a binary
@@ -400,18 +417,6 @@ impl Aggregator {
                         m.features_lifetime |= f.features;
                     }
                 }
-            }
-            if self.metrics_n > 0 {
-                add_usage(
-                    actor,
-                    own,
-                    day,
-                    window_start,
-                    self.metrics_n,
-                    p,
-                    &mut self.person_usage,
-                    &mut self.account_usage,
-                );
             }
         }
         let agg = &mut self.person[p];
