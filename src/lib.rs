@@ -59,7 +59,8 @@
 //! - The [`Engine`]: ingest, [`record_contact`](Engine::record_contact),
 //!   [`snapshot`](Engine::snapshot) / [`snapshot_tracked`](Engine::snapshot_tracked),
 //!   [`merge`](Engine::merge), [`evict_before`](Engine::evict_before) (bounded
-//!   history), serde.
+//!   history), [`shrink_to_fit`](Engine::shrink_to_fit) (memory after a bulk load),
+//!   serde.
 //! - [`rule`]: the segment and action language (and JsonLogic import).
 //! - [`crm`]: identity keys, change detection against a [`SyncState`], and the
 //!   exact HubSpot / Salesforce request bodies.
