@@ -7,7 +7,10 @@
 //! analytics.js really sends (about 800 bytes: library, page, user agent, locale,
 //! integrations, several timestamps), where most of the line is skipped.
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
+};
 use pulsecheck::sample::{self, Sample};
 use pulsecheck::{Call, Engine};
 
@@ -16,84 +19,30 @@ fn ingest(c: &mut Criterion) {
     group.sample_size(10);
     for accounts in [100usize, 1_000] {
         let sample = Sample::new().accounts(accounts);
+        let users = sample.user_count();
         let calls: Vec<Call> = sample.calls().collect();
         let lines: Vec<String> = calls.iter().map(Call::to_json).collect();
         let empty = Engine::new(sample::config()).expect("valid config");
         group.throughput(Throughput::Elements(calls.len() as u64));
-        group.bench_with_input(
-            BenchmarkId::new("typed", sample.user_count()),
-            &calls,
-            |b, calls| {
-                b.iter_batched(
-                    || empty.clone(),
-                    |mut engine| {
-                        for call in calls {
-                            let _ = engine.ingest(call);
-                        }
-                        engine
-                    },
-                    BatchSize::LargeInput,
-                )
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new("json", sample.user_count()),
-            &lines,
-            |b, lines| {
-                b.iter_batched(
-                    || empty.clone(),
-                    |mut engine| {
-                        for line in lines {
-                            let _ = engine.ingest_json(line);
-                        }
-                        engine
-                    },
-                    BatchSize::LargeInput,
-                )
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new("serde_json_value_only", sample.user_count()),
-            &lines,
-            |b, lines| {
-                b.iter(|| {
-                    lines
-                        .iter()
-                        .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
-                        .count()
-                })
-            },
-        );
+        into_fresh_engines(&mut group, ("typed", users), &empty, &calls, |e, call| {
+            let _ = e.ingest(call);
+        });
+        into_fresh_engines(&mut group, ("json", users), &empty, &lines, |e, line| {
+            let _ = e.ingest_json(line);
+        });
+        value_parse(&mut group, ("serde_json_value_only", users), &lines);
         if accounts == 100 {
             let rich: Vec<String> = lines.iter().map(|l| enrich(l)).collect();
-            group.bench_with_input(
-                BenchmarkId::new("json_rich", sample.user_count()),
+            into_fresh_engines(
+                &mut group,
+                ("json_rich", users),
+                &empty,
                 &rich,
-                |b, lines| {
-                    b.iter_batched(
-                        || empty.clone(),
-                        |mut engine| {
-                            for line in lines {
-                                let _ = engine.ingest_json(line);
-                            }
-                            engine
-                        },
-                        BatchSize::LargeInput,
-                    )
+                |e, line| {
+                    let _ = e.ingest_json(line);
                 },
             );
-            group.bench_with_input(
-                BenchmarkId::new("serde_json_value_only_rich", sample.user_count()),
-                &rich,
-                |b, lines| {
-                    b.iter(|| {
-                        lines
-                            .iter()
-                            .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
-                            .count()
-                    })
-                },
-            );
+            value_parse(&mut group, ("serde_json_value_only_rich", users), &rich);
         }
     }
     group.finish();
@@ -107,19 +56,50 @@ fn typed_at_scale(c: &mut Criterion) {
     let calls: Vec<Call> = sample.calls().collect();
     let empty = Engine::new(sample::config()).expect("valid config");
     group.throughput(Throughput::Elements(calls.len() as u64));
-    group.bench_function(BenchmarkId::new("typed", sample.user_count()), |b| {
+    let id = ("typed", sample.user_count());
+    into_fresh_engines(&mut group, id, &empty, &calls, |e, call| {
+        let _ = e.ingest(call);
+    });
+    group.finish();
+}
+
+/// Times feeding every item to a clone of `empty` (the clone is made untimed).
+fn into_fresh_engines<T>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    (name, users): (&str, usize),
+    empty: &Engine,
+    items: &[T],
+    ingest: impl Fn(&mut Engine, &T),
+) {
+    group.bench_with_input(BenchmarkId::new(name, users), items, |b, items| {
         b.iter_batched(
             || empty.clone(),
             |mut engine| {
-                for call in &calls {
-                    let _ = engine.ingest(call);
+                for item in items {
+                    ingest(&mut engine, item);
                 }
                 engine
             },
             BatchSize::LargeInput,
         )
     });
-    group.finish();
+}
+
+/// Times merely parsing every line into a `serde_json::Value`: the baseline the
+/// JSON ingest is held to.
+fn value_parse(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    (name, users): (&str, usize),
+    lines: &[String],
+) {
+    group.bench_with_input(BenchmarkId::new(name, users), lines, |b, lines| {
+        b.iter(|| {
+            lines
+                .iter()
+                .filter(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+                .count()
+        })
+    });
 }
 
 /// A sample line with what analytics.js adds to every call.

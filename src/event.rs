@@ -28,6 +28,16 @@ use crate::value::Value;
 /// Properties or traits as sent: an ordered map of name → value.
 pub type Properties = IndexMap<String, Value>;
 
+/// Adds `more` to `traits` as one insert each would (a name already there takes
+/// the new value), moving the map whole when `traits` is empty.
+fn add_traits(traits: &mut Properties, more: Properties) {
+    if traits.is_empty() {
+        *traits = more;
+    } else {
+        traits.extend(more);
+    }
+}
+
 /// Who a call is about: a known user, an anonymous visitor, or both.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Actor {
@@ -310,11 +320,7 @@ impl Identify {
     /// ```
     #[must_use]
     pub fn with_traits(mut self, traits: Properties) -> Self {
-        if self.traits.is_empty() {
-            self.traits = traits;
-        } else {
-            self.traits.extend(traits);
-        }
+        add_traits(&mut self.traits, traits);
         self
     }
 
@@ -402,11 +408,7 @@ impl Group {
     /// ```
     #[must_use]
     pub fn with_traits(mut self, traits: Properties) -> Self {
-        if self.traits.is_empty() {
-            self.traits = traits;
-        } else {
-            self.traits.extend(traits);
-        }
+        add_traits(&mut self.traits, traits);
         self
     }
 

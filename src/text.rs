@@ -1,4 +1,4 @@
-//! Small text helpers for the ingest path.
+//! Small text helpers for the ingest paths (typed and JSON).
 
 /// `str::trim`, skipping the Unicode whitespace scan when both ends are visible
 /// ASCII, as they are in nearly every id, event name and device type.
@@ -11,9 +11,20 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
+/// Whether `s` is empty or all whitespace (`str::trim`'s notion), answered from
+/// the first byte when that is plainly not whitespace.
+#[inline]
+pub(crate) fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(&b) if b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ') => false,
+        Some(_) => s.trim().is_empty(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::trim;
+    use super::{is_blank, trim};
 
     #[test]
     fn trims_like_the_standard_library() {
@@ -30,6 +41,7 @@ mod tests {
             "a\u{85}",
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
+            assert_eq!(is_blank(s), s.trim().is_empty(), "{s:?}");
         }
     }
 }

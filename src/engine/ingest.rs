@@ -16,7 +16,7 @@ use super::{Engine, normalize_trait_key};
 use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
 use crate::hash::fingerprint64;
 use crate::ingest::{Outcome, Rejection, Warning, clip};
-use crate::text::trim;
+use crate::text::{is_blank, trim};
 use crate::time::{day_of_ms, ms_in_day};
 use crate::value::{Value, format_datetime};
 
@@ -247,6 +247,8 @@ impl Engine {
                 });
             }
         }
+        // Trimmed once: checked against the table's limit, then stored.
+        let device = call.device_type.map(trim).filter(|d| !d.is_empty());
         match call.kind {
             Kind::Identify => {
                 if call.primary().is_none() {
@@ -254,7 +256,7 @@ impl Engine {
                 }
             }
             Kind::Group => {
-                if call.group_id.is_none_or(|g| trim(g).is_empty()) {
+                if call.group_id.is_none_or(is_blank) {
                     return Err(Rejection::MissingField {
                         field: "groupId",
                         call: "group",
@@ -262,12 +264,12 @@ impl Engine {
                 }
             }
             Kind::Alias => {
-                if call.previous_id.is_none_or(|p| trim(p).is_empty()) {
+                if call.previous_id.is_none_or(is_blank) {
                     return Err(Rejection::NoUsableId {
                         field: "previousId",
                     });
                 }
-                if call.user_id.is_none_or(|u| trim(u).is_empty()) {
+                if call.user_id.is_none_or(is_blank) {
                     return Err(Rejection::NoUsableId { field: "userId" });
                 }
             }
@@ -275,13 +277,13 @@ impl Engine {
                 if call.primary().is_none() {
                     return Err(Rejection::NoUsableId { field: "userId" });
                 }
-                if call.kind == Kind::Track && trim(call.event).is_empty() {
+                if call.kind == Kind::Track && is_blank(call.event) {
                     return Err(Rejection::MissingField {
                         field: "event",
                         call: "track",
                     });
                 }
-                self.check_device_type(call.device_type)?;
+                self.check_device_type(device)?;
             }
         }
         let tiebreak = call.message_id.map_or(0, |m| fingerprint64(m.as_bytes()));
@@ -326,7 +328,7 @@ impl Engine {
             }
             Kind::Track | Kind::Page | Kind::Screen => {
                 let id = self.identified_actor(sender, call, day, stamp);
-                self.ingest_activity(id, call, day, forgotten, &mut warnings);
+                self.ingest_activity(id, call, device, day, forgotten, &mut warnings);
             }
         }
         Ok(if warnings.is_empty() {
@@ -339,7 +341,7 @@ impl Engine {
     /// Refuses a new device type once the table is full.
     fn check_device_type(&self, device: Option<&str>) -> Result<(), Rejection> {
         let limit = self.compiled.config.limits().max_device_types();
-        match device.map(trim).filter(|d| !d.is_empty()) {
+        match device {
             Some(device)
                 if self.state.devices.len() >= limit && !self.state.devices.contains(device) =>
             {
@@ -426,6 +428,7 @@ impl Engine {
         &mut self,
         id: u32,
         call: &CallRef<'_>,
+        device: Option<&str>,
         day: i32,
         forgotten: bool,
         warnings: &mut Vec<Warning>,
@@ -435,11 +438,7 @@ impl Engine {
             Some(g) => self.account(g, ms),
             None => IMPLICIT,
         };
-        let device = call
-            .device_type
-            .map(trim)
-            .filter(|d| !d.is_empty())
-            .map(|d| self.state.devices.intern(d).0);
+        let device = device.map(|d| self.state.devices.intern(d).0);
         // Disjoint field borrows: the tables are read while the state is written.
         let compiled = &*self.compiled;
         let info = compiled.event(call.scored_event());

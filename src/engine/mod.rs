@@ -231,13 +231,6 @@ impl Engine {
             .zip(&o.accounts)
             .map(|(name, a)| self.account(name, a.first_call))
             .collect();
-        let map_account = |a: u32| {
-            if a >= state::ANY_ACCOUNT {
-                a
-            } else {
-                accounts[a as usize]
-            }
-        };
         let devices: Vec<u32> = o
             .devices
             .names()
@@ -270,7 +263,6 @@ impl Engine {
         }
         let tracked_k: Vec<u32> = self.compiled.tracked.iter().map(|t| t.k).collect();
         let ids = state::Remap {
-            account: &map_account,
             accounts: &accounts,
             actors: &actors,
             devices: &devices,

@@ -240,14 +240,23 @@ fn upsert_sorted<T, K: Ord>(
 
 /// How another engine's ids translate into this one's, for a merge.
 pub(crate) struct Remap<'a> {
-    /// An activity account slot (`IMPLICIT` and `ANY_ACCOUNT` stay as they are).
-    pub account: &'a dyn Fn(u32) -> u32,
-    /// Account ids (group links).
     pub accounts: &'a [u32],
     /// Actor ids (parent links).
     pub actors: &'a [u32],
     pub devices: &'a [u32],
     pub trait_keys: &'a [u32],
+}
+
+impl Remap<'_> {
+    /// An activity's account slot: an account id, or `IMPLICIT` / `ANY_ACCOUNT`,
+    /// which stay as they are.
+    fn slot(&self, account: u32) -> u32 {
+        if account >= ANY_ACCOUNT {
+            account
+        } else {
+            self.accounts[account as usize]
+        }
+    }
 }
 
 impl ActorState {
@@ -256,7 +265,7 @@ impl ActorState {
     /// stay distinct).
     pub fn remap(&mut self, ids: &Remap<'_>) {
         for c in &mut self.cells {
-            c.account = (ids.account)(c.account);
+            c.account = ids.slot(c.account);
         }
         self.cells.sort_unstable_by_key(Cell::key);
         for d in &mut self.devices {
@@ -264,12 +273,12 @@ impl ActorState {
         }
         self.devices.sort_unstable_by_key(|d| (d.day, d.device));
         for u in &mut self.usage {
-            u.account = (ids.account)(u.account);
+            u.account = ids.slot(u.account);
         }
         self.usage
             .sort_unstable_by_key(|u| (u.day, u.account, u.metric));
         for m in &mut self.milestones {
-            m.account = (ids.account)(m.account);
+            m.account = ids.slot(m.account);
         }
         self.milestones
             .sort_unstable_by_key(|m| (m.tracked, m.account));
@@ -284,7 +293,7 @@ impl ActorState {
         }
         self.traits.sort_unstable_by_key(|v| (v.key, v.day));
         for f in &mut self.folded {
-            f.account = (ids.account)(f.account);
+            f.account = ids.slot(f.account);
         }
         self.folded.sort_unstable_by_key(|f| f.account);
     }

@@ -70,6 +70,7 @@ use self::span::{ESCAPED, Span};
 pub(crate) use self::timestamp::{HourCache, parse_timestamp_ms};
 use crate::config::Limits;
 use crate::config::compiled::UsageSpec;
+use crate::text::is_blank;
 use crate::value::Value;
 
 /// The kind of an activity call.
@@ -183,20 +184,23 @@ pub(crate) fn read_activity<'a>(
     .or_else(|| super::parse_timestamp(&text(timestamp)?).map(|t| t.timestamp_millis()))?;
     let id_limit = limits.max_id_bytes();
     let name_limit = limits.max_name_bytes();
-    // Ids: blank ones are absent; kept ones are held to the id limit.
-    let id = |span: Option<Span>| -> Option<Option<Cow<'a, str>>> {
+    // A text field: absent when missing or when `absent` says so; one over `limit`
+    // hands the line over.
+    let field = |span: Option<Span>, absent: fn(&str) -> bool, limit: usize| {
         let Some(span) = span else {
             return Some(None);
         };
         let s = text(span)?;
-        if is_blank(&s) {
+        if absent(&s) {
             Some(None)
-        } else if s.len() > id_limit {
+        } else if s.len() > limit {
             None
         } else {
             Some(Some(s))
         }
     };
+    // Blank ids are absent, as in the full path.
+    let id = |span: Option<Span>| field(span, is_blank, id_limit);
     let user_id = id(raw.user_id)?;
     let anonymous_id = id(raw.anonymous_id)?;
     if user_id.is_none() && anonymous_id.is_none() {
@@ -215,19 +219,7 @@ pub(crate) fn read_activity<'a>(
         return None;
     }
     // Empty (not blank) device types and OS names are absent, as in the full path.
-    let name = |span: Option<Span>| -> Option<Option<Cow<'a, str>>> {
-        let Some(span) = span else {
-            return Some(None);
-        };
-        let s = text(span)?;
-        if s.is_empty() {
-            Some(None)
-        } else if s.len() > name_limit {
-            None
-        } else {
-            Some(Some(s))
-        }
-    };
+    let name = |span: Option<Span>| field(span, str::is_empty, name_limit);
     let device_type = name(raw.device_type)?;
     // Read only to be held to the name limit.
     name(raw.os_name)?;
@@ -241,17 +233,6 @@ pub(crate) fn read_activity<'a>(
         group_id,
         device_type,
     })
-}
-
-/// Whether `s` is empty or all whitespace (`str::trim`'s notion), answered from the
-/// first byte when that is plainly not whitespace.
-#[inline]
-fn is_blank(s: &str) -> bool {
-    match s.as_bytes().first() {
-        None => true,
-        Some(&b) if b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ') => false,
-        Some(_) => s.trim().is_empty(),
-    }
 }
 
 /// The fields of a line the fast path reads (`None`: absent or `null`); all
