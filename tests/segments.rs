@@ -99,3 +99,52 @@ fn without_history_a_snapshot_decides_from_the_day_alone() {
     assert_eq!(user(1), Value::List(vec![]));
     assert!(engine.snapshot(day(1)).transitions().is_empty());
 }
+
+/// Tracked snapshots over several weeks of the sample, taken on 1, 2 and 3 threads:
+/// the same records, transitions and memberships. 600 accounts and 6,000 users give
+/// every thread hundreds of records of each kind to build, and user rules read their
+/// account's record, which another thread may have built.
+#[test]
+fn snapshots_are_the_same_on_any_number_of_threads() {
+    use pulsecheck::sample::{self, Sample};
+
+    let sample = Sample::new().accounts(600);
+    let mut config_json = serde_json::to_value(sample::config()).unwrap();
+    config_json["actions"]["user"]
+        .as_array_mut()
+        .unwrap()
+        .insert(
+            0,
+            serde_json::json!({"when": "\"champion\" in account.segments", "action": "ask_for_review"}),
+        );
+    let config: Config = serde_json::from_value(config_json).unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    for call in sample.calls() {
+        engine.ingest(&call).unwrap();
+    }
+    let mut runs = Vec::new();
+    for threads in [1, 2, 3] {
+        engine.set_snapshot_threads(threads);
+        let mut memberships = Memberships::new();
+        let mut snapshots = Vec::new();
+        for back in [21, 14, 7, 0] {
+            let day = sample.end() - Duration::days(back);
+            snapshots.push(engine.snapshot_tracked(day, &mut memberships));
+        }
+        runs.push((snapshots, memberships));
+    }
+    let (first, _) = &runs[0];
+    let last = first.last().unwrap();
+    assert_eq!(last.users().len(), 6_000);
+    assert!(last.accounts().len() >= 600, "{}", last.accounts().len());
+    assert!(first.iter().any(|s| !s.transitions().is_empty()));
+    assert!(
+        last.users()
+            .iter()
+            .any(|u| u.get("next_action") == Some(&Value::from("ask_for_review")))
+    );
+    for (snapshots, memberships) in &runs[1..] {
+        assert_eq!(snapshots, first);
+        assert_eq!(memberships, &runs[0].1);
+    }
+}

@@ -45,7 +45,8 @@
 //!    parallel. Should the scan ever split a message's copies (the merge counts any
 //!    message two engines both accepted), the input is ingested again by one
 //!    engine, so the answer never depends on the thread count.
-//! 5. **Snapshot** of the merged engine: one call into the library, on one thread.
+//! 5. **Snapshot** of the merged engine: one call into the library, which builds
+//!    the records on N threads (`Engine::set_snapshot_threads`).
 //! 6. **Output**: the records (or requests) are cut into small pieces, which the
 //!    threads take in turn and render into buffers of their own; the main thread
 //!    writes the pieces in order as they are ready.
@@ -200,8 +201,9 @@ fn run(args: &Args) -> Result<(), String> {
     let read_error = |e: io::Error| format!("cannot read --events {}: {e}", args.events);
     let input = Input::open(&args.events).map_err(read_error)?;
     let started = Instant::now();
-    let (engine, report, phases) =
+    let (mut engine, report, phases) =
         ingest_parallel(&template, &input, args.threads).map_err(read_error)?;
+    engine.set_snapshot_threads(args.threads);
     let ingested = started.elapsed();
     // In one piece: stderr is unbuffered, and the report's thousands of lines
     // would otherwise cost a system call each.
@@ -210,8 +212,8 @@ fn run(args: &Args) -> Result<(), String> {
 
     let snapshot_started = Instant::now();
     let (snapshot, sync_state) = thread::scope(|s| {
-        // The snapshot leaves the other cores idle: read the sync state meanwhile.
-        // Its errors are still reported where they were, once the records are out.
+        // The snapshot works out the day's people and sums on one thread before it
+        // shares the records out: read the sync state meanwhile. Its errors are still reported where they were, once the records are out.
         let sync_state = match &args.sync_state {
             Some(path) if args.threads > 1 => Some(s.spawn(|| read_sync_state(path))),
             _ => None,

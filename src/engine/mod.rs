@@ -57,6 +57,7 @@ pub(crate) use ingest::value_is_finite;
 pub struct Engine {
     compiled: Arc<Compiled>,
     clock_ms: Option<i64>,
+    snapshot_threads: usize,
     state: State,
 }
 
@@ -105,6 +106,7 @@ impl Engine {
         Ok(Engine {
             compiled: Arc::new(Compiled::new(&config)?),
             clock_ms: None,
+            snapshot_threads: 1,
             state: State::default(),
         })
     }
@@ -118,6 +120,41 @@ impl Engine {
     /// [`Config::clock_skew_seconds`] are rejected. Without a clock, none are.
     pub fn set_clock(&mut self, now: DateTime<Utc>) {
         self.clock_ms = Some(now.timestamp_millis());
+    }
+
+    /// Lets [`snapshot`](Self::snapshot) and [`snapshot_tracked`](Self::snapshot_tracked)
+    /// build records on up to `threads` threads (the calling thread among them; `0`
+    /// counts as `1`, the default). The snapshot is the same for any number of
+    /// threads; only the time it takes changes. Threads are scoped to each call and
+    /// not spawned for small snapshots (fewer than a few hundred records a thread).
+    ///
+    /// Working out the day's people and sums comes first and stays on the calling
+    /// thread; building and classifying the records, most of a snapshot's work,
+    /// is what is shared.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use pulsecheck::Engine;
+    /// use pulsecheck::sample::{self, Sample};
+    ///
+    /// let sample = Sample::new().accounts(60);
+    /// let mut engine = Engine::new(sample::config()).unwrap();
+    /// for call in sample.calls() {
+    ///     engine.ingest(&call).unwrap();
+    /// }
+    /// let one_thread = engine.snapshot(sample.end());
+    /// engine.set_snapshot_threads(4);
+    /// assert_eq!(engine.snapshot_threads(), 4);
+    /// assert_eq!(engine.snapshot(sample.end()), one_thread);
+    /// ```
+    pub fn set_snapshot_threads(&mut self, threads: usize) {
+        self.snapshot_threads = threads.max(1);
+    }
+
+    /// The most threads a snapshot uses (see
+    /// [`set_snapshot_threads`](Self::set_snapshot_threads)).
+    pub fn snapshot_threads(&self) -> usize {
+        self.snapshot_threads
     }
 
     /// Known users (ids that appeared as `userId`), before identity merging.
@@ -331,7 +368,8 @@ struct Persisted<C, S> {
 const STATE_FORMAT: u32 = 2;
 
 impl Serialize for Engine {
-    /// Saves the configuration and the full state (not the clock, which the host owns).
+    /// Saves the configuration and the full state (not the clock or the snapshot
+    /// threads, which are the host's settings).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         Persisted {
             format: STATE_FORMAT,

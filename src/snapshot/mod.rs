@@ -1,9 +1,12 @@
 //! Snapshots: every property of every user and account as of a day.
 
+mod account;
 mod aggregate;
 mod build;
+mod parallel;
 mod people;
 mod traits;
+mod user;
 
 use chrono::NaiveDate;
 
@@ -79,7 +82,7 @@ impl Engine {
     /// `enter` rule holds (and its `exit` rule, if any, does not). For hysteresis
     /// across successive days, use [`snapshot_tracked`](Self::snapshot_tracked).
     pub fn snapshot(&self, day: NaiveDate) -> Snapshot {
-        let (users, accounts, transitions) = build::build(self, day, None);
+        let (users, accounts, transitions) = build::build(self, day, None, self.snapshot_threads());
         Snapshot {
             day,
             users,
@@ -112,7 +115,8 @@ impl Engine {
     /// assert!(engine.snapshot_tracked(day, &mut memberships).transitions().is_empty());
     /// ```
     pub fn snapshot_tracked(&self, day: NaiveDate, memberships: &mut Memberships) -> Snapshot {
-        let (users, accounts, transitions) = build::build(self, day, Some(memberships));
+        let (users, accounts, transitions) =
+            build::build(self, day, Some(memberships), self.snapshot_threads());
         Snapshot {
             day,
             users,

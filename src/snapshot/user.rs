@@ -1,0 +1,269 @@
+//! User (Contact) records: one per person as of the day.
+
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+
+use super::aggregate::Window;
+use super::build::{Built, Common, usage_values};
+use super::traits::{self as tr, TraitRef, Traits};
+use crate::config::compiled::Compiled;
+use crate::engine::State;
+use crate::engine::state::{ANY_ACCOUNT, ActorState};
+use crate::properties::Columns;
+use crate::record::Record;
+use crate::schema::RecordKind;
+use crate::time::{DayNumber, MS_PER_DAY, datetime_of, day_of_ms, day_start_ms};
+use crate::value::Value;
+
+/// What every user record reads: the day's aggregates as of D and D − N, and the
+/// finished account records (user rules may read `account.…`).
+pub(super) struct UserRecords<'a> {
+    state: &'a State,
+    common: &'a Common<'a>,
+    now: &'a Window,
+    before: &'a Window,
+    accounts: &'a [Record],
+    /// Each account's record in `accounts`, by account id (`u32::MAX`: none).
+    position: Vec<u32>,
+    /// Each root's person as of D − N, by actor id (`u32::MAX`: none).
+    previous_index: Vec<u32>,
+}
+
+impl<'a> UserRecords<'a> {
+    pub fn new(
+        state: &'a State,
+        common: &'a Common<'a>,
+        (now, before): (&'a Window, &'a Window),
+        accounts: &'a [Record],
+    ) -> UserRecords<'a> {
+        let mut position = vec![u32::MAX; state.accounts.len()];
+        for (i, r) in accounts.iter().enumerate() {
+            if let Some(id) = state.account_ids.get(r.id()) {
+                position[id as usize] = i as u32;
+            }
+        }
+        let mut previous_index = vec![u32::MAX; state.actors.len()];
+        for (p, &root) in before.people.roots.iter().enumerate() {
+            previous_index[root as usize] = p as u32;
+        }
+        UserRecords {
+            state,
+            common,
+            now,
+            before,
+            accounts,
+            position,
+            previous_index,
+        }
+    }
+
+    /// The records of people `range` (indexes into the day's people), in order.
+    pub fn build(&self, range: Range<usize>) -> Built {
+        let UserRecords {
+            state,
+            common,
+            now,
+            before,
+            accounts,
+            ref position,
+            ref previous_index,
+        } = *self;
+        let (c, k, keys) = (common.c, common.k, common.keys);
+        let mut traits_of = Traits::default();
+        let mut device_counts = Vec::new();
+        let mut times = vec![Vec::new(); c.tracked.len()];
+        let day = common.day;
+        let cutoff = day_start_ms(day + 1, c.offset);
+        let window_start = day - c.window + 1;
+        let m = c.usage.len();
+        let mut out = Built::with_capacity(range.len());
+        for p in range {
+            let root = now.people.roots[p];
+            // Read the person's lists from the state first, one right after the other:
+            // their cache misses then overlap, instead of each waiting for the record
+            // writes that would otherwise come between them.
+            let traits = traits_of.as_of(
+                state,
+                keys,
+                now.people.actors(state, p).map(|a| a.traits.as_slice()),
+                day,
+            );
+            count_devices(state, now, p, window_start, day, &mut device_counts);
+            milestone_times(now.people.actors(state, p), &mut times);
+            let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
+            let agg = &now.person[p];
+            let created_ms = tr::instant(tr::get(traits, "created_at"))
+                .map(|t| t.timestamp_millis())
+                .or(agg.first_ms);
+            let prev = previous_index[root as usize];
+            let (previous_score, previous_events) = if prev == u32::MAX {
+                (0, 0)
+            } else {
+                (
+                    before.scores[prev as usize],
+                    before.person[prev as usize].events,
+                )
+            };
+
+            r.put(k.user_id, state.actor_ids.name(root));
+            r.put(k.email, tr::string(traits, "email"));
+            r.put(k.first_name, tr::string(traits, "first_name"));
+            r.put(k.last_name, tr::string(traits, "last_name"));
+            r.put(k.greeting_name, greeting(traits));
+            let shown = now.shown_account(state, p);
+            r.put(
+                k.account_id,
+                shown.map_or(Value::Null, |a| Value::from(state.account_ids.name(a))),
+            );
+            common.fill(
+                &mut r,
+                created_ms,
+                agg,
+                now.scores[p],
+                previous_score,
+                previous_events,
+            );
+            devices(state, k, &device_counts, &mut r);
+            contact(state, c, k, now, p, cutoff, &mut r);
+            for (i, columns) in k.usage.iter().enumerate() {
+                let current = now.person_usage[p * m + i];
+                let previous = if prev == u32::MAX {
+                    Decimal::ZERO
+                } else {
+                    before.person_usage[prev as usize * m + i]
+                };
+                usage_values(&mut r, columns, current, previous);
+            }
+            for &(key, _, value) in traits {
+                if let Some(name) = keys.passthrough(RecordKind::User, key) {
+                    r.push_trait(name.clone(), value.clone());
+                }
+            }
+            let at = shown.map_or(u32::MAX, |a| position[a as usize]);
+            let account = accounts.get(at as usize);
+            common.activation(
+                &mut r,
+                &c.user_milestones,
+                &c.rules.user_milestones,
+                account,
+                &times,
+                created_ms,
+            );
+            let segments = common.classify(&mut r, account, &c.rules.user);
+            out.push(r, segments);
+        }
+        out
+    }
+}
+
+/// The sorted times of each tracked event among a person's user milestone lists,
+/// indexed by tracked event.
+fn milestone_times<'s>(actors: impl Iterator<Item = &'s ActorState>, times: &mut [Vec<i64>]) {
+    times.iter_mut().for_each(Vec::clear);
+    for a in actors {
+        for m in a.milestones.iter().filter(|m| m.account == ANY_ACCOUNT) {
+            if let Some(t) = times.get_mut(usize::from(m.tracked)) {
+                t.extend_from_slice(&m.times);
+            }
+        }
+    }
+    times.iter_mut().for_each(|t| t.sort_unstable());
+}
+
+fn greeting(traits: &[TraitRef<'_>]) -> Value {
+    for key in ["preferred_name", "first_name"] {
+        if let v @ Value::String(_) = tr::string(traits, key) {
+            return v;
+        }
+    }
+    match tr::string(traits, "name") {
+        Value::String(name) => name
+            .split_whitespace()
+            .next()
+            .map_or(Value::Null, Value::from),
+        _ => Value::Null,
+    }
+}
+
+/// Each device's event count in the window, in first-seen order.
+fn count_devices(
+    state: &State,
+    now: &Window,
+    p: usize,
+    window_start: DayNumber,
+    day: DayNumber,
+    counts: &mut Vec<(u32, u64)>,
+) {
+    counts.clear();
+    for a in now.people.actors(state, p) {
+        let start = a.devices.partition_point(|d| d.day < window_start);
+        for d in a.devices[start..].iter().take_while(|d| d.day <= day) {
+            match counts.iter_mut().find(|(id, _)| *id == d.device) {
+                Some(c) => c.1 += u64::from(d.count),
+                None => counts.push((d.device, u64::from(d.count))),
+            }
+        }
+    }
+}
+
+fn devices(state: &State, k: &Columns, counts: &[(u32, u64)], r: &mut Record) {
+    let name = |id: u32| state.devices.name(id);
+    let primary = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| name(b.0).cmp(name(a.0))))
+        .map_or(Value::Null, |(id, _)| Value::from(name(*id)));
+    let mut types: Vec<&str> = counts.iter().map(|(id, _)| name(*id)).collect();
+    types.sort_unstable();
+    r.put(k.primary_device, primary);
+    r.put(k.device_types, Value::string_list(types));
+}
+
+/// Whether any activity of the person falls in `[lo, hi]` (UTC ms). Exact: a range
+/// longer than a day cannot fall strictly inside one day's first..last span.
+fn active_between(state: &State, now: &Window, p: usize, c: &Compiled, lo: i64, hi: i64) -> bool {
+    let (first_day, last_day) = (day_of_ms(lo, c.offset), day_of_ms(hi, c.offset));
+    now.people.actors(state, p).any(|a| {
+        let start = a.cells.partition_point(|cell| cell.day < first_day);
+        a.cells[start..]
+            .iter()
+            .take_while(|cell| cell.day <= last_day)
+            .any(|cell| {
+                let base = day_start_ms(cell.day, c.offset);
+                let (first, last) = (
+                    base + i64::from(cell.first_ms),
+                    base + i64::from(cell.last_ms),
+                );
+                (lo..=hi).contains(&first) || (lo..=hi).contains(&last)
+            })
+    })
+}
+
+fn contact(
+    state: &State,
+    c: &Compiled,
+    k: &Columns,
+    now: &Window,
+    p: usize,
+    cutoff: i64,
+    r: &mut Record,
+) {
+    let last = now
+        .people
+        .actors(state, p)
+        .filter_map(|a| a.contacts.iter().rev().find(|ct| ct.ms < cutoff))
+        .max();
+    let Some(last) = last else { return };
+    r.put(k.last_contacted_at, Value::DateTime(datetime_of(last.ms)));
+    r.put(k.last_contact_purpose, last.purpose.as_str());
+    r.put(
+        k.days_since_last_contact,
+        i64::from(now.day - day_of_ms(last.ms, c.offset)),
+    );
+    let effect_end = last.ms.saturating_add(c.contact_effect_days * MS_PER_DAY);
+    if effect_end < cutoff {
+        let before = active_between(state, now, p, c, last.ms - 7 * MS_PER_DAY, last.ms - 1);
+        let after = active_between(state, now, p, c, last.ms + 1, effect_end);
+        r.put(k.contact_effective, after && !before);
+    }
+}
