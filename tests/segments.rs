@@ -148,3 +148,57 @@ fn snapshots_are_the_same_on_any_number_of_threads() {
         assert_eq!(memberships, &runs[0].1);
     }
 }
+
+/// Users named so that every account's members are spread over every thread's
+/// range (members are `u0000`, `u0007`, … for account 0): each account's sums are
+/// then added up from several threads, and must come out as one thread's.
+#[test]
+fn account_sums_gathered_from_several_threads_are_one_threads() {
+    use pulsecheck::sample;
+    use pulsecheck::{AccountId, Group};
+
+    let mut engine = Engine::new(sample::config()).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).unwrap();
+    let events = [
+        "Report Run",
+        "Task Created",
+        "Board Viewed",
+        "API Called",
+        "File Uploaded",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for u in 0..2_000u32 {
+        let user = UserId::new(format!("u{u:04}"));
+        let account = AccountId::new(format!("acc_{}", u % 7));
+        let joined = start + Duration::hours(next(24 * 40) as i64);
+        engine
+            .ingest(&Group::new(user.clone(), account, joined).into())
+            .unwrap();
+        for e in 0..next(12) {
+            let at = joined + Duration::hours(next(24 * 30) as i64);
+            let event = events[next(events.len() as u64) as usize];
+            let call = Track::new(user.clone(), event, at)
+                .message_id(format!("{u}-{e}"))
+                .property("megabytes", next(1_000) as i64);
+            engine.ingest(&call.into()).unwrap();
+        }
+    }
+    let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    let one = engine.snapshot(day);
+    assert_eq!(one.accounts().len(), 7);
+    assert!(
+        one.accounts()
+            .iter()
+            .all(|a| a.get("active_users") != Some(&Value::Int(0)))
+    );
+    for threads in [2, 3, 4] {
+        engine.set_snapshot_threads(threads);
+        assert_eq!(engine.snapshot(day), one, "{threads} threads");
+    }
+}

@@ -3,8 +3,11 @@
 //!
 //! The snapshot of D runs it for D and for D − N, in one walk over the people.
 
+use std::ops::Range;
+
 use rust_decimal::Decimal;
 
+use super::parallel;
 use super::people::People;
 use crate::config::compiled::Compiled;
 use crate::engine::State;
@@ -13,6 +16,8 @@ use crate::metrics;
 use crate::time::{DayNumber, day_of_ms, day_start_ms, ms_in_day};
 
 const NO_ACCOUNT: u32 = u32::MAX;
+/// No person (in `previous`).
+const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Agg {
@@ -30,6 +35,27 @@ impl Agg {
     fn seen(&mut self, first: i64, last: i64) {
         self.first_ms = Some(self.first_ms.map_or(first, |f| f.min(first)));
         self.last_ms = Some(self.last_ms.map_or(last, |l| l.max(last)));
+    }
+}
+
+impl AccountAgg {
+    /// Adds another range's sums for the same account (`active_days` is counted
+    /// from `days` at the end).
+    fn absorb(&mut self, other: AccountAgg) {
+        let (a, b) = (&mut self.agg, other.agg);
+        a.raw += b.raw;
+        a.events += b.events;
+        a.features |= b.features;
+        a.features_lifetime |= b.features_lifetime;
+        if let (Some(first), Some(last)) = (b.first_ms, b.last_ms) {
+            a.seen(first, last);
+        }
+        self.active_users += other.active_users;
+        self.total_users += other.total_users;
+        for (w, bits) in self.days.iter_mut().zip(other.days) {
+            *w |= bits;
+        }
+        self.exists |= other.exists;
     }
 }
 
@@ -210,46 +236,79 @@ enum Pass {
 }
 
 /// The aggregates of D and of D − N (the previous window, the previous score and
-/// the lifecycle's "previous window activity").
+/// the lifecycle's "previous window activity"), on up to `threads` threads.
 ///
 /// Both passes walk the people in one loop, each person of D next to the same
 /// person as of D − N, so the second read of an actor's cells, usage and groups
-/// finds them in cache instead of missing on them again. Each pass still adds its
-/// people in its own order, so every sum is the one a separate pass would give.
-pub(crate) fn aggregate(state: &State, c: &Compiled, day: DayNumber) -> (Window, Window) {
+/// finds them in cache instead of missing on them again. Threads take contiguous
+/// ranges of people and sum into accounts of their own, which are added up at the
+/// end: every sum is one of integers, bits, minima and maxima, or exact decimals,
+/// so it is the one a single walk would give.
+pub(crate) fn aggregate(
+    state: &State,
+    c: &Compiled,
+    day: DayNumber,
+    threads: usize,
+) -> (Window, Window) {
     let before_day = day - c.window;
     let cutoff = |day: DayNumber| day_start_ms(day + 1, c.offset);
     let [people_now, people_before] =
         People::resolve_pair(state, (day, cutoff(day)), (before_day, cutoff(before_day)));
-    let mut now = Pass::Full.start(state, c, day, people_now);
-    let mut before = Pass::WindowOnly.start(state, c, before_day, people_before);
     // Each root's person as of D − N, by actor id.
-    let mut previous = vec![u32::MAX; state.actors.len()];
-    for (p, &root) in before.people.roots.iter().enumerate() {
-        previous[root as usize] = p as u32;
+    let mut previous = vec![NONE; state.actors.len()];
+    for (q, &root) in people_before.roots.iter().enumerate() {
+        previous[root as usize] = q as u32;
     }
+    let previous_of = |p: usize| previous[people_now.roots[p] as usize];
     // Both people lists are sorted by root name, so a root's position as of D − N
-    // only grows with its position as of D; people of D − N alone (merged into
-    // another person by D) are added where they fall between.
-    let mut next = 0;
-    for p in 0..now.people.len() {
-        now.add(state, c, p);
-        let q = previous[now.people.roots[p] as usize];
-        if q != u32::MAX {
-            while next <= q as usize {
-                before.add(state, c, next);
-                next += 1;
+    // only grows with its position as of D. A range of D's people therefore takes
+    // the people of D − N from just past the last one an earlier person of D had,
+    // up to where the next range starts; people of D − N alone (merged into another
+    // person by D) are added where they fall between.
+    let before_from = |p: usize| {
+        (0..p)
+            .rev()
+            .map(previous_of)
+            .find(|&q| q != NONE)
+            .map_or(0, |q| q as usize + 1)
+    };
+    let n = people_now.len();
+    let parts = parallel::split(n, threads, |range| {
+        let before_range = before_from(range.start)..if range.end == n {
+            people_before.len()
+        } else {
+            before_from(range.end)
+        };
+        let mut now = Pass::Full.start(state, c, day, range.clone());
+        let mut before = Pass::WindowOnly.start(state, c, before_day, before_range.clone());
+        let mut next = before_range.start;
+        for p in range {
+            now.add(state, c, &people_now, p);
+            let q = previous_of(p);
+            if q != NONE {
+                while next <= q as usize {
+                    before.add(state, c, &people_before, next);
+                    next += 1;
+                }
             }
         }
+        for q in next..before_range.end {
+            before.add(state, c, &people_before, q);
+        }
+        (now, before)
+    });
+    let mut parts = parts.into_iter();
+    let (mut now, mut before) = parts.next().expect("split always returns a range");
+    for (more_now, more_before) in parts {
+        now.absorb(more_now);
+        before.absorb(more_before);
     }
-    for q in next..before.people.len() {
-        before.add(state, c, q);
-    }
-    (now.finish(c), before.finish(c))
+    (now.finish(c, people_now), before.finish(c, people_before))
 }
 
 impl Pass {
-    fn start(self, state: &State, c: &Compiled, day: DayNumber, people: People) -> Aggregator {
+    /// A pass over the people `range` (indexes into the day's people).
+    fn start(self, state: &State, c: &Compiled, day: DayNumber, range: Range<usize>) -> Aggregator {
         let cutoff = day_start_ms(day + 1, c.offset);
         let window_start = day - c.window + 1;
         let lookback_start = day - c.lookback + 1;
@@ -266,6 +325,7 @@ impl Pass {
         for (i, a) in state.accounts.iter().enumerate() {
             account[i].exists = a.first_call < cutoff;
         }
+        let people = range.len();
         Aggregator {
             pass: self,
             day,
@@ -278,12 +338,12 @@ impl Pass {
             },
             words,
             metrics_n,
-            person: vec![Agg::default(); people.len()],
-            person_account: vec![NO_ACCOUNT; people.len()],
+            first: range.start,
+            person: vec![Agg::default(); people],
+            person_account: vec![NO_ACCOUNT; people],
             account,
-            person_usage: vec![Decimal::ZERO; people.len() * metrics_n],
+            person_usage: vec![Decimal::ZERO; people * metrics_n],
             account_usage: vec![Decimal::ZERO; accounts_n * metrics_n],
-            people,
             days: vec![0; words],
             partials: Vec::new(),
             partial_days: Vec::new(),
@@ -302,7 +362,8 @@ struct Aggregator {
     /// Words of a scored-days bit set.
     words: usize,
     metrics_n: usize,
-    people: People,
+    /// The first person of the range; `person[i]` is person `first + i`.
+    first: usize,
     person: Vec<Agg>,
     person_account: Vec<u32>,
     account: Vec<AccountAgg>,
@@ -318,10 +379,11 @@ struct Aggregator {
 
 impl Aggregator {
     /// Adds person `p`'s activity to their sums and to their accounts'.
-    fn add(&mut self, state: &State, c: &Compiled, p: usize) {
+    fn add(&mut self, state: &State, c: &Compiled, people: &People, p: usize) {
         let (day, window_start, words) = (self.day, self.window_start, self.words);
-        let own = group_account(state, &self.people, p, day);
-        self.person_account[p] = own;
+        let own = group_account(state, people, p, day);
+        let at = p - self.first;
+        self.person_account[at] = own;
         self.days.iter_mut().for_each(|w| *w = 0);
         self.partials.clear();
         self.partial_days.clear();
@@ -331,20 +393,20 @@ impl Aggregator {
         // read before the cell loops instead of after them (measured slightly
         // faster). Usage sums are added in the same order either way.
         if self.metrics_n > 0 {
-            for actor in self.people.actors(state, p) {
+            for actor in people.actors(state, p) {
                 add_usage(
                     actor,
                     own,
                     day,
                     window_start,
                     self.metrics_n,
-                    p,
+                    at,
                     &mut self.person_usage,
                     &mut self.account_usage,
                 );
             }
         }
-        for actor in self.people.actors(state, p) {
+        for actor in people.actors(state, p) {
             // A linear scan, not a binary search: the cells are read in memory
             // order, which the prefetcher follows, while each probe of a binary
             // search is a dependent cache miss. The cells skipped are at most those
@@ -419,7 +481,7 @@ impl Aggregator {
                 }
             }
         }
-        let agg = &mut self.person[p];
+        let agg = &mut self.person[at];
         agg.raw = raw;
         agg.events = events;
         agg.features = features;
@@ -448,8 +510,23 @@ impl Aggregator {
         }
     }
 
+    /// Adds the sums of the range that follows this one.
+    fn absorb(&mut self, next: Aggregator) {
+        debug_assert_eq!(next.first, self.first + self.person.len());
+        self.person.extend(next.person);
+        self.person_account.extend(next.person_account);
+        self.person_usage.extend(next.person_usage);
+        for (a, b) in self.account.iter_mut().zip(next.account) {
+            a.absorb(b);
+        }
+        for (a, b) in self.account_usage.iter_mut().zip(next.account_usage) {
+            *a = a.saturating_add(b);
+        }
+        self.members_total.extend(next.members_total);
+    }
+
     /// Scores, once every person is in.
-    fn finish(self, c: &Compiled) -> Window {
+    fn finish(self, c: &Compiled, people: People) -> Window {
         let mut account = self.account;
         for a in &mut account {
             a.agg.active_days = count_bits(&a.days);
@@ -481,7 +558,7 @@ impl Aggregator {
         Window {
             day: self.day,
             offset: c.offset,
-            people: self.people,
+            people,
             person,
             person_account: self.person_account,
             account,

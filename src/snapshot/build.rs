@@ -222,7 +222,7 @@ pub(crate) fn build(
     let c = engine.compiled();
     let state = engine.state();
     let day = day_number(date);
-    let (now, before) = aggregate(state, c, day);
+    let (now, before) = aggregate(state, c, day, threads);
     let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
     let mut transitions = Vec::new();
     // Accounts first: user rules may read `account.…`, segments included.
