@@ -1,6 +1,7 @@
 //! Snapshot cost: every property of every user and account, users per second, at
 //! 10 k, 100 k and 1 M users (the sizes; the 1 M engine takes about a
-//! minute and several GB to build before the first sample).
+//! minute and several GB to build before the first sample), and at 100 k users on
+//! two threads (`Engine::set_snapshot_threads`).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pulsecheck::Engine;
@@ -21,6 +22,15 @@ fn snapshot(c: &mut Criterion) {
             &engine,
             |b, engine| b.iter(|| engine.snapshot(sample.end())),
         );
+        if accounts == 10_000 {
+            // The same snapshot on both of the reference machine's cores.
+            engine.set_snapshot_threads(2);
+            group.bench_with_input(
+                BenchmarkId::new("users_2_threads", sample.user_count()),
+                &engine,
+                |b, engine| b.iter(|| engine.snapshot(sample.end())),
+            );
+        }
     }
     group.finish();
 }

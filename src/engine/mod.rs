@@ -128,9 +128,9 @@ impl Engine {
     /// threads; only the time it takes changes. Threads are scoped to each call and
     /// not spawned for small snapshots (fewer than a few hundred records a thread).
     ///
-    /// Working out the day's people and sums comes first and stays on the calling
-    /// thread; building and classifying the records, most of a snapshot's work,
-    /// is what is shared.
+    /// The threads share summing the day's activity and building and classifying
+    /// the records, nearly all of a snapshot's work; only working out who is who
+    /// (identity stitching as of the day) stays on the calling thread.
     ///
     /// ```
     /// use chrono::NaiveDate;
