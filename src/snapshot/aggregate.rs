@@ -242,8 +242,8 @@ enum Pass {
 /// person as of D − N, so the second read of an actor's cells, usage and groups
 /// finds them in cache instead of missing on them again. Threads take contiguous
 /// ranges of people and sum into accounts of their own, which are added up at the
-/// end: every sum is one of integers, bits, minima and maxima, or exact decimals,
-/// so it is the one a single walk would give.
+/// end: the sums are of integers, bits, minima and maxima, and decimals (exact
+/// short of 28 significant digits), so they are the ones a single walk gives.
 pub(crate) fn aggregate(
     state: &State,
     c: &Compiled,
