@@ -374,7 +374,8 @@ impl crate::Engine {
             let usage = &compiled.usage;
             let outcome =
                 fast::read_call(line, usage, compiled.config.limits(), picked).and_then(|call| {
-                    self.ingest_json_call(&call, picked.as_slice(), picked.traits(line))
+                    let (usage, traits) = picked.parts(line);
+                    self.ingest_json_call(&call, usage, traits)
                 });
             picked.clear();
             outcome

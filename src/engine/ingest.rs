@@ -72,21 +72,31 @@ impl PropertiesRef<'_> {
 
 /// The traits of an `identify` or `group` call, as far as the engine reads them:
 /// each key with its value, in the order sent.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub(crate) enum TraitsRef<'a> {
     /// The typed call's map.
     Map(&'a Properties),
-    /// What a JSON reader that builds no map hands over: the same entries.
+    /// What a JSON reader that builds no map hands over: the same entries, whose
+    /// values it built for the engine to keep (moved, not cloned).
     #[cfg(feature = "json")]
     Json(crate::json::fast::JsonTraits<'a>),
 }
 
 impl<'a> TraitsRef<'a> {
-    fn for_each(self, mut f: impl FnMut(&'a str, &'a Value)) {
+    fn len(&self) -> usize {
         match self {
-            TraitsRef::Map(map) => map.iter().for_each(|(k, v)| f(k, v)),
+            TraitsRef::Map(map) => map.len(),
             #[cfg(feature = "json")]
-            TraitsRef::Json(traits) => traits.for_each(f),
+            TraitsRef::Json(traits) => traits.len(),
+        }
+    }
+
+    /// Each key and its value, to keep.
+    fn into_each(self, mut f: impl FnMut(&'a str, Value)) {
+        match self {
+            TraitsRef::Map(map) => map.iter().for_each(|(k, v)| f(k, v.clone())),
+            #[cfg(feature = "json")]
+            TraitsRef::Json(traits) => traits.drain(f),
         }
     }
 }
@@ -94,7 +104,7 @@ impl<'a> TraitsRef<'a> {
 /// A borrowed view of one call: everything the engine reads from it. Empty ids
 /// are `None`. Properties and traits are already checked against the limits and
 /// for non-finite numbers by whoever built the view.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub(crate) struct CallRef<'a> {
     pub kind: Kind,
     /// The timestamp, in UTC milliseconds.
@@ -226,7 +236,7 @@ impl Engine {
             }
             _ => None,
         };
-        Some(self.ingest_ref(&CallRef {
+        Some(self.ingest_ref(CallRef {
             kind,
             ms: c.ms,
             user_id: c.user_id.as_deref(),
@@ -269,12 +279,12 @@ impl Engine {
                 }
             }
         }
-        self.ingest_ref(&CallRef::of(call))
+        self.ingest_ref(CallRef::of(call))
     }
 
     /// Ingests a borrowed view of a call (see [`CallRef`] for what its builder must
     /// have checked already).
-    pub(crate) fn ingest_ref(&mut self, call: &CallRef<'_>) -> Result<Outcome, Rejection> {
+    pub(crate) fn ingest_ref(&mut self, mut call: CallRef<'_>) -> Result<Outcome, Rejection> {
         let ms = call.ms;
         if let Some(clock) = self.clock_ms {
             let limit = clock.saturating_add(self.compiled.skew_ms);
@@ -326,7 +336,7 @@ impl Engine {
         }
         let tiebreak = call.message_id.map_or(0, |m| fingerprint64(m.as_bytes()));
         let day = day_of_ms(ms, self.compiled.offset);
-        let sender = self.sender(call);
+        let sender = self.sender(&call);
         // The keys of forgotten days are gone too: such a call is folded, which a
         // copy of it cannot change (see `history`).
         let forgotten = self.state.retained_from.is_some_and(|r| day < r);
@@ -340,14 +350,16 @@ impl Engine {
         let mut warnings = Vec::new();
         match call.kind {
             Kind::Identify => {
-                let id = self.identified_actor(sender, call, day, stamp);
+                let id = self.identified_actor(sender, &call, day, stamp);
                 let target = &mut self.state.actors[id as usize].traits;
-                record_traits(&mut self.state.trait_keys, target, call.traits, day, stamp);
+                let traits = call.traits.take();
+                record_traits(&mut self.state.trait_keys, target, traits, day, stamp);
             }
             Kind::Group => {
                 let account = self.account(call.group_id.unwrap_or_default(), ms);
                 let target = &mut self.state.accounts[account as usize].traits;
-                record_traits(&mut self.state.trait_keys, target, call.traits, day, stamp);
+                let traits = call.traits.take();
+                record_traits(&mut self.state.trait_keys, target, traits, day, stamp);
                 if let Sender::Actor(id) = sender {
                     self.state.actors[id as usize].seen_at(ms, call.user_id.is_some());
                     let link = DayLink {
@@ -359,14 +371,14 @@ impl Engine {
                 }
             }
             Kind::Alias => {
-                let user = self.identified_actor(sender, call, day, stamp);
+                let user = self.identified_actor(sender, &call, day, stamp);
                 self.state.actors[user as usize].seen_at(ms, true);
                 let previous = self.actor(call.previous_id.unwrap_or_default(), ms, false);
                 self.link_parent(previous, user, day, stamp);
             }
             Kind::Track | Kind::Page | Kind::Screen => {
-                let id = self.identified_actor(sender, call, day, stamp);
-                self.ingest_activity(id, call, device, day, forgotten, &mut warnings);
+                let id = self.identified_actor(sender, &call, day, stamp);
+                self.ingest_activity(id, &call, device, day, forgotten, &mut warnings);
             }
         }
         Ok(if warnings.is_empty() {
@@ -567,7 +579,9 @@ fn record_traits(
     let Some(traits) = traits else {
         return;
     };
-    traits.for_each(|key, value| {
+    // At most one new version each: one allocation, not a growth per doubling.
+    target.reserve(traits.len());
+    traits.into_each(|key, value| {
         let key = keys.intern(normalize_trait_key(key)).0;
         state::upsert_trait(
             target,
@@ -575,7 +589,7 @@ fn record_traits(
                 key,
                 day,
                 stamp,
-                value: value.clone(),
+                value,
             },
         );
     });

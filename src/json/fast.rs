@@ -77,8 +77,9 @@
 //!   and trait values go into a scratch buffer reused from line to line
 //!   ([`Picked`]), which also remembers the last timestamp hour it validated
 //!   ([`HourCache`]). An `identify` or `group` line builds no owned call and no
-//!   traits map (no key is copied or hashed but by the engine's own trait-key
-//!   table).
+//!   traits map (no key is copied, nor hashed but by the engine's own trait-key
+//!   table), and its trait values move from the scratch buffer into the engine's
+//!   state, where the full path clones them out of the call.
 
 mod quotes;
 mod scanner;
@@ -168,15 +169,14 @@ impl Picked {
         self.len = self.len.max(metric + 1);
     }
 
-    /// The values by metric index; shorter than the metric list when the last
-    /// metrics were not found (a missing index reads as absent).
-    pub(crate) fn as_slice(&self) -> &[Option<Value>] {
-        &self.values[..self.len]
-    }
-
-    /// The traits of `line`, the line last read.
-    pub(crate) fn traits<'a>(&'a self, line: &'a str) -> JsonTraits<'a> {
-        JsonTraits::new(line, &self.traits)
+    /// The usage values by metric index (shorter than the metric list when the
+    /// last metrics were not found: a missing index reads as absent), and the
+    /// traits of `line`, the line last read, for the engine to keep.
+    pub(crate) fn parts<'a>(&'a mut self, line: &'a str) -> (&'a [Option<Value>], JsonTraits<'a>) {
+        (
+            &self.values[..self.len],
+            JsonTraits::new(line, &mut self.traits),
+        )
     }
 
     /// Forgets (drops) the values picked since the last call.
@@ -368,8 +368,9 @@ mod tests {
         let call = read_call(line, &compiled.usage, compiled.config.limits(), &mut picked)?;
         let mut traits = Vec::new();
         picked
-            .traits(line)
-            .for_each(|k, v| traits.push((k.to_owned(), v.clone())));
+            .parts(line)
+            .1
+            .drain(|k, v| traits.push((k.to_owned(), v)));
         Some((call, traits))
     }
 

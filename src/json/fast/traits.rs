@@ -43,28 +43,29 @@ impl<'a> Scanner<'a> {
 }
 
 /// The traits of an `identify` or `group` line read by the fast path, as the
-/// engine reads them: distinct keys (borrowed from the line), in the order sent.
-#[derive(Debug, Clone, Copy)]
+/// engine reads them: distinct keys (borrowed from the line), in the order sent,
+/// with values the engine may keep (the scratch space is cleared after the line).
+#[derive(Debug)]
 pub(crate) struct JsonTraits<'a> {
     line: &'a str,
-    list: &'a [(Span, Value)],
+    list: &'a mut TraitList,
 }
 
 impl<'a> JsonTraits<'a> {
-    pub(super) fn new(line: &'a str, list: &'a [(Span, Value)]) -> JsonTraits<'a> {
+    pub(super) fn new(line: &'a str, list: &'a mut TraitList) -> JsonTraits<'a> {
         JsonTraits { line, list }
     }
 
     /// How many traits.
-    pub(crate) fn len(self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.list.len()
     }
 
-    /// Each key and its value. A key is the text between its quotes, cut at
-    /// them: always a `str` boundary, and never escaped (such a line was handed
-    /// over).
-    pub(crate) fn for_each(self, mut f: impl FnMut(&'a str, &'a Value)) {
-        for (key, value) in self.list {
+    /// Each key and its value, moved out of the list. A key is the text between
+    /// its quotes, cut at them: always a `str` boundary, and never escaped (such
+    /// a line was handed over).
+    pub(crate) fn drain(self, mut f: impl FnMut(&'a str, Value)) {
+        for (key, value) in self.list.drain(..) {
             f(&self.line[key.range()], value);
         }
     }
