@@ -5,9 +5,10 @@
 //! `timestamp` falls back to `originalTimestamp`; `context.groupId`,
 //! `context.device.type` and `context.os.name` are read.
 //!
-//! [`Engine::ingest_json`](crate::Engine::ingest_json) reads `track`, `page` and `screen` lines in one borrowing
-//! pass ([`fast`]) that builds no owned [`Call`] and keeps only the usage properties
-//! the configuration reads; any other line, and any line that pass is not sure of,
+//! [`Engine::ingest_json`](crate::Engine::ingest_json) reads `track`, `page`, `screen`, `identify` and
+//! `group` lines in one borrowing pass ([`fast`]) that builds no owned [`Call`] and
+//! keeps only the usage properties the configuration reads (and the traits, without
+//! a map); any other line, and any line that pass is not sure of,
 //! goes through [`Call::from_json`] and [`Engine::ingest`](crate::Engine::ingest),
 //! which also name every rejection. Both give the same outcomes
 //! (`tests/json_fast.rs` checks it).
@@ -348,9 +349,10 @@ impl crate::Engine {
     /// (`call_too_large`) before it is parsed.
     ///
     /// The outcome is always that of `ingest(&Call::from_json(line)?)`, but an
-    /// activity call (`track`, `page`, `screen`) is read without building the
-    /// `Call`: its ids and names are borrowed from the line, the fields the engine
-    /// does not use are only checked, and nothing is allocated for it.
+    /// activity call (`track`, `page`, `screen`), an `identify` and a `group` are
+    /// read without building the `Call`: their ids and names are borrowed from the
+    /// line, the fields the engine does not use are only checked, and nothing is
+    /// allocated for them but the trait values the engine keeps.
     ///
     /// ```
     /// use pulsecheck::{Config, Engine, Outcome};
@@ -363,15 +365,18 @@ impl crate::Engine {
     /// ```
     pub fn ingest_json(&mut self, line: &str) -> Result<crate::Outcome, Rejection> {
         self.check_line_size(line.len())?;
-        // Activity calls are read in one borrowing pass (no owned `Call`); any line
+        // Most calls are read in one borrowing pass (no owned `Call`); any line
         // that pass is not sure of, rejections included, is read again in full so
         // that outcomes and rejections are exactly those of `Call::from_json` +
         // `ingest`.
         let fast = PICKED.with_borrow_mut(|picked| {
             let compiled = self.compiled();
             let usage = &compiled.usage;
-            let outcome = fast::read_activity(line, usage, compiled.config.limits(), picked)
-                .map(|activity| self.ingest_json_activity(&activity, picked.as_slice()));
+            let outcome =
+                fast::read_call(line, usage, compiled.config.limits(), picked).and_then(|call| {
+                    let (usage, traits) = picked.parts(line);
+                    self.ingest_json_call(&call, usage, traits)
+                });
             picked.clear();
             outcome
         });

@@ -1,11 +1,15 @@
-//! `Engine::ingest_json` reads activity lines on a fast path that builds no owned
-//! `Call` (issue 5). Its outcomes, rejections and resulting state must be exactly
-//! those of the full path, `Engine::ingest(&Call::from_json(line)?)` after the line
-//! size check: checked here line by line on realistic lines (the sample stream as
-//! `Call::to_json` writes it) bent in hostile ways: fields missing, duplicated,
-//! reordered, renamed to their aliases or of the wrong type; escapes in strings;
-//! numeric ids; huge numbers; unknown fields; odd whitespace; timestamps in every
-//! shape; properties at and over the limits; cut or padded lines.
+//! `Engine::ingest_json` reads activity, `identify` and `group` lines on a fast
+//! path that builds no owned `Call` (issue 5). Its outcomes, rejections and
+//! resulting state must be exactly those of the full path,
+//! `Engine::ingest(&Call::from_json(line)?)` after the line size check: checked
+//! here line by line on realistic lines (the sample stream as `Call::to_json`
+//! writes it) bent in hostile ways: fields missing, duplicated, reordered, renamed
+//! to their aliases or of the wrong type; escapes in strings; numeric ids; huge
+//! numbers; unknown fields; odd whitespace; timestamps in every shape; properties
+//! and traits at and over the limits; cut or padded lines. `identify` and `group`
+//! lines are also made from scratch, with traits of every shape: repeated, escaped
+//! and normalized-alike keys, numbers of every kind, nulls, nested values, and a
+//! trait-key table that fills up.
 #![cfg(feature = "json")]
 
 use chrono::{Duration, NaiveDate};
@@ -45,7 +49,14 @@ fn configs() -> Vec<Config> {
         tight = tight.usage(format!("u{i}"), Usage::sum("File Uploaded", property));
     }
     tight = tight.usage("runs", Usage::sum("Report Run", "rows"));
-    vec![sample::config(), tight.build().unwrap()]
+    // Room for the sample's traits, but a trait-key table that fills up after a
+    // few calls, so that its limit is met on both sides.
+    let few_trait_keys = Config::builder()
+        .score_event("Report Run", 5)
+        .limits(Limits::default().with_max_trait_keys(9))
+        .build()
+        .unwrap();
+    vec![sample::config(), tight.build().unwrap(), few_trait_keys]
 }
 
 fn base_lines() -> Vec<String> {
@@ -359,6 +370,168 @@ fn edgy_properties() -> impl Strategy<Value = String> {
     })
 }
 
+/// A trait key: the sample's, their normalized twins (`firstName` and
+/// `first_name` are two keys of one trait), keys at the tight config's name limit
+/// (13 bytes), an escaped key, an empty one, and a few short ones that repeat often.
+fn trait_key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => proptest::sample::select(
+            &["email", "firstName", "first_name", "lastName", "createdAt", "created_at",
+              "role", "name", "preferredName", "plan", "seats", "mrr", "domain"][..],
+        )
+        .prop_map(str::to_owned),
+        2 => "[a-c]{1,2}",
+        1 => (12..=14usize).prop_map(|n| "k".repeat(n)),
+        1 => Just("pl\\u0061n".to_owned()),
+        1 => Just(String::new()),
+        1 => Just("caf\u{e9}".to_owned()),
+    ]
+}
+
+/// A trait value: every kind of number (integers past `i64` and `u64`, floats that
+/// round, exponents past `f64`), texts with escapes and surrogates, literals,
+/// nested values, and values around the tight config's limits.
+fn trait_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => number(),
+        3 => text(),
+        1 => timestamp(),
+        1 => Just("null".to_owned()),
+        1 => Just("true".to_owned()),
+        1 => Just("false".to_owned()),
+        1 => Just("490.0".to_owned()),
+        1 => Just("-7".to_owned()),
+        1 => Just("9223372036854775807".to_owned()),
+        1 => Just("9223372036854775808".to_owned()),
+        1 => Just("-9223372036854775809".to_owned()),
+        1 => Just("0.1e1".to_owned()),
+        1 => Just("[1,[2,[3]]]".to_owned()),
+        1 => Just("{\"a\":1,\"a\":\"2\"}".to_owned()),
+        1 => Just("{\"a\":{\"b\":null},\"c\":[]}".to_owned()),
+        1 => (0..=13usize).prop_map(|n| format!("\"{}\"", "x".repeat(n))),
+        1 => (0..=4usize).prop_map(|n| format!("[{}]", vec!["1"; n].join(","))),
+        2 => value(),
+    ]
+}
+
+/// A `traits` value: mostly an object (its keys often repeated, or kept distinct
+/// so that more lines take the fast path), sometimes `null` or not an object.
+fn traits() -> impl Strategy<Value = String> {
+    let entries = proptest::collection::vec((trait_key(), trait_value()), 0..9);
+    prop_oneof![
+        1 => Just("null".to_owned()),
+        1 => Just("{}".to_owned()),
+        1 => Just("[]".to_owned()),
+        1 => Just("\"plan\"".to_owned()),
+        4 => (entries, any::<bool>()).prop_map(|(mut entries, distinct)| {
+            if distinct {
+                let mut seen = std::collections::HashSet::new();
+                entries.retain(|(k, _)| seen.insert(k.clone()));
+            }
+            let body: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("\"{k}\":{v}"))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        }),
+    ]
+}
+
+/// An `identify` or `group` line made from scratch, its fields in any order:
+/// ids present, blank, numeric or of the wrong type; a few `messageId`s shared
+/// between lines (so some are duplicates); the fields these calls ignore, of
+/// right and wrong types.
+fn identify_or_group() -> impl Strategy<Value = String> {
+    let maybe = |s: BoxedStrategy<String>| proptest::option::weighted(0.7, s);
+    let message = prop_oneof![
+        Just("\"m1\"".to_owned()),
+        Just("\"m2\"".to_owned()),
+        Just("\" \"".to_owned()),
+        Just("3".to_owned()),
+    ];
+    let stamp = prop_oneof![
+        3 => proptest::sample::select(
+            &["\"2026-10-20T10:00:00Z\"", "\"2026-10-20T11:00:00.5Z\"", "\"2026-10-21T00:00:00+02:00\""][..],
+        )
+        .prop_map(str::to_owned),
+        1 => timestamp(),
+    ];
+    let user = prop_oneof![
+        3 => proptest::sample::select(&["\"u1\"", "\"u2\"", "\"a1\""][..]).prop_map(str::to_owned),
+        1 => id(),
+    ];
+    let account = prop_oneof![
+        3 => proptest::sample::select(&["\"acc_1\"", "\"acc_2\"", "\"  \"", "7"][..]).prop_map(str::to_owned),
+        1 => id(),
+    ];
+    let fields = (
+        (
+            proptest::sample::select(&["\"identify\"", "\"group\""][..]),
+            maybe(user.clone().boxed()),
+            maybe(user.boxed()),
+            maybe(account.boxed()),
+            maybe(message.boxed()),
+            maybe(stamp.boxed()),
+            maybe(traits().boxed()),
+        ),
+        (
+            proptest::option::weighted(0.2, timestamp()),
+            proptest::option::weighted(0.2, context()),
+            proptest::option::weighted(0.2, properties()),
+            proptest::option::weighted(0.2, value()),
+            any::<[bool; 3]>(),
+        ),
+    );
+    (
+        fields,
+        Just((0..12usize).collect::<Vec<_>>()).prop_shuffle(),
+    )
+        .prop_map(
+            |(((kind, user, anonymous, group, message, stamp, traits), rest), order)| {
+                let (original, context, properties, other, [snake, alias_group, event]) = rest;
+                let mut e: Vec<(&str, String)> = vec![("type", kind.to_owned())];
+                let key = |camel, snake_case: &'static str, snake: bool| {
+                    if snake { snake_case } else { camel }
+                };
+                let fields = [
+                    (key("userId", "user_id", snake), user),
+                    ("anonymousId", anonymous),
+                    (key("groupId", "group_id", alias_group), group),
+                    ("messageId", message),
+                    ("timestamp", stamp),
+                    ("traits", traits),
+                    ("originalTimestamp", original),
+                    ("context", context),
+                    ("properties", properties),
+                    (if event { "event" } else { "previousId" }, other),
+                ];
+                for (k, v) in fields {
+                    if let Some(v) = v {
+                        e.push((k, v));
+                    }
+                }
+                let mut shuffled: Vec<(String, String)> = order
+                    .iter()
+                    .filter_map(|&i| e.get(i))
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect();
+                shuffled.extend(
+                    e.iter()
+                        .skip(order.len())
+                        .map(|(k, v)| ((*k).to_owned(), v.clone())),
+                );
+                write(
+                    &shuffled,
+                    &Writing {
+                        spaces: vec![""],
+                        cut: None,
+                        tail: "",
+                    },
+                )
+            },
+        )
+}
+
 /// One mostly harmless change: what a real sender's line might look like.
 fn mild_bend() -> impl Strategy<Value = Bend> {
     prop_oneof![
@@ -380,6 +553,11 @@ fn mild_bend() -> impl Strategy<Value = Bend> {
         1 => Just(Bend::Set("event", "\"Report\\u0020Run\"".to_owned())),
         1 => Just(Bend::Set("anonymousId", "\"anon_1\"".to_owned())),
         1 => Just(Bend::Set("traits", "{\"plan\":\"pro\",\"n\":[1,{\"x\":2}]}".to_owned())),
+        3 => edgy_properties().prop_map(|t| Bend::Set("traits", t)),
+        1 => traits().prop_map(|t| Bend::Set("traits", t)),
+        1 => (0..=15usize).prop_map(|n| Bend::Set("groupId", format!("\"{}\"", "g".repeat(n)))),
+        1 => Just(Bend::Set("type", "\"identify\"".to_owned())),
+        1 => Just(Bend::Set("type", "\"group\"".to_owned())),
         1 => Just(Bend::Set("traits", "{\"big\":1e400}".to_owned())),
         1 => Just(Bend::Set(
             "properties",
@@ -421,6 +599,8 @@ fn bend() -> impl Strategy<Value = Bend> {
             .prop_map(|(k, v)| Bend::Set(k, v)),
         3 => context().prop_map(|c| Bend::Set("context", c)),
         3 => properties().prop_map(|p| Bend::Set("properties", p)),
+        3 => traits().prop_map(|t| Bend::Set("traits", t)),
+        1 => (prop_oneof![Just("groupId"), Just("group_id")], id()).prop_map(|(k, v)| Bend::Set(k, v)),
         1 => any::<usize>().prop_map(Bend::Remove),
         1 => any::<usize>().prop_map(Bend::Duplicate),
         1 => (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Bend::Swap(a, b)),
@@ -578,6 +758,25 @@ proptest! {
         same_as_full_path(&lines)?;
     }
 
+    /// `identify` and `group` lines made from scratch, among a few sample lines
+    /// (the users and accounts they name are partly the sample's), a few at a time
+    /// and repeated, so that duplicates, trait versions of one day and the
+    /// trait-key table's limit are compared too.
+    #[test]
+    fn identify_and_group_lines_match_the_full_path(
+        made in proptest::collection::vec(identify_or_group(), 1..16),
+        start in 0..400usize,
+        repeat in any::<bool>(),
+    ) {
+        let base = base_lines();
+        let mut lines: Vec<String> = base[start % base.len()..].iter().take(6).cloned().collect();
+        lines.extend(made);
+        if repeat {
+            lines.extend(lines.clone());
+        }
+        same_as_full_path(&lines)?;
+    }
+
     /// Unchanged sample lines, written back in any key order and spacing.
     #[test]
     fn reordered_lines_match_the_full_path(
@@ -619,6 +818,11 @@ fn hostile_lines_match_the_full_path() {
         format!(r#"{{"type":"track","userId":"u1","event":"Report Run",{TS}{extra}}}"#)
     };
     let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let identify = |extra: &str| format!(r#"{{"type":"identify","userId":"u1",{TS}{extra}}}"#);
+    let traits = |n: usize| {
+        let body: Vec<String> = (0..n).map(|i| format!("\"t{i}\":{i}")).collect();
+        format!(r#","traits":{{{}}}"#, body.join(","))
+    };
     let props = |n: usize| {
         let body: Vec<String> = (0..n).map(|i| format!("\"p{i}\":{i}")).collect();
         format!(r#","properties":{{{}}}"#, body.join(","))
@@ -730,9 +934,49 @@ fn hostile_lines_match_the_full_path() {
         track(&format!(r#","x":"{}","context":{{"device":{{"type":"m\u0069"}}}}"#, "y".repeat(2000))),
         track(&format!(r#","x":"{}\ud800""#, "y".repeat(2000))),
         track(&format!(r#","x":"{}","x2":1e400,"properties":{{"megabytes":2}}"#, "y".repeat(2000))),
-        // Other calls take the full path.
-        format!(r#"{{"type":"identify","userId":"u1",{TS},"traits":{{"plan":"pro"}}}}"#),
-        format!(r#"{{"type":"group","userId":"u1","groupId":"g1",{TS},"traits":{{"plan":"pro"}}}}"#),
+        // Identify and group calls: ids, traits of every kind of value.
+        identify(r#","traits":{"plan":"pro"}"#),
+        identify(r#","anonymousId":"a1","traits":{"firstName":"Ana","first_name":"Ann","createdAt":"2026-10-01"}"#),
+        identify(r#","traits":{"n":1,"f":1.0,"e":1e2,"neg":-3,"z":-0,"big":9223372036854775808,"huge":123456789012345678901234567890,"tiny":1e-400,"pi":3.141592653589793238462643}"#),
+        identify(r#","traits":{"t":true,"f":false,"n":null,"s":"caf\u00e9 \"x\"","e":"\ud83d\ude00","l":[1,"a",null,[2]],"m":{"a":{"b":[]}}}"#),
+        identify(r#","traits":{"m":{"a":1,"a":2,"b":{"c":1,"c":2}}}"#),
+        identify(r#","traits":null,"properties":{"x":[1,2]},"context":{"groupId":"ignored","device":{"type":"mobile"}}"#),
+        identify(r#","traits":{}"#),
+        identify(r#","traits":{"":1}"#),
+        identify(r#","traits":{"plan":"free"},"event":"ignored","name":7"#),
+        identify(&format!(r#","traits":{{"s":"{}"}}"#, "x".repeat(8192))),
+        identify(&format!(r#","traits":{{"s":"{}"}}"#, "x".repeat(8193))),
+        identify(&format!(r#","traits":{{"{}":1}}"#, "k".repeat(257))),
+        identify(&format!(r#","traits":{{"p":{}}}"#, nested(32))),
+        identify(&format!(r#","traits":{{"p":{}}}"#, nested(33))),
+        identify(&traits(64)),
+        identify(&traits(65)),
+        identify(&traits(256)),
+        identify(&traits(257)),
+        format!(r#"{{"type":"identify","anonymousId":"a2",{TS},"traits":{{"plan":"pro"}}}}"#),
+        format!(r#"{{"type":"identify","userId":" ","anonymousId":"",{TS},"traits":{{"plan":"pro"}}}}"#),
+        format!(r#"{{"type":"identify","userId":42,"messageId":"mi",{TS},"traits":{{"plan":"pro"}}}}"#),
+        format!(r#"{{"type":"identify","userId":"u1","anonymousId":"u1",{TS}}}"#),
+        format!(r#"{{"traits":{{"plan":"pro"}},{TS},"userId":"u1","type":"identify"}}"#),
+        format!(r#"{{"traits":{{"plan":1e400}},{TS},"userId":"u1","type":"identify"}}"#),
+        format!(r#"{{"type":"group","userId":"u1","groupId":"g1",{TS},"traits":{{"plan":"pro","seats":12,"mrr":490.0}}}}"#),
+        format!(r#"{{"type":"group","groupId":"g1","messageId":"mg",{TS},"traits":{{"plan":"enterprise"}}}}"#),
+        format!(r#"{{"type":"group","anonymousId":"a1","group_id":7,{TS}}}"#),
+        format!(r#"{{"type":"group","userId":"u1","groupId":" ",{TS}}}"#),
+        format!(r#"{{"type":"group","userId":"u1","groupId":-7,{TS}}}"#),
+        format!(r#"{{"type":"group","userId":"u1",{TS},"context":{{"groupId":"g1"}}}}"#),
+        format!(r#"{{"type":"group","userId":"u1","groupId":"g1","group_id":"g2",{TS}}}"#),
+        format!(r#"{{"type":"group","userId":"u1","groupId":"{}",{TS}}}"#, "g".repeat(1025)),
+        format!(r#"{{"type":"group","groupId":"g2","timestamp":"2026-10-30T10:00:00+05:00","originalTimestamp":"bad"}}"#),
+        // Hostile traits: repeated keys, escaped keys, traits where they are not read.
+        identify(r#","traits":{"plan":"pro","plan":"free"}"#),
+        identify(r#","traits":{"plan":"pro","seats":1,"plan":"pro"}"#),
+        identify(r#","traits":{"pl\u0061n":"pro"}"#),
+        identify(r#","traits":{"plan":"pro"},"traits":{"plan":"pro"}"#),
+        identify(r#","traits":["plan"]"#),
+        identify(r#","traits":"plan""#),
+        track(r#","traits":{}"#),
+        // Alias calls take the full path.
         format!(r#"{{"type":"alias","userId":"u1","previousId":"a1",{TS}}}"#),
     ];
     // Each line twice: the second is a duplicate where it has a messageId.

@@ -70,10 +70,41 @@ impl PropertiesRef<'_> {
     }
 }
 
+/// The traits of an `identify` or `group` call, as far as the engine reads them:
+/// each key with its value, in the order sent.
+#[derive(Debug)]
+pub(crate) enum TraitsRef<'a> {
+    /// The typed call's map.
+    Map(&'a Properties),
+    /// What a JSON reader that builds no map hands over: the same entries, whose
+    /// values it built for the engine to keep (moved, not cloned).
+    #[cfg(feature = "json")]
+    Json(crate::json::fast::JsonTraits<'a>),
+}
+
+impl<'a> TraitsRef<'a> {
+    fn len(&self) -> usize {
+        match self {
+            TraitsRef::Map(map) => map.len(),
+            #[cfg(feature = "json")]
+            TraitsRef::Json(traits) => traits.len(),
+        }
+    }
+
+    /// Each key and its value, to keep.
+    fn into_each(self, mut f: impl FnMut(&'a str, Value)) {
+        match self {
+            TraitsRef::Map(map) => map.iter().for_each(|(k, v)| f(k, v.clone())),
+            #[cfg(feature = "json")]
+            TraitsRef::Json(traits) => traits.drain(f),
+        }
+    }
+}
+
 /// A borrowed view of one call: everything the engine reads from it. Empty ids
 /// are `None`. Properties and traits are already checked against the limits and
 /// for non-finite numbers by whoever built the view.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub(crate) struct CallRef<'a> {
     pub kind: Kind,
     /// The timestamp, in UTC milliseconds.
@@ -91,7 +122,7 @@ pub(crate) struct CallRef<'a> {
     pub device_type: Option<&'a str>,
     pub properties: PropertiesRef<'a>,
     /// Traits of an `identify` or `group` call.
-    pub traits: Option<&'a Properties>,
+    pub traits: Option<TraitsRef<'a>>,
 }
 
 fn nonempty(s: &str) -> Option<&str> {
@@ -117,12 +148,12 @@ impl<'a> CallRef<'a> {
         let actor = match call {
             Call::Identify(i) => {
                 r.kind = Kind::Identify;
-                r.traits = Some(i.traits());
+                r.traits = Some(TraitsRef::Map(i.traits()));
                 i.actor()
             }
             Call::Group(g) => {
                 r.kind = Kind::Group;
-                r.traits = Some(g.traits());
+                r.traits = Some(TraitsRef::Map(g.traits()));
                 r.group_id = nonempty(g.group_id().as_str());
                 g.actor()
             }
@@ -174,33 +205,50 @@ impl<'a> CallRef<'a> {
 
 #[cfg(feature = "json")]
 impl Engine {
-    /// Ingests an activity call read by the JSON fast path, which has checked
-    /// everything [`ingest`](Self::ingest) checks before the view (see
-    /// `crate::json::fast`). The view is built here because `CallRef` is private to
-    /// the engine.
-    pub(crate) fn ingest_json_activity(
+    /// Ingests a call read by the JSON fast path, which has checked everything
+    /// [`ingest`](Self::ingest) checks before the view (see `crate::json::fast`)
+    /// but the trait-key table's limit, which depends on the state: `None` hands
+    /// the line back to the full path when the call's traits could reach that
+    /// limit. The view is built here because `CallRef` is private to the engine.
+    pub(crate) fn ingest_json_call(
         &mut self,
-        a: &crate::json::fast::JsonActivity<'_>,
+        c: &crate::json::fast::JsonCall<'_>,
         usage: &[Option<Value>],
-    ) -> Result<Outcome, Rejection> {
-        use crate::json::fast::ActivityKind;
-        self.ingest_ref(&CallRef {
-            kind: match a.kind {
-                ActivityKind::Track => Kind::Track,
-                ActivityKind::Page => Kind::Page,
-                ActivityKind::Screen => Kind::Screen,
-            },
-            ms: a.ms,
-            user_id: a.user_id.as_deref(),
-            anonymous_id: a.anonymous_id.as_deref(),
-            message_id: a.message_id.as_deref(),
-            event: &a.event,
-            group_id: a.group_id.as_deref(),
+        traits: crate::json::fast::JsonTraits<'_>,
+    ) -> Option<Result<Outcome, Rejection>> {
+        use crate::json::fast::CallKind;
+        let kind = match c.kind {
+            CallKind::Track => Kind::Track,
+            CallKind::Page => Kind::Page,
+            CallKind::Screen => Kind::Screen,
+            CallKind::Identify => Kind::Identify,
+            CallKind::Group => Kind::Group,
+        };
+        let traits = match kind {
+            Kind::Identify | Kind::Group => {
+                // The first test of `check_trait_keys`, whose slower second test
+                // (and rejection) is the full path's.
+                let limit = self.compiled.config.limits().max_trait_keys();
+                if self.state.trait_keys.len() + traits.len() > limit {
+                    return None;
+                }
+                Some(TraitsRef::Json(traits))
+            }
+            _ => None,
+        };
+        Some(self.ingest_ref(CallRef {
+            kind,
+            ms: c.ms,
+            user_id: c.user_id.as_deref(),
+            anonymous_id: c.anonymous_id.as_deref(),
+            message_id: c.message_id.as_deref(),
+            event: &c.event,
+            group_id: c.group_id.as_deref(),
             previous_id: None,
-            device_type: a.device_type.as_deref(),
+            device_type: c.device_type.as_deref(),
             properties: PropertiesRef::ByUsage(usage),
-            traits: None,
-        })
+            traits,
+        }))
     }
 }
 
@@ -231,12 +279,12 @@ impl Engine {
                 }
             }
         }
-        self.ingest_ref(&CallRef::of(call))
+        self.ingest_ref(CallRef::of(call))
     }
 
     /// Ingests a borrowed view of a call (see [`CallRef`] for what its builder must
     /// have checked already).
-    pub(crate) fn ingest_ref(&mut self, call: &CallRef<'_>) -> Result<Outcome, Rejection> {
+    pub(crate) fn ingest_ref(&mut self, mut call: CallRef<'_>) -> Result<Outcome, Rejection> {
         let ms = call.ms;
         if let Some(clock) = self.clock_ms {
             let limit = clock.saturating_add(self.compiled.skew_ms);
@@ -288,7 +336,7 @@ impl Engine {
         }
         let tiebreak = call.message_id.map_or(0, |m| fingerprint64(m.as_bytes()));
         let day = day_of_ms(ms, self.compiled.offset);
-        let sender = self.sender(call);
+        let sender = self.sender(&call);
         // The keys of forgotten days are gone too: such a call is folded, which a
         // copy of it cannot change (see `history`).
         let forgotten = self.state.retained_from.is_some_and(|r| day < r);
@@ -302,14 +350,16 @@ impl Engine {
         let mut warnings = Vec::new();
         match call.kind {
             Kind::Identify => {
-                let id = self.identified_actor(sender, call, day, stamp);
+                let id = self.identified_actor(sender, &call, day, stamp);
                 let target = &mut self.state.actors[id as usize].traits;
-                record_traits(&mut self.state.trait_keys, target, call.traits, day, stamp);
+                let traits = call.traits.take();
+                record_traits(&mut self.state.trait_keys, target, traits, day, stamp);
             }
             Kind::Group => {
                 let account = self.account(call.group_id.unwrap_or_default(), ms);
                 let target = &mut self.state.accounts[account as usize].traits;
-                record_traits(&mut self.state.trait_keys, target, call.traits, day, stamp);
+                let traits = call.traits.take();
+                record_traits(&mut self.state.trait_keys, target, traits, day, stamp);
                 if let Sender::Actor(id) = sender {
                     self.state.actors[id as usize].seen_at(ms, call.user_id.is_some());
                     let link = DayLink {
@@ -321,14 +371,14 @@ impl Engine {
                 }
             }
             Kind::Alias => {
-                let user = self.identified_actor(sender, call, day, stamp);
+                let user = self.identified_actor(sender, &call, day, stamp);
                 self.state.actors[user as usize].seen_at(ms, true);
                 let previous = self.actor(call.previous_id.unwrap_or_default(), ms, false);
                 self.link_parent(previous, user, day, stamp);
             }
             Kind::Track | Kind::Page | Kind::Screen => {
-                let id = self.identified_actor(sender, call, day, stamp);
-                self.ingest_activity(id, call, device, day, forgotten, &mut warnings);
+                let id = self.identified_actor(sender, &call, day, stamp);
+                self.ingest_activity(id, &call, device, day, forgotten, &mut warnings);
             }
         }
         Ok(if warnings.is_empty() {
@@ -522,11 +572,16 @@ enum Sender {
 fn record_traits(
     keys: &mut Interner,
     target: &mut Vec<TraitVersion>,
-    traits: Option<&Properties>,
+    traits: Option<TraitsRef<'_>>,
     day: i32,
     stamp: Stamp,
 ) {
-    for (key, value) in traits.into_iter().flatten() {
+    let Some(traits) = traits else {
+        return;
+    };
+    // At most one new version each: one allocation, not a growth per doubling.
+    target.reserve(traits.len());
+    traits.into_each(|key, value| {
         let key = keys.intern(normalize_trait_key(key)).0;
         state::upsert_trait(
             target,
@@ -534,10 +589,10 @@ fn record_traits(
                 key,
                 day,
                 stamp,
-                value: value.clone(),
+                value,
             },
         );
-    }
+    });
 }
 /// A usage amount: a number, or a string holding one.
 fn numeric(v: &Value) -> Option<Decimal> {

@@ -139,7 +139,9 @@ pub(crate) fn instant(v: Option<&Value>) -> Option<DateTime<Utc>> {
 }
 
 fn from_unix(i: i64) -> Option<DateTime<Utc>> {
-    if i.abs() >= 100_000_000_000 {
+    // `unsigned_abs`: `abs` of `i64::MIN` (a sender's `-9223372036854775808`, or
+    // any float below it, cast) overflows.
+    if i.unsigned_abs() >= 100_000_000_000 {
         DateTime::from_timestamp_millis(i)
     } else {
         DateTime::from_timestamp(i, 0)
@@ -179,5 +181,26 @@ pub(crate) fn decimal(v: Option<&Value>) -> Option<Decimal> {
     match v? {
         Value::String(s) => s.trim().parse().ok(),
         other => other.as_decimal(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_times_out_of_range_are_not_instants() {
+        for v in [
+            Value::Int(i64::MIN),
+            Value::Int(i64::MAX),
+            Value::Number(-1e300),
+        ] {
+            assert_eq!(instant(Some(&v)), None, "{v:?}");
+        }
+        let ms = Value::Int(1_793_473_490_268);
+        assert_eq!(
+            instant(Some(&ms)).map(|t| t.timestamp()),
+            Some(1_793_473_490)
+        );
     }
 }

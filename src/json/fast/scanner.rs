@@ -37,6 +37,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The line's bytes.
+    #[inline(always)]
+    pub(super) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
     /// The raw bytes of a string.
     #[inline(always)]
     pub(super) fn raw(&self, span: Span) -> &'a [u8] {
@@ -105,14 +111,10 @@ impl<'a> Scanner<'a> {
                 b"originalTimestamp" | b"original_timestamp" => {
                     (field::ORIGINAL, &mut raw.original_timestamp)
                 }
-                b"previousId" | b"previous_id" | b"groupId" | b"group_id" => {
-                    // Read by identify / group / alias only: type-checked here.
-                    let bit = if key[0] == b'p' {
-                        field::PREVIOUS
-                    } else {
-                        field::GROUP
-                    };
-                    once(&mut seen, bit)?;
+                b"groupId" | b"group_id" => (field::GROUP, &mut raw.group_id),
+                b"previousId" | b"previous_id" => {
+                    // Read by alias calls only (the full path's): type-checked here.
+                    once(&mut seen, field::PREVIOUS)?;
                     return s.opt_id().map(drop);
                 }
                 b"properties" => {
@@ -120,10 +122,9 @@ impl<'a> Scanner<'a> {
                     return s.properties(usage, limits, picked);
                 }
                 b"traits" => {
-                    // Only identify and group calls carry traits: hand the line
-                    // over now rather than check a value the full path reads again.
                     once(&mut seen, field::TRAITS)?;
-                    return s.literal(b"null");
+                    raw.traits = s.traits(limits, &mut picked.traits)?;
+                    return Some(());
                 }
                 b"context" => {
                     once(&mut seen, field::CONTEXT)?;
@@ -133,14 +134,19 @@ impl<'a> Scanner<'a> {
             };
             once(&mut seen, bit)?;
             // Ids may be numbers; the other fields read here are strings.
-            *slot = if bit & (field::USER | field::ANONYMOUS | field::MESSAGE) != 0 {
+            const IDS: u32 = field::USER | field::ANONYMOUS | field::MESSAGE | field::GROUP;
+            *slot = if bit & IDS != 0 {
                 s.opt_id()?
             } else {
                 s.opt_string()?
             };
             // Any other type is the full path's: stop reading the line now.
             if let (field::TYPE, Some(kind)) = (bit, *slot) {
-                if !matches!(s.raw(kind), b"track" | b"page" | b"screen") {
+                let kind = s.raw(kind);
+                if !matches!(
+                    kind,
+                    b"track" | b"page" | b"screen" | b"identify" | b"group"
+                ) {
                     return None;
                 }
             }
@@ -207,6 +213,18 @@ impl<'a> Scanner<'a> {
         &mut self,
         mut entry: impl FnMut(&mut Self, &'a [u8]) -> Option<()>,
     ) -> Option<()> {
+        self.object_spans(|s, key| {
+            let key = s.raw(key);
+            entry(s, key)
+        })
+    }
+
+    /// [`object`](Self::object), handing `entry` where each key lies in the line.
+    #[inline(always)]
+    pub(super) fn object_spans(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, Span) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.pos += 1;
@@ -238,6 +256,25 @@ impl<'a> Scanner<'a> {
         if self.peek()? == b'n' {
             return self.literal(b"null");
         }
+        self.entries(limits, |_, key, json| {
+            for (metric, spec) in usage.iter().enumerate() {
+                if spec.property.as_deref().map(str::as_bytes) == Some(key) {
+                    picked.set(metric, usage.len(), value_of(json)?);
+                }
+            }
+            Some(())
+        })
+    }
+
+    /// An object the full path reads in full into a map and holds to `limits`
+    /// (`properties`, `traits`): each entry checked against the limits, then its
+    /// key (where it lies, and its bytes) and the JSON text of its value handed to
+    /// `entry`.
+    pub(super) fn entries(
+        &mut self,
+        limits: &Limits,
+        mut entry: impl FnMut(Span, &'a [u8], &'a str) -> Option<()>,
+    ) -> Option<()> {
         let bounds = Bounds {
             text: limits.max_string_bytes(),
             len: limits.max_list_len(),
@@ -245,7 +282,7 @@ impl<'a> Scanner<'a> {
         };
         let (max_count, max_key) = (limits.max_properties(), limits.max_name_bytes());
         let mut count = 0usize;
-        self.object(|s, key| {
+        self.object_spans(|s, key| {
             // Counted with repeats: never fewer than the full path's map holds.
             count += 1;
             if count > max_count || key.len() > max_key {
@@ -254,13 +291,7 @@ impl<'a> Scanner<'a> {
             s.peek()?;
             let start = s.pos;
             s.read_value(0, &bounds)?;
-            for (metric, spec) in usage.iter().enumerate() {
-                if spec.property.as_deref().map(str::as_bytes) == Some(key) {
-                    let json = s.text.get(start..s.pos)?;
-                    picked.set(metric, usage.len(), value_of(json)?);
-                }
-            }
-            Some(())
+            entry(key, s.raw(key), s.text.get(start..s.pos)?)
         })
     }
 
@@ -293,15 +324,12 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// An object key: its bytes, which must hold no escapes (an escaped key could
-    /// spell a known field).
+    /// An object key, which must hold no escapes (an escaped key could spell a
+    /// known field).
     #[inline(always)]
-    pub(super) fn key(&mut self) -> Option<&'a [u8]> {
+    pub(super) fn key(&mut self) -> Option<Span> {
         let key = self.string()?;
-        if key.escaped() {
-            return None;
-        }
-        Some(self.raw(key))
+        (!key.escaped()).then_some(key)
     }
 
     /// A string without the index: its end searched for eight bytes at a time
@@ -590,9 +618,11 @@ pub(super) struct Number {
     pub(super) finite: bool,
 }
 
-/// The [`Value`] the full path would hold for a `properties` entry whose JSON text
-/// is `json` (already validated): plain strings and small non-negative integers
-/// directly, anything else through serde_json itself, so floats round the same way.
+/// The [`Value`] the full path would hold for a `properties` or `traits` entry whose
+/// JSON text is `json` (already validated): plain strings and small non-negative
+/// integers directly, anything else through serde_json and [`Value`]'s own
+/// `Deserialize`, as the full path reads it, so floats round the same way, integers
+/// past `i64` become the same floats, and nested maps keep the same order.
 pub(super) fn value_of(json: &str) -> Option<Value> {
     let bytes = json.as_bytes();
     if let [b'"', inner @ .., b'"'] = bytes {
