@@ -1,7 +1,8 @@
 //! Snapshot cost: every property of every user and account, users per second, at
 //! 10 k, 100 k and 1 M users (the sizes; the 1 M engine takes about a
 //! minute and several GB to build before the first sample), and at 100 k users on
-//! two threads (`Engine::set_snapshot_threads`).
+//! two threads (`Engine::set_snapshot_threads`); at 100 k users also without the
+//! time it takes to drop the snapshot, on one thread and on two.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pulsecheck::Engine;
@@ -23,13 +24,26 @@ fn snapshot(c: &mut Criterion) {
             |b, engine| b.iter(|| engine.snapshot(sample.end())),
         );
         if accounts == 10_000 {
-            // The same snapshot on both of the reference machine's cores.
-            engine.set_snapshot_threads(2);
-            group.bench_with_input(
-                BenchmarkId::new("users_2_threads", sample.user_count()),
-                &engine,
-                |b, engine| b.iter(|| engine.snapshot(sample.end())),
-            );
+            // The same snapshot on both of the reference machine's cores, with and
+            // without the drop (which stays on the calling thread).
+            for threads in [1, 2] {
+                engine.set_snapshot_threads(threads);
+                if threads == 2 {
+                    group.bench_with_input(
+                        BenchmarkId::new("users_2_threads", sample.user_count()),
+                        &engine,
+                        |b, engine| b.iter(|| engine.snapshot(sample.end())),
+                    );
+                }
+                group.bench_with_input(
+                    BenchmarkId::new(
+                        format!("without_drop_{threads}_threads"),
+                        sample.user_count(),
+                    ),
+                    &engine,
+                    |b, engine| b.iter_with_large_drop(|| engine.snapshot(sample.end())),
+                );
+            }
         }
     }
     group.finish();

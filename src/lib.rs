@@ -9,7 +9,8 @@
 //! adoption of key features, frequency, recency, tenure, active users, usage and its
 //! growth, lifecycle stage, devices and outreach effectiveness.
 //!
-//! The crate is pure logic: no I/O, no threads, no clock of its own. Everything is
+//! The crate is pure logic: no I/O, no clock of its own, and no threads unless the
+//! host asks a snapshot for them ([`Engine::set_snapshot_threads`]). Everything is
 //! computed as of a day the host names, the same calls in any order give the same
 //! answer, and engines that ingested parts of a stream [merge](Engine::merge) into
 //! the engine that ingested all of it.
@@ -57,7 +58,8 @@
 //! - Configuration: [`Config`] (JSON form of the specification, or
 //!   [`Config::builder`]), validated with every problem reported at once.
 //! - The [`Engine`]: ingest, [`record_contact`](Engine::record_contact),
-//!   [`snapshot`](Engine::snapshot) / [`snapshot_tracked`](Engine::snapshot_tracked),
+//!   [`snapshot`](Engine::snapshot) / [`snapshot_tracked`](Engine::snapshot_tracked)
+//!   (on several threads with [`set_snapshot_threads`](Engine::set_snapshot_threads)),
 //!   [`merge`](Engine::merge), [`evict_before`](Engine::evict_before) (bounded
 //!   history), [`shrink_to_fit`](Engine::shrink_to_fit) (memory after a bulk load),
 //!   serde.

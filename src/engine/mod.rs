@@ -146,6 +146,8 @@ impl Engine {
     /// engine.set_snapshot_threads(4);
     /// assert_eq!(engine.snapshot_threads(), 4);
     /// assert_eq!(engine.snapshot(sample.end()), one_thread);
+    /// engine.set_snapshot_threads(0);
+    /// assert_eq!(engine.snapshot_threads(), 1);
     /// ```
     pub fn set_snapshot_threads(&mut self, threads: usize) {
         self.snapshot_threads = threads.max(1);
