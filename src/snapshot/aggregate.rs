@@ -16,8 +16,6 @@ use crate::metrics;
 use crate::time::{DayNumber, day_of_ms, day_start_ms, ms_in_day};
 
 const NO_ACCOUNT: u32 = u32::MAX;
-/// No person (in `previous`).
-const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Agg {
@@ -254,24 +252,14 @@ pub(crate) fn aggregate(
     let cutoff = |day: DayNumber| day_start_ms(day + 1, c.offset);
     let [people_now, people_before] =
         People::resolve_pair(state, (day, cutoff(day)), (before_day, cutoff(before_day)));
-    // Each root's person as of D − N, by actor id.
-    let mut previous = vec![NONE; state.actors.len()];
-    for (q, &root) in people_before.roots.iter().enumerate() {
-        previous[root as usize] = q as u32;
-    }
-    let previous_of = |p: usize| previous[people_now.roots[p] as usize];
+    // The same root's person as of D − N.
+    let previous_of = |p: usize| people_before.of_root(people_now.roots[p]);
     // Both people lists are sorted by root name, so a root's position as of D − N
     // only grows with its position as of D. A range of D's people therefore takes
     // the people of D − N from just past the last one an earlier person of D had,
     // up to where the next range starts; people of D − N alone (merged into another
     // person by D) are added where they fall between.
-    let before_from = |p: usize| {
-        (0..p)
-            .rev()
-            .map(previous_of)
-            .find(|&q| q != NONE)
-            .map_or(0, |q| q as usize + 1)
-    };
+    let before_from = |p: usize| (0..p).rev().find_map(previous_of).map_or(0, |q| q + 1);
     let n = people_now.len();
     let parts = parallel::split(n, threads, |range| {
         let before_range = before_from(range.start)..if range.end == n {
@@ -284,9 +272,8 @@ pub(crate) fn aggregate(
         let mut next = before_range.start;
         for p in range {
             now.add(state, c, &people_now, p);
-            let q = previous_of(p);
-            if q != NONE {
-                while next <= q as usize {
+            if let Some(q) = previous_of(p) {
+                while next <= q {
                     before.add(state, c, &people_before, next);
                     next += 1;
                 }

@@ -14,6 +14,8 @@ pub(crate) struct People {
     /// Members of person `p`: `members[starts[p]..starts[p + 1]]`, root first.
     starts: Vec<u32>,
     members: Vec<u32>,
+    /// Each root's person, by actor id (`NONE` for an actor that is no root).
+    person_of: Vec<u32>,
 }
 
 impl People {
@@ -91,7 +93,14 @@ impl People {
             roots,
             starts,
             members,
+            person_of,
         }
+    }
+
+    /// The person whose root is `actor`, if it is one.
+    pub fn of_root(&self, actor: u32) -> Option<usize> {
+        let p = self.person_of[actor as usize];
+        (p != NONE).then_some(p as usize)
     }
 
     pub fn len(&self) -> usize {

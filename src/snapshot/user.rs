@@ -26,8 +26,6 @@ pub(super) struct UserRecords<'a> {
     accounts: &'a [Record],
     /// Each account's record in `accounts`, by account id (`u32::MAX`: none).
     position: Vec<u32>,
-    /// Each root's person as of D − N, by actor id (`u32::MAX`: none).
-    previous_index: Vec<u32>,
 }
 
 impl<'a> UserRecords<'a> {
@@ -43,10 +41,6 @@ impl<'a> UserRecords<'a> {
                 position[id as usize] = i as u32;
             }
         }
-        let mut previous_index = vec![u32::MAX; state.actors.len()];
-        for (p, &root) in before.people.roots.iter().enumerate() {
-            previous_index[root as usize] = p as u32;
-        }
         UserRecords {
             state,
             common,
@@ -54,7 +48,6 @@ impl<'a> UserRecords<'a> {
             before,
             accounts,
             position,
-            previous_index,
         }
     }
 
@@ -67,7 +60,6 @@ impl<'a> UserRecords<'a> {
             before,
             accounts,
             ref position,
-            ref previous_index,
         } = *self;
         let (c, k, keys) = (common.c, common.k, common.keys);
         let mut traits_of = Traits::default();
@@ -96,15 +88,10 @@ impl<'a> UserRecords<'a> {
             let created_ms = tr::instant(tr::get(traits, "created_at"))
                 .map(|t| t.timestamp_millis())
                 .or(agg.first_ms);
-            let prev = previous_index[root as usize];
-            let (previous_score, previous_events) = if prev == u32::MAX {
-                (0, 0)
-            } else {
-                (
-                    before.scores[prev as usize],
-                    before.person[prev as usize].events,
-                )
-            };
+            // The same person as of D − N, if they were one then.
+            let prev = before.people.of_root(root);
+            let (previous_score, previous_events) =
+                prev.map_or((0, 0), |q| (before.scores[q], before.person[q].events));
 
             r.put(k.user_id, state.actor_ids.name(root));
             r.put(k.email, tr::string(traits, "email"));
@@ -128,11 +115,7 @@ impl<'a> UserRecords<'a> {
             contact(state, c, k, now, p, cutoff, &mut r);
             for (i, columns) in k.usage.iter().enumerate() {
                 let current = now.person_usage[p * m + i];
-                let previous = if prev == u32::MAX {
-                    Decimal::ZERO
-                } else {
-                    before.person_usage[prev as usize * m + i]
-                };
+                let previous = prev.map_or(Decimal::ZERO, |q| before.person_usage[q * m + i]);
                 usage_values(&mut r, columns, current, previous);
             }
             for &(key, _, value) in traits {
