@@ -520,7 +520,7 @@ impl HubSpot {
     }
 
     /// The custom property definitions for the selected properties of a schema, under
-    /// the names of `map` (the map given to [`diff`](crate::crm::diff)). Properties that
+    /// the names of `map` (the map given to [`diff`](crate::crm::diff())). Properties that
     /// already exist in HubSpot (e.g. `email`, `domain`) are the host's to leave out.
     ///
     /// | schema type | `type` | `fieldType` |

@@ -4,7 +4,7 @@
 //!
 //! 1. Optionally give account-less users an account by email domain
 //!    ([`AccountMatcher`]; free-mail domains never match).
-//! 2. [`diff`] the snapshot's records against the [`SyncState`] of that destination:
+//! 2. [`diff`](diff()) the snapshot's records against the [`SyncState`] of that destination:
 //!    only records with changed properties, and only those properties, come out, keyed
 //!    the way the CRM matches records ([`ContactKey`], [`CompanyKey`]). Records without a
 //!    usable key are listed in [`Changeset::skipped`].

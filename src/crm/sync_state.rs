@@ -120,7 +120,7 @@ impl PartialEq for KindState {
 /// What was last confirmed sent to one CRM destination, per object kind and record
 /// key: a fingerprint (64-bit hash) per property, and one of the whole record.
 ///
-/// [`diff`](crate::crm::diff) reads it and never writes it. After a successful send
+/// [`diff`](crate::crm::diff()) reads it and never writes it. After a successful send
 /// the host confirms ([`SyncState::confirm`] for a whole changeset,
 /// [`SyncState::confirm_request`] per request, [`SyncState::confirm_change`] per record),
 /// so a failed request is simply sent again by the next diff. Keep one state per

@@ -1,4 +1,4 @@
-//! The resource limits of [`Limits`](crate::config::Limits), checked on every call
+//! The resource limits of [`Limits`], checked on every call
 //! before it touches the state, so a refused call changes nothing.
 
 use super::{Engine, normalize_trait_key};
