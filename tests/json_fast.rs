@@ -313,14 +313,18 @@ fn properties() -> impl Strategy<Value = String> {
         1 => Just("null".to_owned()),
         1 => Just("[]".to_owned()),
         1 => Just("7".to_owned()),
-        6 => proptest::collection::vec(entry, 0..6).prop_map(|entries| {
-            let body: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("\"{k}\":{v}"))
-                .collect();
-            format!("{{{}}}", body.join(","))
-        }),
+        6 => proptest::collection::vec(entry, 0..6).prop_map(|entries| object(&entries)),
     ]
+}
+
+/// A JSON object of `(key, value)` pairs: keys written as they are between quotes,
+/// values already JSON.
+fn object(entries: &[(String, String)]) -> String {
+    let body: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":{v}"))
+        .collect();
+    format!("{{{}}}", body.join(","))
 }
 
 /// `properties` that are mostly valid, with values around the tight config's limits
@@ -354,20 +358,10 @@ fn edgy_properties() -> impl Strategy<Value = String> {
             proptest::collection::vec(inner.clone(), 0..5)
                 .prop_map(|items| format!("[{}]", items.join(","))),
             proptest::collection::vec(((1..=13usize).prop_map(|n| "o".repeat(n)), inner), 0..5)
-                .prop_map(|fields| {
-                    let body: Vec<String> =
-                        fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
-                    format!("{{{}}}", body.join(","))
-                }),
+                .prop_map(|fields| object(&fields)),
         ]
     });
-    proptest::collection::vec((key, value), 0..6).prop_map(|entries| {
-        let body: Vec<String> = entries
-            .iter()
-            .map(|(k, v)| format!("\"{k}\":{v}"))
-            .collect();
-        format!("{{{}}}", body.join(","))
-    })
+    proptest::collection::vec((key, value), 0..6).prop_map(|entries| object(&entries))
 }
 
 /// A trait key: the sample's, their normalized twins (`firstName` and
@@ -428,11 +422,7 @@ fn traits() -> impl Strategy<Value = String> {
                 let mut seen = std::collections::HashSet::new();
                 entries.retain(|(k, _)| seen.insert(k.clone()));
             }
-            let body: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("\"{k}\":{v}"))
-                .collect();
-            format!("{{{}}}", body.join(","))
+            object(&entries)
         }),
     ]
 }
