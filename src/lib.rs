@@ -148,4 +148,4 @@ pub use rule::{
 };
 pub use schema::{PropertyType, RecordKind, Schema};
 pub use snapshot::Snapshot;
-pub use value::Value;
+pub use value::{Text, Value};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::schema::{RecordKind, Schema};
-use crate::value::Value;
+use crate::value::{Text, Value};
 
 /// The properties of one user or account as of a day: an ordered map from property
 /// name to typed [`Value`].
@@ -31,14 +31,14 @@ use crate::value::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     schema: Arc<Schema>,
-    id: String,
+    id: Text,
     values: Vec<Value>,
     traits: Vec<(Arc<str>, Value)>,
 }
 
 impl Record {
     /// A record whose computed properties are all null.
-    pub fn new(schema: Arc<Schema>, id: impl Into<String>) -> Record {
+    pub fn new(schema: Arc<Schema>, id: impl Into<Text>) -> Record {
         // Not `vec![Value::Null; n]`: that clones the element n − 1 times through
         // `Value::clone`, measurably slower for the snapshot's hundred thousand
         // records than writing the null directly.

@@ -6,6 +6,10 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use indexmap::IndexMap;
 use rust_decimal::Decimal;
 
+mod text;
+
+pub use text::Text;
+
 /// One typed property value: a computed metric or a trait passed through.
 ///
 /// Values serialize to their natural JSON form: `Date` as `"2026-10-31"`, `DateTime`
@@ -35,8 +39,8 @@ pub enum Value {
     Number(f64),
     /// An exact decimal (money, usage sums, shares).
     Decimal(Decimal),
-    /// Text.
-    String(String),
+    /// Text (inline when short, shared when long: see [`Text`]).
+    String(Text),
     /// A calendar date.
     Date(NaiveDate),
     /// An instant, in UTC.
@@ -149,7 +153,7 @@ impl Value {
     pub fn string_list<I, S>(items: I) -> Value
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<Text>,
     {
         Value::List(items.into_iter().map(|s| Value::String(s.into())).collect())
     }
@@ -211,8 +215,9 @@ from_impls! {
     u32 => |v| Value::Int(i64::from(v)),
     f64 => |v| Value::Number(v),
     Decimal => |v| Value::Decimal(v),
-    String => |v| Value::String(v),
-    &str => |v| Value::String(v.to_owned()),
+    String => |v| Value::String(Text::from(v)),
+    &str => |v| Value::String(Text::from(v)),
+    Text => |v| Value::String(v),
     NaiveDate => |v| Value::Date(v),
     DateTime<Utc> => |v| Value::DateTime(v),
     Vec<Value> => |v| Value::List(v),
@@ -295,10 +300,10 @@ impl<'de> serde::de::Visitor<'de> for NaturalVisitor {
         Ok(Value::Number(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+        Ok(Value::String(Text::from(v)))
     }
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+        Ok(Value::String(Text::from(v)))
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
@@ -330,7 +335,7 @@ pub(crate) mod exact {
         Int(i64),
         Number(f64),
         Decimal(Decimal),
-        String(String),
+        String(Text),
         Date(NaiveDate),
         DateTime(DateTime<Utc>),
         List(Vec<Exact>),

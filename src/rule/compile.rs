@@ -48,7 +48,7 @@ fn lit_value(l: &Lit) -> (Value, Ty) {
         Lit::Null => (Value::Null, Ty::Null),
         Lit::Bool(b) => (Value::Bool(*b), Ty::Bool),
         Lit::Num(d) => (num_value(*d), Ty::Num),
-        Lit::Str(s) => (Value::String(s.clone()), Ty::Str),
+        Lit::Str(s) => (Value::from(s.as_str()), Ty::Str),
         Lit::Date(d) => (Value::Date(*d), Ty::Date),
         Lit::DateTime(t) => (Value::DateTime(*t), Ty::DateTime),
     }

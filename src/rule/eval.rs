@@ -281,7 +281,7 @@ impl Node {
                 let missing = keys
                     .iter()
                     .filter(|(k, _)| k.value(cx).is_null())
-                    .map(|(_, name)| Value::String(name.to_string()))
+                    .map(|(_, name)| Value::from(&**name))
                     .collect();
                 Val::List(Cow::Owned(missing))
             }
@@ -326,7 +326,7 @@ fn to_value(v: Val<'_>) -> Value {
         Val::Int(i) => Value::Int(i),
         Val::Dec(d) => Value::Decimal(d),
         Val::Float(f) => Value::Number(f),
-        Val::Str(s) => Value::String(s.into_owned()),
+        Val::Str(s) => Value::from(&*s),
         Val::Date(d) => Value::Date(d),
         Val::DateTime(t) => Value::DateTime(t),
         Val::List(items) => Value::List(items.into_owned()),

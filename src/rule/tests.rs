@@ -131,14 +131,14 @@ fn value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::Int),
         any::<f64>().prop_map(Value::Number),
         (any::<i64>(), 0u32..10).prop_map(|(m, s)| Value::Decimal(Decimal::new(m, s))),
-        "\\PC{0,6}".prop_map(Value::String),
-        "20[0-9]{2}-0[1-9]-1[0-9]".prop_map(Value::String),
+        "\\PC{0,6}".prop_map(Value::from),
+        "20[0-9]{2}-0[1-9]-1[0-9]".prop_map(Value::from),
         (0i32..50_000).prop_map(|d| Value::Date(
             NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(i64::from(d))
         )),
         (0i64..4_000_000_000)
             .prop_map(|s| Value::DateTime(DateTime::<Utc>::from_timestamp(s, 0).unwrap())),
-        prop::collection::vec("[a-c]{0,2}".prop_map(Value::String), 0..3).prop_map(Value::List),
+        prop::collection::vec("[a-c]{0,2}".prop_map(Value::from), 0..3).prop_map(Value::List),
     ]
 }
 

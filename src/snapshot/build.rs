@@ -133,7 +133,8 @@ impl Common<'_> {
             return;
         }
         let cutoff = day_start_ms(self.day + 1, self.c.offset);
-        let mut met = Vec::new();
+        // The record's list itself, not a scratch list of names copied into it.
+        let mut met: Vec<Value> = Vec::new();
         let mut latest: Option<i64> = None;
         for (i, spec) in specs.iter().enumerate() {
             if let (MilestoneSpec::Rule { name }, Some(Some(rule))) = (spec, rules.get(i)) {
@@ -141,7 +142,7 @@ impl Common<'_> {
                     .with_account(account)
                     .with_utc_offset_minutes(self.c.offset);
                 if rule.eval(&input) {
-                    met.push(name.as_str());
+                    met.push(Value::from(name.as_str()));
                 }
             }
             if let MilestoneSpec::Event {
@@ -160,19 +161,14 @@ impl Common<'_> {
                 if counted >= *k as usize {
                     let at = times[*k as usize - 1];
                     latest = Some(latest.map_or(at, |l| l.max(at)));
-                    met.push(name.as_str());
+                    met.push(Value::from(name.as_str()));
                 }
             }
         }
         let all = met.len() == specs.len();
-        r.put(
-            k.milestones_completed,
-            Value::string_list(met.iter().copied()),
-        );
-        r.put(
-            k.activation_rate,
-            metrics::percent(met.len() as u64, specs.len() as u64).map_or(Value::Null, Value::Int),
-        );
+        let rate = metrics::percent(met.len() as u64, specs.len() as u64);
+        r.put(k.milestones_completed, Value::List(met));
+        r.put(k.activation_rate, rate.map_or(Value::Null, Value::Int));
         r.put(k.activated, all);
         r.put(
             k.activated_at,

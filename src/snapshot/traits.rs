@@ -117,9 +117,13 @@ pub(crate) fn get<'a>(traits: &[TraitRef<'a>], key: &str) -> Option<&'a Value> {
 
 pub(crate) fn string(traits: &[TraitRef<'_>], key: &str) -> Value {
     match get(traits, key) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Value::String(s.trim().to_owned()),
+        // Untrimmed text (nearly all) is cloned, which shares long text.
+        Some(Value::String(s)) if s.trim().len() == s.len() && !s.is_empty() => {
+            Value::String(s.clone())
+        }
+        Some(Value::String(s)) if !s.trim().is_empty() => Value::from(s.trim()),
         Some(v @ (Value::Int(_) | Value::Number(_) | Value::Decimal(_) | Value::Bool(_))) => {
-            Value::String(v.to_string())
+            Value::from(v.to_string())
         }
         _ => Value::Null,
     }

@@ -111,7 +111,7 @@ impl<'a> UserRecords<'a> {
                 previous_score,
                 previous_events,
             );
-            devices(state, k, &device_counts, &mut r);
+            devices(state, k, &mut device_counts, &mut r);
             contact(state, c, k, now, p, cutoff, &mut r);
             for (i, columns) in k.usage.iter().enumerate() {
                 let current = now.person_usage[p * m + i];
@@ -190,16 +190,20 @@ fn count_devices(
     }
 }
 
-fn devices(state: &State, k: &Columns, counts: &[(u32, u64)], r: &mut Record) {
+fn devices(state: &State, k: &Columns, counts: &mut [(u32, u64)], r: &mut Record) {
     let name = |id: u32| state.devices.name(id);
+    // Sorted by name in place (the primary device does not depend on the order),
+    // so the list is built without a scratch vector.
+    counts.sort_unstable_by(|a, b| name(a.0).cmp(name(b.0)));
     let primary = counts
         .iter()
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| name(b.0).cmp(name(a.0))))
         .map_or(Value::Null, |(id, _)| Value::from(name(*id)));
-    let mut types: Vec<&str> = counts.iter().map(|(id, _)| name(*id)).collect();
-    types.sort_unstable();
     r.put(k.primary_device, primary);
-    r.put(k.device_types, Value::string_list(types));
+    r.put(
+        k.device_types,
+        Value::string_list(counts.iter().map(|(id, _)| name(*id))),
+    );
 }
 
 /// Whether any activity of the person falls in `[lo, hi]` (UTC ms). Exact: a range

@@ -93,7 +93,7 @@ pub fn int(n: i64) -> Value {
 
 /// `Value::String`.
 pub fn text(s: &str) -> Value {
-    Value::String(s.to_owned())
+    Value::String(s.into())
 }
 
 /// `Value::Decimal` from its text (`dec("58.3")`); compared numerically.

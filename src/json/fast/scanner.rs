@@ -627,7 +627,7 @@ pub(super) fn value_of(json: &str) -> Option<Value> {
     let bytes = json.as_bytes();
     if let [b'"', inner @ .., b'"'] = bytes {
         if !inner.contains(&b'\\') {
-            return Some(Value::String(json[1..json.len() - 1].to_owned()));
+            return Some(Value::from(&json[1..json.len() - 1]));
         }
     }
     if !bytes.is_empty() && bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
