@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::engine::State;
 use crate::engine::state::{TraitVersion, trait_order};
 use crate::schema::{RecordKind, Schema};
+use crate::text::trim;
 use crate::time::DayNumber;
 use crate::value::Value;
 
@@ -117,11 +118,16 @@ pub(crate) fn get<'a>(traits: &[TraitRef<'a>], key: &str) -> Option<&'a Value> {
 
 pub(crate) fn string(traits: &[TraitRef<'_>], key: &str) -> Value {
     match get(traits, key) {
-        // Untrimmed text (nearly all) is cloned, which shares long text.
-        Some(Value::String(s)) if s.trim().len() == s.len() && !s.is_empty() => {
-            Value::String(s.clone())
+        Some(Value::String(s)) => {
+            let trimmed = trim(s);
+            if trimmed.is_empty() {
+                Value::Null
+            } else if trimmed.len() == s.len() {
+                Value::String(s.clone())
+            } else {
+                Value::from(trimmed)
+            }
         }
-        Some(Value::String(s)) if !s.trim().is_empty() => Value::from(s.trim()),
         Some(v @ (Value::Int(_) | Value::Number(_) | Value::Decimal(_) | Value::Bool(_))) => {
             Value::from(v.to_string())
         }
