@@ -90,7 +90,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The whole line: one object, then only whitespace.
+    /// The whole line: one object, then only whitespace. Inlined into its one
+    /// caller, `read_call`: measured, a separate function cost about 5 % of JSON
+    /// ingest.
+    #[inline(always)]
     pub(super) fn call(
         &mut self,
         usage: &[UsageSpec],
