@@ -124,7 +124,7 @@ impl From<String> for Text {
 
 impl From<Box<str>> for Text {
     fn from(s: Box<str>) -> Text {
-        Text::inline(&s).unwrap_or_else(|| Text(Repr::Boxed(Box::from(s))))
+        Text::inline(&s).unwrap_or(Text(Repr::Boxed(s)))
     }
 }
 
@@ -269,6 +269,21 @@ mod tests {
         texts.sort();
         let got: Vec<&str> = texts.iter().map(Text::as_str).collect();
         assert_eq!(got, ["", "a", "ab", "b", long.as_str()]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn behaves_as_its_str(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+            let (ta, tb) = (Text::from(a.as_str()), Text::from(b.clone()));
+            proptest::prop_assert_eq!(ta.as_str(), a.as_str());
+            proptest::prop_assert_eq!(tb.as_str(), b.as_str());
+            proptest::prop_assert_eq!(ta.cmp(&tb), a.cmp(&b));
+            proptest::prop_assert_eq!(ta == tb, a == b);
+            proptest::prop_assert_eq!(hash_of(&ta), hash_of(a.as_str()));
+            let json = serde_json::to_string(&ta).unwrap();
+            proptest::prop_assert_eq!(&json, &serde_json::to_string(&a).unwrap());
+            proptest::prop_assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), ta);
+        }
     }
 
     #[test]
