@@ -12,7 +12,6 @@ use crate::engine::State;
 use crate::engine::state::{ANY_ACCOUNT, IMPLICIT};
 use crate::metrics;
 use crate::record::Record;
-use crate::schema::RecordKind;
 use crate::value::Value;
 
 /// What every account record reads, with what needs all accounts at once (their
@@ -188,11 +187,7 @@ impl<'a> AccountRecords<'a> {
                 r.put(columns[3], share);
                 r.put(columns[4], cumulative);
             }
-            for &(key, _, value) in traits {
-                if let Some(name) = keys.passthrough(RecordKind::Account, key) {
-                    r.push_trait(name.clone(), value.clone());
-                }
-            }
+            keys.pass_through(&mut r, traits);
             common.activation(
                 &mut r,
                 &c.account_milestones,

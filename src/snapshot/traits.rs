@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::engine::State;
 use crate::engine::state::{TraitVersion, trait_order};
+use crate::record::Record;
 use crate::schema::{RecordKind, Schema};
 use crate::text::trim;
 use crate::time::DayNumber;
@@ -55,11 +56,17 @@ impl TraitKeys {
         }
     }
 
-    /// The name a trait passes through under, for a record kind.
-    pub fn passthrough(&self, kind: RecordKind, key: u32) -> Option<&Arc<str>> {
-        match kind {
-            RecordKind::User => self.user[key as usize].as_ref(),
-            RecordKind::Account => self.account[key as usize].as_ref(),
+    /// Appends to `r` the traits that pass through to its kind of record, under
+    /// their shared names, in the order given.
+    pub fn pass_through(&self, r: &mut Record, traits: &[TraitRef<'_>]) {
+        let names = match r.kind() {
+            RecordKind::User => &self.user,
+            RecordKind::Account => &self.account,
+        };
+        for &(key, _, value) in traits {
+            if let Some(name) = &names[key as usize] {
+                r.push_trait(name.clone(), value.clone());
+            }
         }
     }
 }

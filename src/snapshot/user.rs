@@ -12,7 +12,6 @@ use crate::engine::State;
 use crate::engine::state::{ANY_ACCOUNT, ActorState};
 use crate::properties::Columns;
 use crate::record::Record;
-use crate::schema::RecordKind;
 use crate::time::{DayNumber, MS_PER_DAY, datetime_of, day_of_ms, day_start_ms};
 use crate::value::Value;
 
@@ -95,9 +94,10 @@ impl<'a> UserRecords<'a> {
 
             r.put(k.user_id, state.actor_ids.name(root));
             r.put(k.email, tr::string(traits, "email"));
-            r.put(k.first_name, tr::string(traits, "first_name"));
+            let first_name = tr::string(traits, "first_name");
+            r.put(k.greeting_name, greeting(traits, &first_name));
+            r.put(k.first_name, first_name);
             r.put(k.last_name, tr::string(traits, "last_name"));
-            r.put(k.greeting_name, greeting(traits));
             let shown = now.shown_account(state, p);
             r.put(
                 k.account_id,
@@ -118,11 +118,7 @@ impl<'a> UserRecords<'a> {
                 let previous = prev.map_or(Decimal::ZERO, |q| before.person_usage[q * m + i]);
                 usage_values(&mut r, columns, current, previous);
             }
-            for &(key, _, value) in traits {
-                if let Some(name) = keys.passthrough(RecordKind::User, key) {
-                    r.push_trait(name.clone(), value.clone());
-                }
-            }
+            keys.pass_through(&mut r, traits);
             let at = shown.map_or(u32::MAX, |a| position[a as usize]);
             let account = accounts.get(at as usize);
             common.activation(
@@ -154,11 +150,14 @@ fn milestone_times<'s>(actors: impl Iterator<Item = &'s ActorState>, times: &mut
     times.iter_mut().for_each(|t| t.sort_unstable());
 }
 
-fn greeting(traits: &[TraitRef<'_>]) -> Value {
-    for key in ["preferred_name", "first_name"] {
-        if let v @ Value::String(_) = tr::string(traits, key) {
-            return v;
-        }
+/// The name to greet a user by: `preferred_name`, else the first name (already
+/// read for its own property), else the first word of `name`.
+fn greeting(traits: &[TraitRef<'_>], first_name: &Value) -> Value {
+    if let v @ Value::String(_) = tr::string(traits, "preferred_name") {
+        return v;
+    }
+    if let Value::String(_) = first_name {
+        return first_name.clone();
     }
     match tr::string(traits, "name") {
         Value::String(name) => name
