@@ -39,7 +39,7 @@ pub enum Value {
     Number(f64),
     /// An exact decimal (money, usage sums, shares).
     Decimal(Decimal),
-    /// Text (inline when short, shared when long: see [`Text`]).
+    /// Text (inline when short, boxed when long: see [`Text`]).
     String(Text),
     /// A calendar date.
     Date(NaiveDate),

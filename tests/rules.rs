@@ -218,6 +218,50 @@ fn arithmetic() {
     );
 }
 
+/// `s` as a rule's text literal, every character but letters and digits escaped.
+fn literal(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    out.push('"');
+    out
+}
+
+proptest::proptest! {
+    // Text values are compared as bytes (no UTF-8 check of inline text); this is
+    // the promise that it changes nothing: every text operator agrees with `str`,
+    // for inline (up to 22 bytes) and boxed text, ASCII or not.
+    #[test]
+    fn text_operators_agree_with_str(a in "\\PC{0,30}", b in "\\PC{0,30}", cut in 0usize..30) {
+        let cut = (0..=cut.min(a.len())).rev().find(|&i| a.is_char_boundary(i)).unwrap_or(0);
+        let prefix = &a[..cut];
+        let suffix = &a[cut..];
+        let e = vec![("email", Value::from(a.as_str()))];
+        let (lb, lp, ls) = (literal(&b), literal(prefix), literal(suffix));
+        proptest::prop_assert_eq!(eval(&format!("email = {lb}"), &e), a == b);
+        proptest::prop_assert_eq!(eval(&format!("email != {lb}"), &e), a != b);
+        proptest::prop_assert_eq!(eval(&format!("email < {lb}"), &e), a < b);
+        proptest::prop_assert_eq!(eval(&format!("email >= {lb}"), &e), a >= b);
+        proptest::prop_assert_eq!(eval(&format!("email in [\"x\", {lb}]"), &e), a == b || a == "x");
+        proptest::prop_assert_eq!(eval(&format!("email starts_with {lb}"), &e), a.starts_with(b.as_str()));
+        proptest::prop_assert_eq!(eval(&format!("email ends_with {lb}"), &e), a.ends_with(b.as_str()));
+        proptest::prop_assert_eq!(eval(&format!("email contains {lb}"), &e), a.contains(b.as_str()));
+        for rule in [
+            format!("email starts_with {lp}"),
+            format!("email ends_with {ls}"),
+            format!("email contains {ls}"),
+            format!("email = cat({lp}, {ls})"),
+        ] {
+            proptest::prop_assert!(eval(&rule, &e), "{}", rule);
+        }
+    }
+}
+
 // ---------------------------------------------------------------- text, enums, bools, lists
 
 #[test]

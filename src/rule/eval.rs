@@ -9,8 +9,8 @@ use chrono::Datelike;
 
 use super::context::EvalInput;
 use super::value_ops::{
-    ArOp, Val, arith_vals, as_i64, cmp_num, cmp_vals, contains, day_of, eq_vals, negate, num_of,
-    push_text, substr, truthy,
+    ArOp, Str, Val, arith_vals, as_i64, cmp_num, cmp_vals, contains, day_of, eq_vals, negate,
+    num_of, push_text, substr, truthy,
 };
 use crate::record::Record;
 use crate::schema::Schema;
@@ -57,7 +57,7 @@ pub(crate) enum Node {
         hay: Box<Node>,
         negated: bool,
     },
-    /// `x in ["a", "b"]` with a constant list of texts: compared as `&str`.
+    /// `x in ["a", "b"]` with a constant list of texts: compared as bytes.
     InStrs {
         needle: Box<Node>,
         items: Box<[Box<str>]>,
@@ -150,11 +150,11 @@ impl Node {
                 found.is_some_and(|f| f != *negated)
             }
             Node::StartsWith(a, b) => match (a.value(cx), b.value(cx)) {
-                (Val::Str(s), Val::Str(p)) => s.starts_with(p.as_ref()),
+                (Val::Str(s), Val::Str(p)) => s.as_bytes().starts_with(p.as_bytes()),
                 _ => false,
             },
             Node::EndsWith(a, b) => match (a.value(cx), b.value(cx)) {
-                (Val::Str(s), Val::Str(p)) => s.ends_with(p.as_ref()),
+                (Val::Str(s), Val::Str(p)) => s.as_bytes().ends_with(p.as_bytes()),
                 _ => false,
             },
             Node::IsSet(a, negated) => val_of(a, cx).is_null() == *negated,
@@ -174,7 +174,7 @@ impl Node {
                 items,
                 negated,
             } => match val_of(needle, cx) {
-                Val::Str(s) => items.iter().any(|i| **i == *s) != *negated,
+                Val::Str(s) => items.iter().any(|i| i.as_bytes() == s.as_bytes()) != *negated,
                 Val::Null => false,
                 // A non-text value is in no list of texts.
                 _ => *negated,
@@ -252,7 +252,7 @@ impl Node {
                 for a in args.iter() {
                     push_text(&mut out, &a.value(cx));
                 }
-                Val::Str(Cow::Owned(out))
+                Val::Str(Str::Owned(out))
             }
             Node::Substr(args) => {
                 let (Some(s), Some(start)) = (args.first(), args.get(1)) else {
@@ -271,7 +271,7 @@ impl Node {
                     },
                     None => None,
                 };
-                Val::Str(Cow::Owned(substr(&text, start, len)))
+                Val::Str(Str::Owned(substr(&text, start, len)))
             }
             Node::Missing { need, keys } => {
                 let set = keys.iter().filter(|(k, _)| !k.value(cx).is_null()).count();
@@ -326,7 +326,8 @@ fn to_value(v: Val<'_>) -> Value {
         Val::Int(i) => Value::Int(i),
         Val::Dec(d) => Value::Decimal(d),
         Val::Float(f) => Value::Number(f),
-        Val::Str(s) => Value::from(&*s),
+        Val::Str(Str::Text(t)) => Value::String(t.clone()),
+        Val::Str(Str::Owned(s)) => Value::from(s),
         Val::Date(d) => Value::Date(d),
         Val::DateTime(t) => Value::DateTime(t),
         Val::List(items) => Value::List(items.into_owned()),

@@ -59,6 +59,22 @@ impl Text {
         }
     }
 
+    /// The text's bytes. Unlike [`as_str`](Self::as_str) this needs no UTF-8
+    /// check of inline text, so comparisons that only need bytes use it.
+    ///
+    /// ```
+    /// use pulsecheck::Text;
+    ///
+    /// assert_eq!(Text::from("pro").as_bytes(), b"pro");
+    /// ```
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Repr::Boxed(s) => s.as_bytes(),
+        }
+    }
+
     /// Text of at most 22 bytes, stored inline; `None` when `s` is longer.
     #[inline]
     fn inline(s: &str) -> Option<Text> {
@@ -149,7 +165,7 @@ impl fmt::Display for Text {
 impl PartialEq for Text {
     #[inline]
     fn eq(&self, other: &Text) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -157,31 +173,31 @@ impl Eq for Text {}
 
 impl PartialEq<str> for Text {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for Text {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<String> for Text {
     fn eq(&self, other: &String) -> bool {
-        self.as_str() == other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<Text> for str {
     fn eq(&self, other: &Text) -> bool {
-        self == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<Text> for &str {
     fn eq(&self, other: &Text) -> bool {
-        *self == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -192,8 +208,9 @@ impl PartialOrd for Text {
 }
 
 impl Ord for Text {
+    /// Byte order, which for UTF-8 is the order of `str`.
     fn cmp(&self, other: &Text) -> Ordering {
-        self.as_str().cmp(other.as_str())
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
@@ -276,9 +293,11 @@ mod tests {
         fn behaves_as_its_str(a in "\\PC{0,40}", b in "\\PC{0,40}") {
             let (ta, tb) = (Text::from(a.as_str()), Text::from(b.clone()));
             proptest::prop_assert_eq!(ta.as_str(), a.as_str());
+            proptest::prop_assert_eq!(ta.as_bytes(), a.as_bytes());
             proptest::prop_assert_eq!(tb.as_str(), b.as_str());
             proptest::prop_assert_eq!(ta.cmp(&tb), a.cmp(&b));
             proptest::prop_assert_eq!(ta == tb, a == b);
+            proptest::prop_assert_eq!(ta == *b.as_str(), a == b);
             proptest::prop_assert_eq!(hash_of(&ta), hash_of(a.as_str()));
             let json = serde_json::to_string(&ta).unwrap();
             proptest::prop_assert_eq!(&json, &serde_json::to_string(&a).unwrap());
