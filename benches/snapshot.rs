@@ -2,7 +2,8 @@
 //! 10 k, 100 k and 1 M users (the sizes; the 1 M engine takes about a
 //! minute and several GB to build before the first sample), and at 100 k users on
 //! two threads (`Engine::set_snapshot_threads`); at 100 k users also without the
-//! time it takes to drop the snapshot, on one thread and on two.
+//! time it takes to drop the snapshot, on one thread and on two; at 100 k and 1 M
+//! users also after `Engine::shrink_to_fit`, which packs each user's lists.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pulsecheck::Engine;
@@ -44,6 +45,16 @@ fn snapshot(c: &mut Criterion) {
                     |b, engine| b.iter_with_large_drop(|| engine.snapshot(sample.end())),
                 );
             }
+            engine.set_snapshot_threads(1);
+        }
+        if accounts >= 10_000 {
+            // As a host would after a bulk load: lists exact-size and packed.
+            engine.shrink_to_fit();
+            group.bench_with_input(
+                BenchmarkId::new("users_after_shrink_to_fit", sample.user_count()),
+                &engine,
+                |b, engine| b.iter(|| engine.snapshot(sample.end())),
+            );
         }
     }
     group.finish();

@@ -364,3 +364,29 @@ fn events_after_the_day_are_ignored() {
         engine_of(early).snapshot(day)
     );
 }
+
+/// `shrink_to_fit` copies users' lists a batch at a time: with more users than one
+/// batch (1 024), every batch must land back on its own users.
+#[test]
+fn shrink_to_fit_over_several_batches_changes_nothing() {
+    let sample = Sample::new().accounts(120).days(40);
+    let calls: Vec<Call> = sample.calls().collect();
+    let expected = engine_of(&calls);
+    assert!(
+        expected.user_count() > 1_024,
+        "{} users",
+        expected.user_count()
+    );
+    let (first, rest) = calls.split_at(calls.len() / 2);
+    let mut engine = engine_of(first);
+    engine.shrink_to_fit();
+    for call in rest {
+        engine.ingest(call).unwrap();
+    }
+    engine.shrink_to_fit();
+    assert_eq!(snapshots(&engine), snapshots(&expected));
+    assert_eq!(
+        serde_json::to_string(&engine).unwrap(),
+        serde_json::to_string(&expected).unwrap()
+    );
+}

@@ -1,17 +1,34 @@
-//! Giving back the spare capacity that growing vectors keep.
+//! Giving back the spare capacity that growing vectors keep, and packing what is
+//! left so snapshots read it in order.
 
 use super::Engine;
 use super::state::{AccountState, ActorState};
 
+/// How many users' lists are copied before their old ones are freed. The copies of
+/// a batch are allocated while its old lists still hold their places, so they are
+/// laid out one after the other; batching bounds the extra memory this needs to
+/// the lists of this many users (a few MB), instead of a second copy of the state.
+const PACK_BATCH: usize = 1024;
+
 impl Engine {
-    /// Releases the spare capacity of the per-user lists.
+    /// Releases the spare capacity of the per-user lists, and packs each user's
+    /// lists side by side in user order.
     ///
     /// Ingest grows each user's lists (daily activity, devices, usage, `messageId`
     /// keys, …) by doubling, so after a bulk load about a third of their memory is
-    /// spare room for calls that may never come. A host that loads a backlog and
-    /// then mostly takes snapshots can call this once to give that memory back; it
-    /// changes no answer, and later calls simply grow the lists again. It costs
-    /// one copy of the state.
+    /// spare room for calls that may never come, and a user's lists lie wherever
+    /// the allocator had room when they last grew. A host that loads a backlog and
+    /// then mostly takes snapshots can call this once: the lists are copied into
+    /// allocations of exactly their size, a batch of users at a time, and the old
+    /// ones freed. It changes no answer, later calls simply grow the lists again,
+    /// and snapshots then read memory in order: at 100 000 sample users a snapshot
+    /// took 0.34 s after it instead of 0.42 s (see the README's performance
+    /// section).
+    ///
+    /// (Shrinking each list in place would give the same memory back, but it
+    /// leaves a small hole after every list; the snapshot's records are then
+    /// allocated in those holes, scattered over the whole state, and a snapshot
+    /// took 0.50 s.)
     ///
     /// ```
     /// use pulsecheck::{Engine, sample::{self, Sample}};
@@ -27,7 +44,12 @@ impl Engine {
     /// ```
     pub fn shrink_to_fit(&mut self) {
         let state = &mut self.state;
-        state.actors.iter_mut().for_each(ActorState::shrink_to_fit);
+        for batch in state.actors.chunks_mut(PACK_BATCH) {
+            let packed: Vec<ActorState> = batch.iter().map(ActorState::packed).collect();
+            for (actor, packed) in batch.iter_mut().zip(packed) {
+                *actor = packed;
+            }
+        }
         state.actors.shrink_to_fit();
         state
             .accounts
@@ -46,20 +68,12 @@ impl Engine {
 }
 
 impl ActorState {
-    fn shrink_to_fit(&mut self) {
-        self.cells.shrink_to_fit();
-        self.devices.shrink_to_fit();
-        self.usage.shrink_to_fit();
-        for m in &mut self.milestones {
-            m.times.shrink_to_fit();
-        }
-        self.milestones.shrink_to_fit();
-        self.groups.shrink_to_fit();
-        self.parents.shrink_to_fit();
-        self.traits.shrink_to_fit();
-        self.contacts.shrink_to_fit();
-        self.messages.shrink_to_fit();
-        self.folded.shrink_to_fit();
+    /// A copy whose every list is exactly as long as it needs to be (`Vec::clone`
+    /// allocates the length, not the capacity), with its `messageId` keys sorted.
+    fn packed(&self) -> ActorState {
+        let mut packed = self.clone();
+        packed.messages.shrink_to_fit();
+        packed
     }
 }
 
