@@ -61,8 +61,8 @@
 //!   [`snapshot`](Engine::snapshot) / [`snapshot_tracked`](Engine::snapshot_tracked)
 //!   (on several threads with [`set_snapshot_threads`](Engine::set_snapshot_threads)),
 //!   [`merge`](Engine::merge), [`evict_before`](Engine::evict_before) (bounded
-//!   history), [`shrink_to_fit`](Engine::shrink_to_fit) (memory after a bulk load),
-//!   serde.
+//!   history), [`shrink_to_fit`](Engine::shrink_to_fit) (less memory and faster
+//!   snapshots after a bulk load), serde.
 //! - [`rule`]: the segment and action language (and JsonLogic import).
 //! - [`crm`]: identity keys, change detection against a [`SyncState`], and the
 //!   exact HubSpot / Salesforce request bodies.
