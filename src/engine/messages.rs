@@ -107,7 +107,8 @@ impl MessageSet {
         all
     }
 
-    /// Forgets the keys of days before `day`.
+    /// Forgets the keys of days before `day`, keeping the capacity (see
+    /// [`Engine::evict_before`](crate::Engine::evict_before)).
     pub fn evict_before(&mut self, day: i32) {
         if day <= 0 {
             return;
@@ -116,7 +117,6 @@ impl MessageSet {
         self.settle_all();
         let keep = self.items.partition_point(|&k| k < first);
         self.items.drain(..keep);
-        self.items.shrink_to_fit();
         self.sorted = self.items.len();
     }
 
