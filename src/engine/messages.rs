@@ -19,6 +19,11 @@ pub(crate) fn message_key(day: i32, fingerprint: u64) -> u64 {
     (day << 48) | (fingerprint & 0xFFFF_FFFF_FFFF)
 }
 
+/// The day a key was made with (see [`message_key`]).
+fn day_of_key(key: u64) -> u64 {
+    key >> 48
+}
+
 /// The first key of `day` (see [`message_key`]).
 fn first_key_of(day: i32) -> u64 {
     message_key(day, 0)
@@ -26,12 +31,15 @@ fn first_key_of(day: i32) -> u64 {
 
 /// A set of 8-byte `messageId` keys (see [`message_key`]).
 ///
-/// Fingerprints are hashes, so they arrive in random order: inserting each into a
-/// sorted vector would move half of it every time (kilobytes for a heavy user).
-/// Instead the vector is a sorted run followed by a short unsorted tail; when the
-/// tail is full it is sorted and merged into the run in one linear pass. A lookup
-/// is a binary search of the run plus a scan of at most [`TAIL`] entries. Equality
-/// and serialization see the set, not the layout.
+/// The vector is a sorted run followed by a short unsorted tail. A key of the
+/// run's last day or later (a sender's calls mostly come in time order) is
+/// inserted into the run: only the keys of its own day can be greater, so it is
+/// placed after a short walk back from the end and a short move (when at most
+/// [`TAIL`] keys are greater). Any other key would move everything after it
+/// (kilobytes for a heavy user), so it waits in the tail; when the tail is full it is sorted and merged into the run
+/// in one linear pass. A lookup is then a binary search of the run plus a scan of
+/// at most [`TAIL`] entries. Equality and serialization see the set, not the
+/// layout.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MessageSet {
     items: Vec<u64>,
@@ -41,16 +49,37 @@ pub(crate) struct MessageSet {
 impl MessageSet {
     /// Adds a fingerprint; `false` when it was already there (a duplicate).
     pub fn insert(&mut self, fingerprint: u64) -> bool {
-        if self.contains(fingerprint) {
+        let (run, tail) = self.items.split_at(self.sorted);
+        if tail.contains(&fingerprint) {
             return false;
         }
-        // In-order arrivals extend the run directly.
-        if self.sorted == self.items.len()
-            && self.items.last().is_none_or(|&last| last < fingerprint)
+        // A key of the run's last day or later is placed in the run itself: the
+        // keys greater than it are then only those of its own day, found by walking
+        // back from the end, so a stream in time order never uses the tail. The
+        // walk stops at `TAIL` keys: a sender with thousands of calls on one day
+        // would otherwise move half of them for every call.
+        if run
+            .last()
+            .is_none_or(|&last| day_of_key(fingerprint) >= day_of_key(last))
         {
-            self.items.push(fingerprint);
-            self.sorted += 1;
-            return true;
+            let greater = run
+                .iter()
+                .rev()
+                .take(TAIL)
+                .take_while(|&&k| k > fingerprint)
+                .count();
+            if greater < TAIL {
+                let at = run.len() - greater;
+                if at > 0 && run[at - 1] == fingerprint {
+                    return false;
+                }
+                self.items.insert(at, fingerprint);
+                self.sorted += 1;
+                return true;
+            }
+        }
+        if run.binary_search(&fingerprint).is_ok() {
+            return false;
         }
         self.items.push(fingerprint);
         if self.items.len() - self.sorted >= TAIL {
@@ -59,7 +88,8 @@ impl MessageSet {
         true
     }
 
-    pub fn contains(&self, fingerprint: u64) -> bool {
+    #[cfg(test)]
+    fn contains(&self, fingerprint: u64) -> bool {
         let (run, tail) = self.items.split_at(self.sorted);
         // Keys grow with the day, so a new message is usually past the whole run.
         let in_run = match run.last() {
@@ -191,6 +221,34 @@ mod tests {
         assert_eq!(forward.to_sorted(), expected);
         assert!(values.iter().all(|&v| backward.contains(v)));
         assert!(!forward.contains(1));
+    }
+
+    proptest::proptest! {
+        /// Whatever the order (in time order, reversed, shuffled) and however many
+        /// keys share a day, `insert` answers as a set does and keeps the set.
+        #[test]
+        fn behaves_as_a_set(
+            keys in proptest::collection::vec((0i32..6, 0u64..90), 0..400),
+            order in 0u8..3,
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let mut keys: Vec<u64> = keys.into_iter().map(|(day, fp)| message_key(day, fp)).collect();
+            match order {
+                0 => keys.sort_unstable(),
+                1 => keys.sort_unstable_by(|a, b| b.cmp(a)),
+                _ => {
+                    // A cheap deterministic shuffle: sort by a hash of key and seed.
+                    keys.sort_by_key(|k| (k ^ seed).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                }
+            }
+            let mut set = MessageSet::default();
+            let mut expected = std::collections::BTreeSet::new();
+            for &k in &keys {
+                proptest::prop_assert_eq!(set.insert(k), expected.insert(k));
+            }
+            proptest::prop_assert!(expected.iter().all(|&k| set.contains(k)));
+            proptest::prop_assert_eq!(set.to_sorted(), expected.into_iter().collect::<Vec<_>>());
+        }
     }
 
     #[test]
