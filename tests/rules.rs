@@ -218,6 +218,8 @@ fn arithmetic() {
     );
 }
 
+// ---------------------------------------------------------------- text, enums, bools, lists
+
 /// `s` as a rule's text literal, every character but letters and digits escaped.
 fn literal(s: &str) -> String {
     let mut out = String::from("\"");
@@ -261,8 +263,6 @@ proptest::proptest! {
         }
     }
 }
-
-// ---------------------------------------------------------------- text, enums, bools, lists
 
 #[test]
 fn text() {
