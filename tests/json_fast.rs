@@ -102,7 +102,7 @@ const FIELDS: &[&str] = &[
     "integrations",
 ];
 
-fn text() -> impl Strategy<Value = String> {
+fn text() -> BoxedStrategy<String> {
     prop_oneof![
         "[a-zA-Z0-9 _-]{0,16}".prop_map(|s| serde_json::to_string(&s).unwrap()),
         any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
@@ -117,9 +117,10 @@ fn text() -> impl Strategy<Value = String> {
         Just(r#""   ""#.to_owned()),
         Just(r#""""#.to_owned()),
     ]
+    .boxed()
 }
 
-fn timestamp() -> impl Strategy<Value = String> {
+fn timestamp() -> BoxedStrategy<String> {
     let shaped = (
         0..10_000u32,
         0..14u32,
@@ -149,9 +150,10 @@ fn timestamp() -> impl Strategy<Value = String> {
         1 => Just("\"10000-01-01T00:00:00Z\"".to_owned()),
         1 => Just("1793473490".to_owned()),
     ]
+    .boxed()
 }
 
-fn number() -> impl Strategy<Value = String> {
+fn number() -> BoxedStrategy<String> {
     prop_oneof![
         any::<i64>().prop_map(|n| n.to_string()),
         any::<u64>().prop_map(|n| n.to_string()),
@@ -174,10 +176,11 @@ fn number() -> impl Strategy<Value = String> {
         Just("1.".to_owned()),
         Just("-".to_owned()),
     ]
+    .boxed()
 }
 
 /// Any JSON value (and a few things that are not JSON), nested a little.
-fn value() -> impl Strategy<Value = String> {
+fn value() -> BoxedStrategy<String> {
     let leaf = prop_oneof![
         Just("null".to_owned()),
         Just("true".to_owned()),
@@ -214,9 +217,10 @@ fn value() -> impl Strategy<Value = String> {
             }),
         ]
     })
+    .boxed()
 }
 
-fn id() -> impl Strategy<Value = String> {
+fn id() -> BoxedStrategy<String> {
     prop_oneof![
         3 => "[a-z]{1,3}_[0-9]{1,2}".prop_map(|s| format!("\"{s}\"")),
         1 => (0..50u64).prop_map(|n| n.to_string()),
@@ -227,9 +231,10 @@ fn id() -> impl Strategy<Value = String> {
         1 => Just("\"a_very_long_id_indeed\"".to_owned()),
         1 => value(),
     ]
+    .boxed()
 }
 
-fn context() -> impl Strategy<Value = String> {
+fn context() -> BoxedStrategy<String> {
     let device = prop_oneof![
         Just("null".to_owned()),
         Just("\"mobile\"".to_owned()),
@@ -285,9 +290,10 @@ fn context() -> impl Strategy<Value = String> {
                 format!("{{{}}}", fields.join(","))
             }),
     ]
+    .boxed()
 }
 
-fn properties() -> impl Strategy<Value = String> {
+fn properties() -> BoxedStrategy<String> {
     let entry = (
         prop_oneof![
             Just("megabytes".to_owned()),
@@ -315,6 +321,7 @@ fn properties() -> impl Strategy<Value = String> {
         1 => Just("7".to_owned()),
         6 => proptest::collection::vec(entry, 0..6).prop_map(|entries| object(&entries)),
     ]
+    .boxed()
 }
 
 /// A JSON object of `(key, value)` pairs: keys written as they are between quotes,
@@ -367,7 +374,7 @@ fn edgy_properties() -> impl Strategy<Value = String> {
 /// A trait key: the sample's, their normalized twins (`firstName` and
 /// `first_name` are two keys of one trait), keys at the tight config's name limit
 /// (13 bytes), an escaped key, an empty one, and a few short ones that repeat often.
-fn trait_key() -> impl Strategy<Value = String> {
+fn trait_key() -> BoxedStrategy<String> {
     prop_oneof![
         3 => proptest::sample::select(
             &["email", "firstName", "first_name", "lastName", "createdAt", "created_at",
@@ -380,12 +387,13 @@ fn trait_key() -> impl Strategy<Value = String> {
         1 => Just(String::new()),
         1 => Just("caf\u{e9}".to_owned()),
     ]
+    .boxed()
 }
 
 /// A trait value: every kind of number (integers past `i64` and `u64`, floats that
 /// round, exponents past `f64`), texts with escapes and surrogates, literals,
 /// nested values, and values around the tight config's limits.
-fn trait_value() -> impl Strategy<Value = String> {
+fn trait_value() -> BoxedStrategy<String> {
     prop_oneof![
         4 => number(),
         3 => text(),
@@ -406,11 +414,12 @@ fn trait_value() -> impl Strategy<Value = String> {
         1 => (0..=4usize).prop_map(|n| format!("[{}]", vec!["1"; n].join(","))),
         2 => value(),
     ]
+    .boxed()
 }
 
 /// A `traits` value: mostly an object (its keys often repeated, or kept distinct
 /// so that more lines take the fast path), sometimes `null` or not an object.
-fn traits() -> impl Strategy<Value = String> {
+fn traits() -> BoxedStrategy<String> {
     let entries = proptest::collection::vec((trait_key(), trait_value()), 0..9);
     prop_oneof![
         1 => Just("null".to_owned()),
@@ -425,6 +434,7 @@ fn traits() -> impl Strategy<Value = String> {
             object(&entries)
         }),
     ]
+    .boxed()
 }
 
 /// An `identify` or `group` line made from scratch, its fields in any order:
