@@ -110,6 +110,18 @@ fn sender(call: &Call) -> String {
 }
 
 /// Snapshots on a few days, so point-in-time answers are compared too.
+/// An engine given the calls before `split`, shrunk, given the rest, and shrunk
+/// again.
+fn shrunk_midway(calls: &[Call], split: usize) -> Engine {
+    let mut engine = engine_of(&calls[..split]);
+    engine.shrink_to_fit();
+    for call in &calls[split..] {
+        engine.ingest(call).unwrap();
+    }
+    engine.shrink_to_fit();
+    engine
+}
+
 fn snapshots(engine: &Engine) -> Vec<Snapshot> {
     let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
     [0, 3, 17]
@@ -213,13 +225,7 @@ proptest! {
     #[test]
     fn shrink_to_fit_changes_nothing(calls in mixed_calls(), cut in 0..=100usize) {
         let expected = engine_of(&calls);
-        let split = calls.len() * cut / 100;
-        let mut engine = engine_of(&calls[..split]);
-        engine.shrink_to_fit();
-        for call in &calls[split..] {
-            engine.ingest(call).unwrap();
-        }
-        engine.shrink_to_fit();
+        let engine = shrunk_midway(&calls, calls.len() * cut / 100);
         prop_assert_eq!(snapshots(&engine), snapshots(&expected));
         prop_assert_eq!(
             serde_json::to_string(&engine).unwrap(),
@@ -377,13 +383,7 @@ fn shrink_to_fit_over_several_batches_changes_nothing() {
         "{} users",
         expected.user_count()
     );
-    let (first, rest) = calls.split_at(calls.len() / 2);
-    let mut engine = engine_of(first);
-    engine.shrink_to_fit();
-    for call in rest {
-        engine.ingest(call).unwrap();
-    }
-    engine.shrink_to_fit();
+    let engine = shrunk_midway(&calls, calls.len() / 2);
     assert_eq!(snapshots(&engine), snapshots(&expected));
     assert_eq!(
         serde_json::to_string(&engine).unwrap(),
