@@ -5,7 +5,6 @@ use std::sync::Arc;
 use super::rules::CompiledRules;
 use super::{Config, ConfigErrors, Curve};
 use crate::engine::interner::Interner;
-use crate::hash::FxHashMap;
 use crate::properties::{self, Columns};
 use crate::schema::{RecordKind, Schema};
 use crate::time::MS_PER_DAY;
@@ -84,7 +83,7 @@ impl Compiled {
         let rules = super::rules::compile_with(config, user_schema.clone(), account_schema.clone())
             .map_err(ConfigErrors::new)?;
         let all_events = config.scoring.events.is_none();
-        let mut events: FxHashMap<Box<str>, EventInfo> = FxHashMap::default();
+        let mut events: indexmap::IndexMap<Box<str>, EventInfo> = indexmap::IndexMap::new();
         if let Some(scored) = &config.scoring.events {
             for (name, weight) in scored.iter() {
                 events.entry(name.into()).or_default().weight = (*weight).clamp(1, 10) as u32;
@@ -106,7 +105,7 @@ impl Compiled {
         let mut milestone_specs =
             |list: &[super::Milestone],
              per_account: bool,
-             events: &mut FxHashMap<Box<str>, EventInfo>| {
+             events: &mut indexmap::IndexMap<Box<str>, EventInfo>| {
                 list.iter()
                     .map(|m| match m.event_name() {
                         Some(event) => {

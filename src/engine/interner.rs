@@ -1,27 +1,35 @@
 //! String ↔ dense `u32` ids, so per-entity state holds 4-byte ids, not strings.
 
 use std::fmt;
+use std::hash::BuildHasher;
 
+use foldhash::SharedSeed;
+use foldhash::fast::SeedableRandomState;
+use hashbrown::HashTable;
 use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::hash::hash_name;
-
 /// A table of names, each given the next dense id on first sight.
 ///
-/// Names live back to back in one string, and the index is an open-addressing
-/// table of 8-byte slots (the name's hash above its id), probed linearly. A
-/// lookup reads one slot and, when the hash matches, one name; a map of boxed
-/// strings would also keep every name twice (as key and in the id list), each in
-/// its own allocation, which at millions of users is most of the table's memory.
-#[derive(Clone, Default)]
+/// Names live back to back in one string, and the index is a `hashbrown` table of
+/// 4-byte ids hashed by their names: a map of boxed strings would keep every name
+/// twice (as key and in the id list), each in its own allocation, which at
+/// millions of users is most of the table's memory.
+///
+/// The names are chosen by whoever sends the calls, so the hash is seeded at
+/// random per table: with a fixed hash, ids searched offline to share their low
+/// bits would all land on one probe sequence and make every lookup linear in
+/// their number. Ids are dense and given in order of first sight, so nothing the
+/// engine computes or saves depends on the seed.
+#[derive(Clone)]
 pub(crate) struct Interner {
     /// Every name, one after the other.
     text: String,
     /// Where each name ends in `text` (it starts where the previous one ends).
     ends: Vec<usize>,
-    /// `0` is empty; else the high 32 bits of the name's hash above its id + 1.
-    slots: Vec<u64>,
+    /// The ids, hashed by their names.
+    index: HashTable<u32>,
+    hasher: SeedableRandomState,
     /// The id `intern` returned last, plus one (`0`: none). A sender's calls come
     /// in bursts (an SDK's batch, a warehouse export ordered by user), so the
     /// name asked for is often the one just asked for; checking it first costs one
@@ -29,7 +37,49 @@ pub(crate) struct Interner {
     last: u32,
 }
 
+impl Default for Interner {
+    /// An empty table with a random seed.
+    fn default() -> Interner {
+        Interner::with_hasher(SeedableRandomState::random())
+    }
+}
+
+/// The name of `id` in a table's storage (a free function so that the index can
+/// be borrowed mutably while names are read).
+#[inline]
+fn name_in<'a>(text: &'a str, ends: &[usize], id: u32) -> &'a str {
+    let id = id as usize;
+    let start = if id == 0 { 0 } else { ends[id - 1] };
+    &text[start..ends[id]]
+}
+
 impl Interner {
+    /// An empty table whose hash uses `seed`: the same seed gives the same table
+    /// layout (for benchmarks and tests; a seed an attacker can learn gives back
+    /// the flooding the random default prevents).
+    pub fn with_seed(seed: u64) -> Interner {
+        Interner::with_hasher(SeedableRandomState::with_seed(
+            seed,
+            SharedSeed::global_fixed(),
+        ))
+    }
+
+    fn with_hasher(hasher: SeedableRandomState) -> Interner {
+        Interner {
+            text: String::new(),
+            ends: Vec::new(),
+            index: HashTable::new(),
+            hasher,
+            last: 0,
+        }
+    }
+
+    /// The hash the index files `name` under.
+    #[inline]
+    pub fn hash(&self, name: &str) -> u64 {
+        self.hasher.hash_one(name)
+    }
+
     /// The id of `name`, and whether it was new.
     #[inline]
     pub fn intern(&mut self, name: &str) -> (u32, bool) {
@@ -44,27 +94,36 @@ impl Interner {
     }
 
     fn intern_hashed(&mut self, name: &str) -> (u32, bool) {
-        let hash = hash_name(name.as_bytes());
-        if let Some(id) = self.find(name, hash) {
-            return (id, false);
+        let hash = self.hash(name);
+        let Interner {
+            text,
+            ends,
+            index,
+            hasher,
+            ..
+        } = self;
+        let entry = index.entry(
+            hash,
+            |&id| name_in(text, ends, id) == name,
+            |&id| hasher.hash_one(name_in(text, ends, id)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(found) => (*found.get(), false),
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                let id = ends.len() as u32;
+                text.push_str(name);
+                ends.push(text.len());
+                vacant.insert(id);
+                (id, true)
+            }
         }
-        // At most half full, so a probe for a missing name stays short.
-        if (self.ends.len() + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        let id = self.ends.len() as u32;
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
-        let empty = self.probe(hash).find(|&i| self.slots[i] == 0);
-        if let Some(i) = empty {
-            self.slots[i] = slot(hash, id);
-        }
-        (id, true)
     }
 
     #[inline]
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.find(name, hash_name(name.as_bytes()))
+        self.index
+            .find(self.hash(name), |&id| self.name(id) == name)
+            .copied()
     }
 
     /// Whether `name` is interned already.
@@ -75,61 +134,30 @@ impl Interner {
 
     #[inline]
     pub fn name(&self, id: u32) -> &str {
-        let id = id as usize;
-        let start = if id == 0 { 0 } else { self.ends[id - 1] };
-        &self.text[start..self.ends[id]]
+        name_in(&self.text, &self.ends, id)
     }
 
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
-    /// Gives back the spare capacity of the names (the index keeps its size, which
-    /// its probing needs).
+    /// Gives back the spare capacity of the names and the index.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
+        let Interner {
+            text,
+            ends,
+            index,
+            hasher,
+            ..
+        } = self;
+        index.shrink_to_fit(|&id| hasher.hash_one(name_in(text, ends, id)));
     }
 
     /// The names in id order.
     pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.ends.len() as u32).map(|id| self.name(id))
-    }
-
-    #[inline]
-    fn find(&self, name: &str, hash: u64) -> Option<u32> {
-        let tag = hash >> 32;
-        for i in self.probe(hash) {
-            let slot = self.slots[i];
-            if slot == 0 {
-                return None;
-            }
-            let id = (slot as u32).wrapping_sub(1);
-            if slot >> 32 == tag && self.name(id) == name {
-                return Some(id);
-            }
-        }
-        None
-    }
-
-    /// The slots to look at for `hash`, in order (every slot at most once).
-    #[inline]
-    fn probe(&self, hash: u64) -> impl Iterator<Item = usize> + use<> {
-        let mask = self.slots.len().wrapping_sub(1);
-        let first = hash as usize;
-        (0..self.slots.len()).map(move |step| first.wrapping_add(step) & mask)
-    }
-
-    fn grow(&mut self) {
-        let capacity = (self.slots.len() * 2).max(16);
-        self.slots = vec![0; capacity];
-        for id in 0..self.ends.len() as u32 {
-            let hash = hash_name(self.name(id).as_bytes());
-            let empty = self.probe(hash).find(|&i| self.slots[i] == 0);
-            if let Some(i) = empty {
-                self.slots[i] = slot(hash, id);
-            }
-        }
     }
 
     /// Sorts ids by their names. Each name is read once for a 16-byte prefix key;
@@ -153,11 +181,6 @@ impl Interner {
             *slot = id;
         }
     }
-}
-
-/// The slot of `id` under `hash`.
-fn slot(hash: u64, id: u32) -> u64 {
-    (hash >> 32 << 32) | (u64::from(id) + 1)
 }
 
 impl fmt::Debug for Interner {
@@ -247,5 +270,57 @@ mod tests {
         let mut expected = names.to_vec();
         expected.sort_unstable();
         assert_eq!(sorted, expected);
+    }
+
+    /// `n` names whose hashes under `table`'s seed agree in their low `bits` bits:
+    /// what an attacker who knew the seed would send.
+    fn colliding(table: &Interner, bits: u32, n: usize) -> Vec<String> {
+        let mask = (1u64 << bits) - 1;
+        let target = table.hash("user-0") & mask;
+        (0u64..)
+            .map(|i| format!("user-{i}"))
+            .filter(|name| table.hash(name) & mask == target)
+            .take(n)
+            .collect()
+    }
+
+    #[test]
+    fn ids_crafted_for_a_known_seed_spread_under_another() {
+        // 1 000 names fill a table of 2 048 buckets: the bucket is the low 11 bits.
+        let known = Interner::with_seed(7);
+        let crafted = colliding(&known, 11, 1_000);
+        let buckets = |table: &Interner| {
+            crafted
+                .iter()
+                .map(|name| table.hash(name) & 0x7FF)
+                .collect::<std::collections::HashSet<u64>>()
+                .len()
+        };
+        assert_eq!(buckets(&known), 1, "crafted for the known seed: one probe sequence");
+        // Under other seeds (a random one, and a fixed other one) they land in
+        // about 2 048 · (1 − e^(−1000/2048)) ≈ 793 distinct buckets.
+        for other in [Interner::default(), Interner::with_seed(8)] {
+            let spread = buckets(&other);
+            assert!(spread > 700, "only {spread} buckets");
+        }
+        // The table itself still answers exactly, whatever the collisions.
+        let mut table = Interner::with_seed(7);
+        for (i, name) in crafted.iter().enumerate() {
+            assert_eq!(table.intern(name), (i as u32, true));
+        }
+        for (i, name) in crafted.iter().enumerate() {
+            assert_eq!(table.get(name), Some(i as u32));
+        }
+    }
+
+    #[test]
+    fn the_seed_changes_no_id() {
+        let mut a = Interner::with_seed(1);
+        let mut b = Interner::default();
+        for i in 0..3_000 {
+            let name = format!("n{}", i * 7 % 1_000);
+            assert_eq!(a.intern(&name), b.intern(&name));
+        }
+        assert_eq!(a, b);
     }
 }

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// How many fingerprints wait unsorted before they are merged into the sorted run.
+/// How many keys wait unsorted before they are sorted into a run.
 const TAIL: usize = 32;
 
 /// The key a message is remembered under: its day above 48 bits of its fingerprint.
@@ -29,74 +29,105 @@ fn first_key_of(day: i32) -> u64 {
     message_key(day, 0)
 }
 
-/// A set of 8-byte `messageId` keys (see [`message_key`]).
+/// A set of 8-byte `messageId` keys (see [`message_key`]), in one vector.
 ///
-/// The vector is a sorted run followed by a short unsorted tail. A key of the
-/// run's last day or later (a sender's calls mostly come in time order) is
-/// inserted into the run: only the keys of its own day can be greater, so it is
-/// placed after a short walk back from the end and a short move (when at most
-/// [`TAIL`] keys are greater). Any other key would move everything after it
-/// (kilobytes for a heavy user), so it waits in the tail; when the tail is full it is sorted and merged into the run
-/// in one linear pass. A lookup is then a binary search of the run plus a scan of
-/// at most [`TAIL`] entries. Equality and serialization see the set, not the
-/// layout.
+/// The vector holds a large sorted run, then smaller sorted runs, then an
+/// unsorted tail of fewer than [`TAIL`] keys:
+///
+/// - A key of the large run's last day or later, while no smaller run or tail is
+///   waiting (a sender's calls mostly come in time order), is placed straight into
+///   the large run: only keys of its own day can be greater, so it goes in after
+///   a short walk back from the end (at most [`TAIL`] keys).
+/// - Any other key goes to the tail. A full tail is sorted and becomes a run of
+///   `TAIL` keys; two runs of the same size merge into one of twice the size, as
+///   the carries of a binary counter (the set bits of `levels` are the sizes of
+///   the runs present). A run that grows as large as the large run merges into it.
+///
+/// So every key is moved O(log n) times, whatever the order the calls come in: a
+/// warehouse export newest first costs what one oldest first does. A lookup is a
+/// binary search per run (at most one per bit of `levels`) plus a scan of the tail.
+/// Equality and serialization see the set, not the layout.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MessageSet {
     items: Vec<u64>,
-    sorted: usize,
+    /// The length of the large sorted run at the front.
+    large: usize,
+    /// Bit `j` set: a sorted run of `TAIL << j` keys follows the large run (larger
+    /// runs first).
+    levels: u32,
 }
 
 impl MessageSet {
+    /// Where the tail starts.
+    fn runs_end(&self) -> usize {
+        self.large + TAIL * self.levels as usize
+    }
+
     /// Adds a fingerprint; `false` when it was already there (a duplicate).
-    pub fn insert(&mut self, fingerprint: u64) -> bool {
-        let (run, tail) = self.items.split_at(self.sorted);
-        if tail.contains(&fingerprint) {
-            return false;
-        }
-        // A key of the run's last day or later is placed in the run itself: the
-        // keys greater than it are then only those of its own day, found by walking
-        // back from the end, so a stream in time order never uses the tail. The
-        // walk stops at `TAIL` keys: a sender with thousands of calls on one day
-        // would otherwise move half of them for every call.
-        if run
-            .last()
-            .is_none_or(|&last| day_of_key(fingerprint) >= day_of_key(last))
-        {
-            let greater = run
-                .iter()
-                .rev()
-                .take(TAIL)
-                .take_while(|&&k| k > fingerprint)
-                .count();
-            if greater < TAIL {
-                let at = run.len() - greater;
-                if at > 0 && run[at - 1] == fingerprint {
-                    return false;
-                }
-                self.items.insert(at, fingerprint);
-                self.sorted += 1;
-                return true;
+    pub fn insert(&mut self, key: u64) -> bool {
+        if self.levels == 0 && self.items.len() == self.large {
+            if let Some(inserted) = self.insert_into_large(key) {
+                return inserted;
             }
         }
-        if run.binary_search(&fingerprint).is_ok() {
+        if self.contains(key) {
             return false;
         }
-        self.items.push(fingerprint);
-        if self.items.len() - self.sorted >= TAIL {
-            self.settle();
+        self.items.push(key);
+        if self.items.len() - self.runs_end() == TAIL {
+            self.carry();
         }
         true
     }
 
-    #[cfg(test)]
-    fn contains(&self, fingerprint: u64) -> bool {
-        let (run, tail) = self.items.split_at(self.sorted);
-        // Keys grow with the day, so a new message is usually past the whole run.
-        let in_run = match run.last() {
-            Some(&last) if fingerprint <= last => run.binary_search(&fingerprint).is_ok(),
-            _ => false,
-        };
-        in_run || tail.contains(&fingerprint)
+    /// The time-order fast path: `Some` when the key was placed into (or found
+    /// in) the large run after a short walk back from its end.
+    fn insert_into_large(&mut self, key: u64) -> Option<bool> {
+        let run = &self.items[..self.large];
+        if run
+            .last()
+            .is_some_and(|&last| day_of_key(key) < day_of_key(last))
+        {
+            return None;
+        }
+        // Only keys of the same day can be greater; a sender with thousands of
+        // calls on one day would move half of them for every call, so the walk
+        // stops at `TAIL` keys and the key takes the general path.
+        let greater = run
+            .iter()
+            .rev()
+            .take(TAIL)
+            .take_while(|&&k| k > key)
+            .count();
+        if greater == TAIL {
+            return None;
+        }
+        let at = run.len() - greater;
+        if at > 0 && run[at - 1] == key {
+            return Some(false);
+        }
+        self.items.insert(at, key);
+        self.large += 1;
+        Some(true)
+    }
+
+    /// Whether the key is in the set.
+    fn contains(&self, key: u64) -> bool {
+        if in_run(&self.items[..self.large], key) {
+            return true;
+        }
+        let mut start = self.large;
+        let mut levels = self.levels;
+        while levels != 0 {
+            let j = u32::BITS - 1 - levels.leading_zeros();
+            levels &= !(1 << j);
+            let len = TAIL << j;
+            if in_run(&self.items[start..start + len], key) {
+                return true;
+            }
+            start += len;
+        }
+        self.items[start..].contains(&key)
     }
 
     pub fn len(&self) -> usize {
@@ -107,34 +138,30 @@ impl MessageSet {
         self.items.is_empty()
     }
 
-    /// Sorts the tail and merges it into the run, from the back, in place.
-    fn settle(&mut self) {
-        let mut tail = [0u64; TAIL];
-        let n = self.items.len() - self.sorted;
-        tail[..n].copy_from_slice(&self.items[self.sorted..]);
-        let tail = &mut tail[..n];
-        tail.sort_unstable();
-        let (mut run, mut rest, mut out) = (self.sorted, n, self.items.len());
-        while rest > 0 {
-            out -= 1;
-            if run > 0 && self.items[run - 1] > tail[rest - 1] {
-                run -= 1;
-                self.items[out] = self.items[run];
-            } else {
-                rest -= 1;
-                self.items[out] = tail[rest];
-            }
+    /// Turns the full tail into a run and merges runs of equal size, then merges
+    /// the result into the large run when it has grown as large.
+    fn carry(&mut self) {
+        let mut end = self.items.len();
+        let mut len = TAIL;
+        self.items[end - len..].sort_unstable();
+        let mut j = 0;
+        while self.levels & (1 << j) != 0 {
+            // The run of size `len` sits just before the new one.
+            merge_adjacent(&mut self.items[end - 2 * len..end], len);
+            self.levels &= !(1 << j);
+            len *= 2;
+            j += 1;
         }
-        self.sorted = self.items.len();
-    }
-
-    /// The fingerprints in ascending order.
-    fn to_sorted(&self) -> Vec<u64> {
-        let mut all = self.items.clone();
-        if self.sorted < all.len() {
-            all.sort_unstable();
+        end = self.items.len();
+        if len >= self.large {
+            // Every run larger than this one would have been merged already, so
+            // it is the only one: the large run absorbs it.
+            debug_assert_eq!(self.levels, 0);
+            merge_adjacent(&mut self.items[..end], self.large);
+            self.large = end;
+        } else {
+            self.levels |= 1 << j;
         }
-        all
     }
 
     /// Forgets the keys of days before `day`, keeping the capacity (see
@@ -147,26 +174,68 @@ impl MessageSet {
         self.settle_all();
         let keep = self.items.partition_point(|&k| k < first);
         self.items.drain(..keep);
-        self.sorted = self.items.len();
+        self.large = self.items.len();
     }
 
-    /// Sorts everything into the run and gives back the spare capacity.
+    /// Sorts everything into the large run and gives back the spare capacity.
     pub fn shrink_to_fit(&mut self) {
         self.settle_all();
         self.items.shrink_to_fit();
     }
 
-    /// Sorts everything into the run.
+    /// Sorts everything into the large run.
     fn settle_all(&mut self) {
-        if self.sorted < self.items.len() {
+        if self.large < self.items.len() {
             self.items.sort_unstable();
-            self.sorted = self.items.len();
+            self.large = self.items.len();
+            self.levels = 0;
         }
+    }
+
+    /// The keys in ascending order.
+    fn to_sorted(&self) -> Vec<u64> {
+        let mut all = self.items.clone();
+        if self.large < all.len() {
+            all.sort_unstable();
+        }
+        all
     }
 
     /// Adds every fingerprint of `other`; returns how many were already here.
     pub fn merge(&mut self, other: &MessageSet) -> u64 {
         other.items.iter().filter(|&&m| !self.insert(m)).count() as u64
+    }
+}
+
+/// Whether `key` is in the sorted `run` (keys grow with the day, so a new
+/// message is usually past the whole run and needs no search).
+#[inline]
+fn in_run(run: &[u64], key: u64) -> bool {
+    match (run.first(), run.last()) {
+        (Some(&first), Some(&last)) if first <= key && key <= last => {
+            run.binary_search(&key).is_ok()
+        }
+        _ => false,
+    }
+}
+
+/// Merges the sorted `items[..mid]` and `items[mid..]` in place, from the back,
+/// with a copy of the right part.
+fn merge_adjacent(items: &mut [u64], mid: usize) {
+    if mid == 0 || mid == items.len() || items[mid - 1] <= items[mid] {
+        return;
+    }
+    let right = items[mid..].to_vec();
+    let (mut left, mut rest, mut out) = (mid, right.len(), items.len());
+    while rest > 0 {
+        out -= 1;
+        if left > 0 && items[left - 1] > right[rest - 1] {
+            left -= 1;
+            items[out] = items[left];
+        } else {
+            rest -= 1;
+            items[out] = right[rest];
+        }
     }
 }
 
@@ -191,8 +260,9 @@ impl<'de> Deserialize<'de> for MessageSet {
             ));
         }
         Ok(MessageSet {
-            sorted: items.len(),
+            large: items.len(),
             items,
+            levels: 0,
         })
     }
 }

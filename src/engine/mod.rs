@@ -111,6 +111,31 @@ impl Engine {
         })
     }
 
+    /// An empty engine whose id tables hash with a fixed `seed`.
+    ///
+    /// The tables behind user, anonymous and account ids, device types and trait
+    /// keys are keyed by text the senders choose. [`Engine::new`] seeds their hash
+    /// at random, so ids crafted offline to collide cannot slow lookups down; the
+    /// results never depend on the seed. A fixed seed makes the tables' layout
+    /// reproducible, for benchmarks and for tracking down a performance problem.
+    /// Do not use one an attacker could learn.
+    ///
+    /// ```
+    /// use pulsecheck::{Config, Engine};
+    ///
+    /// let engine = Engine::with_hash_seed(Config::default(), 42).unwrap();
+    /// assert_eq!(engine.user_count(), 0);
+    /// ```
+    pub fn with_hash_seed(config: Config, seed: u64) -> Result<Engine, ConfigErrors> {
+        let mut engine = Engine::new(config)?;
+        let s = &mut engine.state;
+        s.actor_ids = Interner::with_seed(seed);
+        s.account_ids = Interner::with_seed(seed.rotate_left(16));
+        s.devices = Interner::with_seed(seed.rotate_left(32));
+        s.trait_keys = Interner::with_seed(seed.rotate_left(48));
+        Ok(engine)
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.compiled.config
