@@ -114,7 +114,11 @@ fn orders(c: &mut Criterion, group_name: &str, calls: Vec<Call>) {
     newest_first.reverse();
     for (order, calls) in [("oldest_first", &calls), ("newest_first", &newest_first)] {
         group.bench_with_input(BenchmarkId::new(order, calls.len()), calls, |b, calls| {
-            b.iter_batched(|| (), |()| ingest_all(&engine, calls), BatchSize::LargeInput)
+            b.iter_batched(
+                || (),
+                |()| ingest_all(&engine, calls),
+                BatchSize::LargeInput,
+            )
         });
     }
     group.finish();
@@ -127,7 +131,11 @@ fn one_sender(c: &mut Criterion) {
 }
 
 fn one_sender_distinct_days(c: &mut Criterion) {
-    orders(c, "one_sender_distinct_days", one_user(100_000, Duration::days(1)));
+    orders(
+        c,
+        "one_sender_distinct_days",
+        one_user(100_000, Duration::days(1)),
+    );
 }
 
 criterion_group!(benches, crafted, one_sender, one_sender_distinct_days);

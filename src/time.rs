@@ -7,9 +7,26 @@ pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 /// Day numbers are days since 1970-01-01 in the configured UTC offset.
 pub(crate) type DayNumber = i32;
 
+/// The earliest and latest instants a call can carry (chrono's range), in UTC
+/// milliseconds. Loaded state is held to them, so time arithmetic on it has the
+/// same headroom as on ingested state.
+pub(crate) const MIN_MS: i64 = DateTime::<Utc>::MIN_UTC.timestamp_millis();
+pub(crate) const MAX_MS: i64 = DateTime::<Utc>::MAX_UTC.timestamp_millis();
+
+/// Whether `ms` is an instant a call could have carried.
+pub(crate) fn ms_in_range(ms: i64) -> bool {
+    (MIN_MS..=MAX_MS).contains(&ms)
+}
+
+/// Whether `day` is the local day of such an instant, in any offset.
+pub(crate) fn day_in_range(day: DayNumber) -> bool {
+    let bound = i64::from(day) * MS_PER_DAY;
+    (MIN_MS - MS_PER_DAY..=MAX_MS + MS_PER_DAY).contains(&bound)
+}
+
 /// The local day of an instant given as UTC milliseconds.
 pub(crate) fn day_of_ms(ms: i64, offset_minutes: i32) -> DayNumber {
-    let local = ms + i64::from(offset_minutes) * 60_000;
+    let local = ms.saturating_add(i64::from(offset_minutes) * 60_000);
     // Clamp so absurd timestamps cannot overflow the i32 day; real ones are far inside.
     local
         .div_euclid(MS_PER_DAY)
@@ -18,7 +35,7 @@ pub(crate) fn day_of_ms(ms: i64, offset_minutes: i32) -> DayNumber {
 
 /// Milliseconds since the start of the local day (0..86_400_000).
 pub(crate) fn ms_in_day(ms: i64, offset_minutes: i32) -> u32 {
-    let local = ms + i64::from(offset_minutes) * 60_000;
+    let local = ms.saturating_add(i64::from(offset_minutes) * 60_000);
     local.rem_euclid(MS_PER_DAY) as u32
 }
 

@@ -464,11 +464,56 @@ fn state_serde_round_trip() {
     assert!(diff(records.iter().chain([&acme]), &back, &options).is_empty());
 
     // Tampered states are rejected with a reason.
-    let bad = text.replacen("\"version\":1", "\"version\":9", 1);
+    let bad = text.replacen("\"version\":2", "\"version\":9", 1);
     let err = serde_json::from_str::<SyncState>(&bad)
         .unwrap_err()
         .to_string();
     assert!(err.contains("version 9"), "{err}");
+
+    // A state of the former format (fingerprints of the former function) loads,
+    // and the next diff sends every record again, with every property.
+    let former: SyncState =
+        serde_json::from_str(&text.replacen("\"version\":2", "\"version\":1", 1)).expect("loads");
+    assert_eq!(former, back, "the same fingerprints, read as they are");
+}
+
+/// A state written by the former fingerprint function: every stored fingerprint
+/// differs from today's, so every record and property is sent once more.
+#[test]
+fn a_former_format_state_resends_everything_once() {
+    let records = users(3);
+    let options = DiffOptions::new();
+    let mut state = SyncState::new();
+    state.confirm(&diff(&records, &state, &options));
+    let text = serde_json::to_string(&state).expect("serializable");
+    let scrambled = scramble_fingerprints(&text).replacen("\"version\":2", "\"version\":1", 1);
+    let former: SyncState = serde_json::from_str(&scrambled).expect("a format-1 state loads");
+    let again = diff(&records, &former, &options);
+    let fresh = diff(&records, &SyncState::new(), &options);
+    assert_eq!(again.len(), fresh.len());
+    assert!(!again.is_empty());
+}
+
+/// Replaces every number longer than six digits (the fingerprints) by another.
+fn scramble_fingerprints(text: &str) -> String {
+    let mut out = String::new();
+    let mut digits = String::new();
+    for ch in text.chars().chain(std::iter::once(' ')) {
+        if ch.is_ascii_digit() {
+            digits.push(ch);
+            continue;
+        }
+        if digits.len() > 6 {
+            let n: u64 = digits.parse().unwrap_or(0);
+            out.push_str(&(n ^ 0x5555).to_string());
+        } else {
+            out.push_str(&digits);
+        }
+        digits.clear();
+        out.push(ch);
+    }
+    out.pop();
+    out
 }
 
 #[test]

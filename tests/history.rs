@@ -1,6 +1,9 @@
 //! Bounded history: `Engine::evict_before` forgets daily detail the snapshots of
 //! later days do not read, and changes none of them.
 
+mod common;
+use common::cases_or;
+
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use pulsecheck::sample::{self, Sample};
@@ -105,7 +108,7 @@ fn the_saved_state_keeps_the_eviction() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(12))]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(12)))]
 
     /// Where the eviction falls in the stream, and how the stream is split between
     /// merged engines, does not matter.

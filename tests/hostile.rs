@@ -10,6 +10,9 @@
 //! The `fuzz_*` proptests are the bounded-time versions of the cargo-fuzz targets in
 //! `fuzz/fuzz_targets/` (same property, fewer cases), so CI runs them on every change.
 
+mod common;
+use common::cases_or;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -1170,7 +1173,7 @@ fn extreme_number() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases_or(64), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// fuzz target `json_ingest`: any bytes as NDJSON.
     #[test]

@@ -12,6 +12,9 @@
 //! trait-key table that fills up.
 #![cfg(feature = "json")]
 
+mod common;
+use common::cases_or;
+
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use pulsecheck::config::Limits;
@@ -718,7 +721,7 @@ fn same_as_full_path(lines: &[String]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(256)))]
 
     /// Hostile variants of realistic lines, a few at a time (repeats included, so
     /// duplicates are compared too).

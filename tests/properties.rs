@@ -1,6 +1,9 @@
 //! The invariants of SPEC §2 and §7, checked on random inputs: order independence,
 //! merge = single engine, serialization round trip, no panics on any input.
 
+mod common;
+use common::cases_or;
+
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use pulsecheck::sample::{self, Sample};
@@ -131,7 +134,7 @@ fn snapshots(engine: &Engine) -> Vec<Snapshot> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(24)))]
 
     #[test]
     fn any_permutation_gives_the_same_snapshot(shuffled in Just(calls()).prop_shuffle()) {

@@ -1,43 +1,47 @@
 //! Stable 64-bit fingerprints of property values.
 //!
-//! Fingerprints are persisted in the sync state, so they must not change between runs,
-//! platforms or compiler versions: the bytes fed are spelled out here (little-endian,
-//! tagged, length-prefixed) instead of going through `std::hash::Hash`, whose byte
-//! layout is unspecified. The mixing step (rotate, xor, multiply by an odd constant)
-//! is a bijection of the state for a fixed input tail, so two values differing in a
-//! single word can never collide; the final avalanche is a bijection too.
+//! Fingerprints are persisted in the sync state, so they must not change between
+//! runs, platforms or compiler versions: the bytes fed are spelled out here
+//! (little-endian, tagged, length-prefixed) instead of going through
+//! `std::hash::Hash`, whose byte layout is unspecified, and the function is a
+//! specified one, SipHash-1-3 under a fixed key, pinned by test vectors. Its
+//! every output bit depends on every input bit through several rounds, so no
+//! pair of inputs cancels out by construction (the mixing this replaced let a
+//! flip of bit 63 of one word be undone by bit 22 of the next, whatever the
+//! seed: the decimals 5 and 18014400656965637 shared a fingerprint).
+
+use std::hash::Hasher;
+
+use siphasher::sip::SipHasher13;
+use siphasher::sip128::{Hasher128, SipHasher13 as SipHasher13x128};
 
 use crate::value::Value;
 
-const K: u64 = 0x9E37_79B9_7F4A_7C15;
+/// The fixed key of persisted fingerprints (the first 128 bits of π's
+/// fractional part). Changing it changes every saved fingerprint.
+const KEY: (u64, u64) = (0x243F_6A88_85A3_08D3, 0x1319_8A2E_0370_7344);
 
-#[derive(Clone, Copy)]
-pub(crate) struct Fp(u64);
+/// A fingerprint being computed: SipHash-1-3 over a tagged byte stream.
+#[derive(Clone)]
+pub(crate) struct Fp(SipHasher13);
 
 impl Fp {
-    pub(crate) fn new(seed: u64) -> Fp {
-        Fp(seed ^ 0x2545_F491_4F6C_DD1D)
+    /// A fingerprint of the domain `domain` (values, names and records are fed
+    /// under different first words, so they never share a fingerprint by accident).
+    pub(crate) fn new(domain: u64) -> Fp {
+        let mut fp = Fp(SipHasher13::new_with_keys(KEY.0, KEY.1));
+        fp.word(domain);
+        fp
     }
 
     #[inline]
     pub(crate) fn word(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(K);
+        self.0.write(&w.to_le_bytes());
     }
 
     #[inline]
     pub(crate) fn bytes(&mut self, b: &[u8]) {
-        let mut chunks = b.chunks_exact(8);
-        for c in &mut chunks {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            self.word(u64::from_le_bytes(a));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut a = [0u8; 8];
-            a[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(a));
-        }
+        self.0.write(b);
     }
 
     /// A string, length-prefixed so that `("ab","c")` and `("a","bc")` differ.
@@ -48,18 +52,8 @@ impl Fp {
     }
 
     pub(crate) fn finish(self) -> u64 {
-        fmix(self.0)
+        self.0.finish()
     }
-}
-
-/// MurmurHash3's 64-bit finalizer: spreads every input bit over the output.
-#[inline]
-pub(crate) fn fmix(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
 }
 
 /// The fingerprint of a CRM name (schema names are fingerprinted once per diff).
@@ -69,21 +63,8 @@ pub(crate) fn name_fp_parts(parts: &[&str]) -> u64 {
     fp.word(len as u64);
     // Parts are fed as one byte stream so that a prefixed name and the same name
     // spelled out by an explicit mapping fingerprint alike.
-    let mut buf = [0u8; 8];
-    let mut filled = 0;
     for part in parts {
-        for &b in part.as_bytes() {
-            buf[filled] = b;
-            filled += 1;
-            if filled == 8 {
-                fp.word(u64::from_le_bytes(buf));
-                buf = [0u8; 8];
-                filled = 0;
-            }
-        }
-    }
-    if filled > 0 {
-        fp.word(u64::from_le_bytes(buf));
+        fp.bytes(part.as_bytes());
     }
     fp.finish()
 }
@@ -150,8 +131,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     #[test]
-    fn stable_known_values() {
-        // Persisted states depend on these staying put.
+    fn equal_values_agree_and_near_values_differ() {
         let a = value_fp(&Value::Int(42));
         assert_eq!(a, value_fp(&Value::Int(42)));
         assert_ne!(a, value_fp(&Value::Int(43)));
@@ -170,32 +150,79 @@ mod tests {
             value_fp(&Value::string_list(["a", "bc"]))
         );
     }
+
+    /// The pair the former mixing could not tell apart: a flip of bit 63 of one
+    /// word cancelled by bit 22 of the next.
+    #[test]
+    fn the_crafted_decimal_pair_differs() {
+        let five = Value::Decimal(Decimal::from(5));
+        let crafted = Value::Decimal(Decimal::from(18_014_400_656_965_637_i64));
+        assert_ne!(value_fp(&five), value_fp(&crafted));
+    }
+
+    /// Saved sync states hold these fingerprints: they must never change. The
+    /// first two are SipHash-1-3 itself (key `KEY`, the bytes shown), so they
+    /// pin the function, not only how values are fed to it.
+    #[test]
+    fn fingerprints_are_pinned() {
+        let sip = |bytes: &[u8]| {
+            let mut h = SipHasher13::new_with_keys(KEY.0, KEY.1);
+            h.write(bytes);
+            h.finish()
+        };
+        assert_eq!(sip(b""), PINNED[0]);
+        assert_eq!(sip(b"pulsecheck"), PINNED[1]);
+        let values = [
+            value_fp(&Value::Null),
+            value_fp(&Value::Bool(true)),
+            value_fp(&Value::Int(42)),
+            value_fp(&Value::Number(0.5)),
+            value_fp(&Value::Decimal(Decimal::new(1999, 2))),
+            value_fp(&Value::from("Ana")),
+            value_fp(&Value::string_list(["reporting", "planning"])),
+            name_fp_parts(&["pc_", "engagement_score"]),
+        ];
+        assert_eq!(values, PINNED[2..]);
+    }
+
+    /// Checked against an independent implementation of SipHash-1-3 (itself
+    /// checked against the reference SipHash-2-4 vector): the first two, `Int(42)`
+    /// (bytes: the words 2, 2, 42) and `"Ana"` (the words 2, 5, 3, then `Ana`).
+    const PINNED: [u64; 10] = [
+        0x4c5f_eac2_6ea3_9a00,
+        0xa674_3b7d_b53a_22b9,
+        0xf055_f82f_20cb_93f8,
+        0x3424_1ca5_e370_d211,
+        0x58ae_aeae_a27b_70f0,
+        0x3ff2_540f_068a_bae9,
+        0x54a9_8f8b_e549_d6fd,
+        0x147a_780a_650a_163c,
+        0x5702_6803_9186_adfb,
+        0x6e47_714d_2512_4faa,
+    ];
 }
 
-/// A 128-bit fingerprint of a record key, seeded per process.
+/// A 128-bit fingerprint of a record key, under a key drawn at random per process.
 ///
 /// The sync state and the duplicate check index records by it instead of by the key
 /// string: a lookup then touches one hash-table slot, not the slot plus the key's
 /// heap allocation (at a million records that second cache miss was a third of the
-/// diff). 128 bits make an accidental collision among even billions of keys
-/// negligible, and the random seed keeps crafted collisions (or hash flooding) out
-/// of reach. Never persisted: the state stores key strings and re-derives these.
+/// diff). 128 bits of SipHash-1-3 make an accidental collision among even billions
+/// of keys negligible, and the secret key keeps crafted collisions (or hash
+/// flooding of the tables keyed by it) out of reach. Never persisted: the state
+/// stores key strings and re-derives these.
 pub(crate) fn key_fp(key: &str) -> u128 {
-    let seed = *KEY_SEED.get_or_init(|| {
-        use std::hash::{BuildHasher, Hasher};
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
+    let (k0, k1) = *KEY_SEED.get_or_init(|| {
+        use std::hash::BuildHasher;
+        let random = std::collections::hash_map::RandomState::new();
+        (random.hash_one(0u8), random.hash_one(1u8))
     });
-    let mut a = Fp::new(seed);
-    let mut b = Fp::new(seed.rotate_left(32) ^ 0x6A09_E667_F3BC_C908);
-    a.str(key);
-    b.word(0x5851_F42D_4C95_7F2D);
-    b.str(key);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    let mut hasher = SipHasher13x128::new_with_keys(k0, k1);
+    hasher.write(key.as_bytes());
+    hasher.finish128().as_u128()
 }
 
-static KEY_SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+static KEY_SEED: std::sync::OnceLock<(u64, u64)> = std::sync::OnceLock::new();
 
 /// A hasher for tables keyed by [`key_fp`] values, which are already seeded and
 /// well mixed.

@@ -126,7 +126,7 @@ impl PartialEq for KindState {
 /// so a failed request is simply sent again by the next diff. Keep one state per
 /// destination (HubSpot portal, Salesforce org).
 ///
-/// Serialized (serde) as `{"version":1,"contacts":{…},"companies":{…}}` with record
+/// Serialized (serde) as `{"version":2,"contacts":{…},"companies":{…}}` with record
 /// keys in sorted order, so the same state always serializes to the same bytes.
 /// Fingerprints are stable across runs and platforms.
 ///
@@ -252,7 +252,14 @@ impl SyncState {
 
 // ---- serde: a stable, self-describing layout, validated on load ----
 
-const STATE_VERSION: u32 = 1;
+/// The format written: 2 since the fingerprints became SipHash-1-3.
+const STATE_VERSION: u32 = 2;
+
+/// The format before it. Its fingerprints came from the former function and
+/// match no fingerprint computed now, so a state of that format loads as one
+/// whose every property differs: the first diff after the upgrade sends each
+/// record's properties once more, which the CRM takes as the same values again.
+const FORMER_VERSION: u32 = 1;
 
 #[derive(serde::Serialize)]
 struct KindRef<'a> {
@@ -340,10 +347,10 @@ impl<'de> serde::Deserialize<'de> for SyncState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SyncState, D::Error> {
         use serde::de::Error;
         let raw = StateOwned::deserialize(d)?;
-        if raw.version != STATE_VERSION {
+        if raw.version != STATE_VERSION && raw.version != FORMER_VERSION {
             return Err(D::Error::custom(CrmError::InvalidState {
                 reason: format!(
-                    "version {} is not supported (expected {STATE_VERSION})",
+                    "version {} is not supported (this version reads {FORMER_VERSION} and {STATE_VERSION}); was it written by a newer pulsecheck?",
                     raw.version
                 ),
             }));

@@ -296,7 +296,11 @@ mod tests {
                 .collect::<std::collections::HashSet<u64>>()
                 .len()
         };
-        assert_eq!(buckets(&known), 1, "crafted for the known seed: one probe sequence");
+        assert_eq!(
+            buckets(&known),
+            1,
+            "crafted for the known seed: one probe sequence"
+        );
         // Under other seeds (a random one, and a fixed other one) they land in
         // about 2 048 · (1 − e^(−1000/2048)) ≈ 793 distinct buckets.
         for other in [Interner::default(), Interner::with_seed(8)] {

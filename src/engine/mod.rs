@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::compiled::Compiled;
 use crate::config::{Config, ConfigErrors};
 use crate::id::UserId;
+use crate::time::{day_in_range, ms_in_range};
 use crate::value::Value;
 pub use history::Eviction;
 use interner::Interner;
@@ -441,6 +442,9 @@ impl State {
     /// instead of panicking later.
     fn check(&self, tracked: usize, usage_metrics: usize) -> Result<(), String> {
         let (actors, accounts) = (self.actors.len(), self.accounts.len());
+        if self.retained_from.is_some_and(|d| !day_in_range(d)) {
+            return Err("retained_from out of range".into());
+        }
         if self.actor_ids.len() != actors || self.account_ids.len() != accounts {
             return Err("id tables and state lengths differ".into());
         }
@@ -456,6 +460,7 @@ impl State {
             }
         };
         for a in &self.actors {
+            sorted(a.times_in_range(), "timestamps")?;
             sorted(
                 a.folded.windows(2).all(|w| w[0].account < w[1].account),
                 "folded history",
@@ -540,7 +545,14 @@ impl State {
             )?;
             sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
         }
+        let account_times = |a: &AccountState| {
+            ms_in_range(a.first_call)
+                && a.traits
+                    .iter()
+                    .all(|t| day_in_range(t.day) && ms_in_range(t.stamp.ms))
+        };
         for a in &self.accounts {
+            sorted(account_times(a), "account timestamps")?;
             sorted(
                 a.traits
                     .iter()

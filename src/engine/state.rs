@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::history::Folded;
 use super::messages::MessageSet;
-use crate::time::DayNumber;
+use crate::time::{DayNumber, MS_PER_DAY, day_in_range, ms_in_range};
 use crate::value::Value;
 
 /// An activity cell's account: the user's account as of the snapshot day.
@@ -296,6 +296,36 @@ impl ActorState {
             f.account = ids.slot(f.account);
         }
         self.folded.sort_unstable_by_key(|f| f.account);
+    }
+
+    /// Whether every instant and day held is one a call could have carried (a
+    /// loaded state is refused otherwise, so time arithmetic on it cannot overflow).
+    pub fn times_in_range(&self) -> bool {
+        let link = |l: &DayLink| day_in_range(l.day) && ms_in_range(l.stamp.ms);
+        let in_day = |ms: u32| i64::from(ms) < MS_PER_DAY;
+        ms_in_range(self.first_call)
+            && self.user_since.is_none_or(ms_in_range)
+            && self
+                .cells
+                .iter()
+                .all(|c| day_in_range(c.day) && in_day(c.first_ms) && in_day(c.last_ms))
+            && self.devices.iter().all(|d| day_in_range(d.day))
+            && self.usage.iter().all(|u| day_in_range(u.day))
+            && self
+                .milestones
+                .iter()
+                .all(|m| m.times.iter().all(|&t| ms_in_range(t)))
+            && self.groups.iter().all(link)
+            && self.parents.iter().all(link)
+            && self
+                .traits
+                .iter()
+                .all(|t| day_in_range(t.day) && ms_in_range(t.stamp.ms))
+            && self.contacts.iter().all(|c| ms_in_range(c.ms))
+            && self
+                .folded
+                .iter()
+                .all(|f| ms_in_range(f.first_ms) && ms_in_range(f.last_ms))
     }
 
     /// Whether nothing but the first-seen times is known.

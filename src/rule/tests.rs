@@ -142,8 +142,17 @@ fn value() -> impl Strategy<Value = Value> {
     ]
 }
 
+/// The number of cases a property test runs: `default`, or `PROPTEST_CASES` when
+/// set (for longer runs; the seed is fixed in `.cargo/config.toml`).
+fn cases_or(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(512)))]
 
     #[test]
     fn random_trees_print_and_parse_back_equal(tree in expr()) {

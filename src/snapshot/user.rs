@@ -244,12 +244,15 @@ fn contact(
     r.put(k.last_contact_purpose, last.purpose.as_str());
     r.put(
         k.days_since_last_contact,
-        i64::from(now.day - day_of_ms(last.ms, c.offset)),
+        i64::from(now.day) - i64::from(day_of_ms(last.ms, c.offset)),
     );
     let effect_end = last.ms.saturating_add(c.contact_effect_days * MS_PER_DAY);
     if effect_end < cutoff {
-        let before = active_between(state, now, p, c, last.ms - 7 * MS_PER_DAY, last.ms - 1);
-        let after = active_between(state, now, p, c, last.ms + 1, effect_end);
+        // Loaded state is held to chrono's range, far inside i64; saturating
+        // arithmetic keeps even a boundary instant from overflowing.
+        let week_before = last.ms.saturating_sub(7 * MS_PER_DAY);
+        let before = active_between(state, now, p, c, week_before, last.ms.saturating_sub(1));
+        let after = active_between(state, now, p, c, last.ms.saturating_add(1), effect_end);
         r.put(k.contact_effective, after && !before);
     }
 }
