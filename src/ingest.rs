@@ -192,6 +192,32 @@ pub enum Rejection {
         /// The limit.
         limit: usize,
     },
+    /// The call would add a user or anonymous id to an engine that already holds
+    /// `limits.max_actors` distinct ones.
+    #[error(
+        "field `{field}` {id:?} would be a new distinct user or anonymous id, but the engine already holds `limits.max_actors` ({limit}); check the sender for generated ids or raise the limit"
+    )]
+    TooManyActors {
+        /// The field that carried the new id.
+        field: &'static str,
+        /// The new id (its first 120 bytes).
+        id: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The call would add an account id to an engine that already holds
+    /// `limits.max_accounts` distinct ones.
+    #[error(
+        "field `{field}` {id:?} would be a new distinct account id, but the engine already holds `limits.max_accounts` ({limit}); check the sender for generated ids or raise the limit"
+    )]
+    TooManyAccounts {
+        /// The field that carried the new id.
+        field: &'static str,
+        /// The new id (its first 120 bytes).
+        id: String,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl Rejection {
@@ -217,6 +243,8 @@ impl Rejection {
             Rejection::NameTooLong { .. } => "name_too_long",
             Rejection::TooManyTraitKeys { .. } => "too_many_trait_keys",
             Rejection::TooManyDeviceTypes { .. } => "too_many_device_types",
+            Rejection::TooManyActors { .. } => "too_many_actors",
+            Rejection::TooManyAccounts { .. } => "too_many_accounts",
         }
     }
 }

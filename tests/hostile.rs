@@ -21,8 +21,8 @@ use pulsecheck::config::Limits;
 use pulsecheck::rule::{EvalInput, Rule, RuleContext};
 use pulsecheck::sample::{self, Sample};
 use pulsecheck::{
-    Call, Config, Engine, Group, Identify, IngestReport, Outcome, Rejection, Snapshot, Track,
-    Usage, UserId, Value,
+    AccountId, Call, Config, Engine, Group, Identify, IngestReport, Outcome, Rejection, Snapshot,
+    Track, Usage, UserId, Value,
 };
 
 const TS: &str = "2026-10-30T10:00:00Z";
@@ -790,6 +790,83 @@ fn distinct_device_types_are_bounded() {
         );
     }
     assert_eq!(state_len(&engine), before);
+}
+
+#[test]
+fn distinct_actors_and_accounts_are_bounded() {
+    let limits = Limits::default().with_max_actors(10).with_max_accounts(3);
+    let mut engine = engine_with(limits);
+    let mut report = IngestReport::default();
+    for i in 0..40 {
+        let call: Call = Track::new(UserId::from(format!("u{i}")), "Run", at()).into();
+        report.record(None, engine.ingest(&call));
+    }
+    assert_eq!(report.accepted(), 10);
+    assert_eq!(report.rejected_by_code().get("too_many_actors"), Some(&30));
+    assert_eq!(engine.user_count(), 10);
+    // Known ids still go in; a call naming one known and one new id is refused
+    // whole, naming the new one.
+    let known: Call = Track::new(UserId::from("u3"), "Run", at()).into();
+    assert_eq!(engine.ingest(&known), Ok(Outcome::Accepted));
+    let before = state_len(&engine);
+    let identify: Call = Identify::new(UserId::from("u4"), at())
+        .anonymous_id("visitor-9")
+        .into();
+    let err = engine.ingest(&identify).unwrap_err();
+    assert_eq!(err.code(), "too_many_actors");
+    assert!(
+        err.to_string().contains("`anonymousId` \"visitor-9\""),
+        "{err}"
+    );
+    assert!(err.to_string().contains("limits.max_actors"), "{err}");
+    assert_eq!(state_len(&engine), before, "a refused call changes nothing");
+
+    for i in 0..6 {
+        let call: Call = Group::new(
+            UserId::from("u1"),
+            AccountId::from(format!("acct-{i}")),
+            at(),
+        )
+        .into();
+        let outcome = engine.ingest(&call);
+        if i < 3 {
+            assert_eq!(outcome, Ok(Outcome::Accepted));
+        } else {
+            let err = outcome.unwrap_err();
+            assert_eq!(err.code(), "too_many_accounts");
+            assert!(
+                err.to_string().contains(&format!("`groupId` \"acct-{i}\"")),
+                "{err}"
+            );
+        }
+    }
+    let via_context: Call = Track::new(UserId::from("u1"), "Run", at())
+        .group_id("acct-9")
+        .into();
+    assert!(
+        engine
+            .ingest(&via_context)
+            .unwrap_err()
+            .to_string()
+            .contains("`context.groupId`")
+    );
+    assert_eq!(engine.account_count(), 3);
+}
+
+#[test]
+fn actor_and_account_limits_are_read_from_config_json() {
+    let config: Config =
+        serde_json::from_str(r#"{"limits": {"max_actors": 5, "max_accounts": 2}}"#).unwrap();
+    assert_eq!(config.limits().max_actors(), Some(5));
+    assert_eq!(config.limits().max_accounts(), Some(2));
+    assert_eq!(
+        Config::default().limits().max_actors(),
+        None,
+        "unlimited by default"
+    );
+    let zero: Config = serde_json::from_str(r#"{"limits": {"max_actors": 0}}"#).unwrap();
+    let err = Engine::new(zero).unwrap_err().to_string();
+    assert!(err.contains("max_actors"), "{err}");
 }
 
 /// Event names are not interned: unknown names share the engine's default, so a

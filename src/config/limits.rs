@@ -21,6 +21,8 @@ use crate::rule::{Limits as RuleLimits, Rule};
 /// | `max_name_bytes` | 256 per event name, property / trait key, device type, OS name | `name_too_long` |
 /// | `max_trait_keys` | 10 000 distinct trait keys held by the engine | `too_many_trait_keys` |
 /// | `max_device_types` | 1 000 distinct `context.device.type` values held | `too_many_device_types` |
+/// | `max_actors` | unlimited: distinct user and anonymous ids held | `too_many_actors` |
+/// | `max_accounts` | unlimited: distinct account (group) ids held | `too_many_accounts` |
 /// | `max_rule_bytes` | 65 536 (at most 65 536) | configuration error |
 /// | `max_rule_depth` | 64 (at most 64) | configuration error |
 ///
@@ -64,6 +66,10 @@ pub struct Limits {
     max_name_bytes: usize,
     max_trait_keys: usize,
     max_device_types: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_actors: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_accounts: Option<usize>,
     max_rule_bytes: usize,
     max_rule_depth: u32,
 }
@@ -84,6 +90,8 @@ impl Default for Limits {
             max_name_bytes: 256,
             max_trait_keys: 10_000,
             max_device_types: 1_000,
+            max_actors: None,
+            max_accounts: None,
             max_rule_bytes: rule.max_len(),
             max_rule_depth: rule.max_depth(),
         }
@@ -173,6 +181,42 @@ impl Limits {
         "The deepest rule nesting in the configuration (default and most: 64)."
     );
 
+    /// The most distinct user and anonymous ids the engine holds (default: no
+    /// limit). A host that takes calls from the open internet sets one, so that a
+    /// sender minting ids cannot grow the engine without bound; a call that would
+    /// add one more is rejected (`too_many_actors`) and changes nothing.
+    ///
+    /// ```
+    /// use pulsecheck::config::Limits;
+    ///
+    /// let limits = Limits::default().with_max_actors(1_000_000);
+    /// assert_eq!(limits.max_actors(), Some(1_000_000));
+    /// assert_eq!(Limits::default().max_actors(), None);
+    /// ```
+    pub fn max_actors(&self) -> Option<usize> {
+        self.max_actors
+    }
+
+    /// Sets [`max_actors`](Limits::max_actors).
+    #[must_use]
+    pub fn with_max_actors(mut self, value: usize) -> Limits {
+        self.max_actors = Some(value);
+        self
+    }
+
+    /// The most distinct account (`groupId`, `context.groupId`) ids the engine
+    /// holds (default: no limit); see [`max_actors`](Limits::max_actors).
+    pub fn max_accounts(&self) -> Option<usize> {
+        self.max_accounts
+    }
+
+    /// Sets [`max_accounts`](Limits::max_accounts).
+    #[must_use]
+    pub fn with_max_accounts(mut self, value: usize) -> Limits {
+        self.max_accounts = Some(value);
+        self
+    }
+
     /// These limits as the rule parser takes them.
     pub fn rule_limits(&self) -> RuleLimits {
         RuleLimits::default()
@@ -187,7 +231,7 @@ impl Limits {
     /// Appends a problem for each value out of range.
     pub(crate) fn validate_into(&self, errors: &mut Vec<ConfigError>) {
         let rule = RuleLimits::default();
-        let ranges: [(&'static str, u64, Option<u64>); 11] = [
+        let ranges: [(&'static str, u64, Option<u64>); 13] = [
             ("max_call_bytes", self.max_call_bytes as u64, None),
             ("max_properties", self.max_properties as u64, None),
             ("max_string_bytes", self.max_string_bytes as u64, None),
@@ -201,6 +245,12 @@ impl Limits {
             ("max_name_bytes", self.max_name_bytes as u64, None),
             ("max_trait_keys", self.max_trait_keys as u64, None),
             ("max_device_types", self.max_device_types as u64, None),
+            ("max_actors", self.max_actors.map_or(1, |v| v as u64), None),
+            (
+                "max_accounts",
+                self.max_accounts.map_or(1, |v| v as u64),
+                None,
+            ),
             (
                 "max_rule_bytes",
                 self.max_rule_bytes as u64,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::Datelike;
 
 use super::context::EvalInput;
+use super::stack;
 use super::value_ops::{
     ArOp, Str, Val, arith_vals, as_i64, cmp_num, cmp_vals, contains, day_of, eq_vals, negate,
     num_of, push_text, substr, truthy,
@@ -394,12 +395,37 @@ fn compare(op: CmpOp, a: &Val<'_>, b: &Val<'_>, offset: i32) -> bool {
 /// assert!(team.eval(&EvalInput::new(&acme, day)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CompiledRule {
     root: Node,
+    /// The height of the rule's tree (see [`stack`](super::stack)).
+    depth: u32,
     schema: Arc<Schema>,
     account: Option<Arc<Schema>>,
     source: Arc<str>,
+}
+
+// Cloning and dropping walk the whole tree, so they too make room on the stack
+// first (see `stack`); the derived forms would not.
+impl Clone for CompiledRule {
+    fn clone(&self) -> CompiledRule {
+        stack::with_room(self.depth, stack::BUILD_PER_LEVEL, || CompiledRule {
+            root: self.root.clone(),
+            depth: self.depth,
+            schema: self.schema.clone(),
+            account: self.account.clone(),
+            source: self.source.clone(),
+        })
+    }
+}
+
+impl Drop for CompiledRule {
+    fn drop(&mut self) {
+        if self.depth > stack::SHALLOW {
+            let root = std::mem::replace(&mut self.root, Node::Const(Value::Null));
+            stack::with_room(self.depth, stack::BUILD_PER_LEVEL, || drop(root));
+        }
+    }
 }
 
 fn same_layout(a: &Arc<Schema>, b: &Arc<Schema>) -> bool {
@@ -409,12 +435,14 @@ fn same_layout(a: &Arc<Schema>, b: &Arc<Schema>) -> bool {
 impl CompiledRule {
     pub(crate) fn new(
         root: Node,
+        depth: u32,
         schema: Arc<Schema>,
         account: Option<Arc<Schema>>,
         source: Arc<str>,
     ) -> Self {
         CompiledRule {
             root,
+            depth,
             schema,
             account,
             source,
@@ -436,7 +464,10 @@ impl CompiledRule {
             today: i64::from(input.today().num_days_from_ce()),
             offset: input.utc_offset_minutes(),
         };
-        self.root.truth(&cx)
+        if self.depth <= stack::SHALLOW {
+            return self.root.truth(&cx);
+        }
+        stack::with_room(self.depth, stack::EVAL_PER_LEVEL, || self.root.truth(&cx))
     }
 
     /// The canonical text of the rule.

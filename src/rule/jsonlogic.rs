@@ -22,6 +22,7 @@ use serde_json::Value as Json;
 use super::ast::{BinOp, Expr, ExprKind, Func, Lit, PropRef, Scope, is_plain_ident};
 use super::error::{RuleError, RuleErrorKind};
 use super::rule::Rule;
+use super::stack;
 
 const MAX_DEPTH: u32 = 64;
 
@@ -42,7 +43,9 @@ impl Rule {
     /// assert!(err.to_string().contains("`map`"));
     /// ```
     pub fn from_json_logic(logic: &Json) -> Result<Rule, RuleError> {
-        let expr = cond(conv(logic, "rule", 0)?);
+        let expr = stack::with_room(2 * MAX_DEPTH, stack::BUILD_PER_LEVEL, || {
+            conv(logic, "rule", 0).map(cond)
+        })?;
         Rule::from_expr(&expr).map_err(|errs| {
             errs.into_iter()
                 .next()

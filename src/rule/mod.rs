@@ -119,6 +119,7 @@ mod print;
 mod rule;
 mod ruleset;
 mod segment;
+mod stack;
 mod value_ops;
 
 #[cfg(test)]

@@ -4,13 +4,14 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use super::ast::{Expr, ExprKind};
+use super::ast::{Expr, ExprKind, Lit};
 use super::compile::{lower, p_name};
 use super::context::RuleContext;
 use super::error::RuleErrors;
 use super::eval::CompiledRule;
 use super::parser::{Limits, parse};
 use super::print::write_expr;
+use super::stack;
 
 /// A parsed rule: its syntax tree and the text it came from.
 ///
@@ -24,7 +25,7 @@ use super::print::write_expr;
 /// assert_eq!(rule.to_string(), "engagement_score < 25 and not \"reporting\" in features_used");
 /// assert_eq!(Rule::parse(&rule.to_string()).unwrap(), rule);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Rule {
     expr: Expr,
     source: Arc<str>,
@@ -32,7 +33,29 @@ pub struct Rule {
 
 impl PartialEq for Rule {
     fn eq(&self, other: &Rule) -> bool {
-        self.expr == other.expr
+        stack::with_room(self.expr.depth, stack::BUILD_PER_LEVEL, || {
+            self.expr == other.expr
+        })
+    }
+}
+
+// Cloning and dropping walk the whole tree, so they too make room on the stack
+// first (see `stack`); the derived forms would not.
+impl Clone for Rule {
+    fn clone(&self) -> Rule {
+        stack::with_room(self.expr.depth, stack::BUILD_PER_LEVEL, || Rule {
+            expr: self.expr.clone(),
+            source: self.source.clone(),
+        })
+    }
+}
+
+impl Drop for Rule {
+    fn drop(&mut self) {
+        if self.expr.depth > stack::SHALLOW {
+            let expr = std::mem::replace(&mut self.expr, Expr::spanned(ExprKind::Lit(Lit::Null)));
+            stack::with_room(expr.depth, stack::BUILD_PER_LEVEL, || drop(expr));
+        }
     }
 }
 
@@ -44,7 +67,9 @@ impl Rule {
 
     /// Parses a rule with explicit size limits.
     pub fn parse_with(source: &str, limits: &Limits) -> Result<Rule, RuleErrors> {
-        let expr = parse(source, limits)?;
+        let expr = stack::with_room(limits.max_depth(), stack::BUILD_PER_LEVEL, || {
+            parse(source, limits)
+        })?;
         Ok(Rule {
             expr,
             source: Arc::from(source),
@@ -80,13 +105,17 @@ impl Rule {
     /// assert!(err.to_string().contains("`>` needs two numbers, two texts or two dates"));
     /// ```
     pub fn compile(&self, ctx: &RuleContext) -> Result<CompiledRule, RuleErrors> {
-        let node = lower(&self.expr, &self.source, ctx).map_err(RuleErrors::new)?;
-        Ok(CompiledRule::new(
-            node,
-            ctx.schema().clone(),
-            ctx.account_schema().cloned(),
-            Arc::from(self.to_string()),
-        ))
+        let depth = self.expr.depth;
+        stack::with_room(depth, stack::BUILD_PER_LEVEL, || {
+            let node = lower(&self.expr, &self.source, ctx).map_err(RuleErrors::new)?;
+            Ok(CompiledRule::new(
+                node,
+                depth,
+                ctx.schema().clone(),
+                ctx.account_schema().cloned(),
+                Arc::from(self.to_string()),
+            ))
+        })
     }
 
     /// The properties the rule reads, as written (`plan`, `account.plan`,
@@ -124,14 +153,18 @@ impl Rule {
 fn canonical(expr: &Expr) -> String {
     let mut s = String::new();
     // Writing to a String cannot fail.
-    let _ = write_expr(&mut s, expr, 0);
+    let _ = stack::with_room(expr.depth, stack::BUILD_PER_LEVEL, || {
+        write_expr(&mut s, expr, 0)
+    });
     s
 }
 
 impl fmt::Display for Rule {
     /// The canonical text: minimal parentheses, single spaces, `=` for equality.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_expr(f, &self.expr, 0)
+        stack::with_room(self.expr.depth, stack::BUILD_PER_LEVEL, || {
+            write_expr(f, &self.expr, 0)
+        })
     }
 }
 
