@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use pulsecheck::rule::{EvalInput, Limits, Rule, RuleContext};
+use pulsecheck::rule::{EvalInput, Rule, RuleContext};
 use pulsecheck::{PropertyType, Record, RecordKind, Schema, Value};
 
 const STACK: usize = 64 * 1024;
