@@ -133,3 +133,4 @@ pub use parser::Limits;
 pub use rule::Rule;
 pub use ruleset::RuleSet;
 pub use segment::{Membership, SegmentDef, SegmentSet};
+pub(crate) use check::closest as closest_name;
