@@ -114,7 +114,11 @@ pub(crate) fn health(kind: RecordKind, nps: bool) -> Vec<(&'static str, Property
 pub(crate) fn fixed_names(config: &Config, kind: RecordKind) -> Vec<&'static str> {
     let mut names = base_names(kind);
     if let Some(h) = config.health() {
-        names.extend(health(kind, h.nps_config().is_some()).into_iter().map(|(n, _)| n));
+        names.extend(
+            health(kind, h.nps_config().is_some())
+                .into_iter()
+                .map(|(n, _)| n),
+        );
     }
     names
 }

@@ -65,7 +65,10 @@ pub fn config() -> Config {
 pub fn health_config() -> Config {
     let builder = base()
         .health(Health::new().nps(Nps::default()))
-        .account_action("health_label = \"red\" and mrr >= 1000", "personal_outreach")
+        .account_action(
+            "health_label = \"red\" and mrr >= 1000",
+            "personal_outreach",
+        )
         .account_action("health_label = \"red\"", "automated_email");
     engagement_actions(builder)
         .build()
@@ -284,7 +287,11 @@ impl Sample {
     fn revenue_calls(&self, a: usize) -> Vec<Call> {
         let mut rng = Rng::new(self.seed ^ 0x6865_616c_7468 ^ (a as u64).wrapping_mul(0x9e37));
         let day = |d: i64, rng: &mut Rng| {
-            let end = self.end.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+            let end = self
+                .end
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight exists")
+                .and_utc();
             end - Duration::days(d) + Duration::minutes(480 + rng.below(600) as i64)
         };
         let base = Decimal::from(49 * (2 + rng.below(20) as i64));
@@ -319,7 +326,11 @@ impl Sample {
         let days = i64::from(self.days.min(120));
         (0..answers)
             .map(|i| {
-                let end = self.end.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+                let end = self
+                    .end
+                    .and_hms_opt(0, 0, 0)
+                    .expect("midnight exists")
+                    .and_utc();
                 let at = end - Duration::days(rng.below(days as u64) as i64)
                     + Duration::minutes(480 + rng.below(600) as i64);
                 // Skewed towards the happy end, as survey answers are.

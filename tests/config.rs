@@ -168,19 +168,37 @@ fn the_health_section_parses_with_its_defaults_and_round_trips() {
         assert_eq!(health.weight_of(c), defaults.weight_of(c), "{c}");
     }
     assert_eq!(health.revenue_days_value(), 30);
-    assert_eq!((health.red_below_value(), health.green_from_value()), (40, 70));
+    assert_eq!(
+        (health.red_below_value(), health.green_from_value()),
+        (40, 70)
+    );
     let nps = health.nps_config().unwrap();
-    assert_eq!((nps.event(), nps.property(), nps.lookback_days_value()), ("NPS Submitted", "score", 180));
+    assert_eq!(
+        (nps.event(), nps.property(), nps.lookback_days_value()),
+        ("NPS Submitted", "score", 180)
+    );
     let again: Config = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
     assert_eq!(again, config);
     // `{}` has no NPS; `"nps": {}` takes its defaults.
     let bare: Config = serde_json::from_str(r#"{"health": {}}"#).unwrap();
     assert!(bare.health().unwrap().nps_config().is_none());
-    assert_eq!(bare.health().unwrap().weight_of(HealthComponent::Engagement), 40);
+    assert_eq!(
+        bare.health()
+            .unwrap()
+            .weight_of(HealthComponent::Engagement),
+        40
+    );
     let empty_nps: Config = serde_json::from_str(r#"{"health": {"nps": {}}}"#).unwrap();
-    assert_eq!(empty_nps.health().unwrap().nps_config(), Some(&Nps::default()));
+    assert_eq!(
+        empty_nps.health().unwrap().nps_config(),
+        Some(&Nps::default())
+    );
     // Without `health` the serialized form has no `health` key.
-    assert!(!serde_json::to_string(&Config::default()).unwrap().contains("health"));
+    assert!(
+        !serde_json::to_string(&Config::default())
+            .unwrap()
+            .contains("health")
+    );
 }
 
 #[test]
@@ -218,19 +236,35 @@ fn health_keys_and_values_are_validated() {
         .iter()
         .any(|e| matches!(e, ConfigError::UnknownHealthComponent { suggestion: Some(s), .. } if s == "engagement")));
     // red_below above green_from.
-    let errors = serde_json::from_str::<Config>(r#"{"health": {"red_below": 80, "green_from": 70}}"#)
+    let errors =
+        serde_json::from_str::<Config>(r#"{"health": {"red_below": 80, "green_from": 70}}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+    assert!(matches!(
+        errors.errors()[0],
+        ConfigError::ThresholdOrder {
+            red_below: 80,
+            green_from: 70
+        }
+    ));
+    // Every weight 0.
+    let zero = r#"{"health": {"weights": {"engagement": 0, "trend": 0, "activation": 0, "adoption": 0, "recency": 0, "seats": 0, "nps": 0}}}"#;
+    let errors = serde_json::from_str::<Config>(zero)
         .unwrap()
         .validate()
         .unwrap_err();
-    assert!(matches!(errors.errors()[0], ConfigError::ThresholdOrder { red_below: 80, green_from: 70 }));
-    // Every weight 0.
-    let zero = r#"{"health": {"weights": {"engagement": 0, "trend": 0, "activation": 0, "adoption": 0, "recency": 0, "seats": 0, "nps": 0}}}"#;
-    let errors = serde_json::from_str::<Config>(zero).unwrap().validate().unwrap_err();
     assert!(matches!(errors.errors()[0], ConfigError::NoHealthWeight));
     // A usage metric named like a health property clashes only with `health`.
     let usage = r#"{"usage": {"nps": {"event": "x"}}}"#;
-    serde_json::from_str::<Config>(usage).unwrap().validate().unwrap();
+    serde_json::from_str::<Config>(usage)
+        .unwrap()
+        .validate()
+        .unwrap();
     let clash = r#"{"usage": {"nps": {"event": "x"}}, "health": {"nps": {}}}"#;
-    let errors = serde_json::from_str::<Config>(clash).unwrap().validate().unwrap_err();
+    let errors = serde_json::from_str::<Config>(clash)
+        .unwrap()
+        .validate()
+        .unwrap_err();
     assert!(errors.to_string().contains("property `nps`"), "{errors}");
 }

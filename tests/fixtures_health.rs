@@ -124,7 +124,10 @@ fn the_lookback_starts_at_midnight_of_its_first_day() {
     assert_eq!(prop(u4, "nps_category"), &Value::Null);
     assert_eq!(prop(u4, "nps_responded_at"), &Value::Null);
     // As of 10-30 the lookback is 10-21 ..= 10-30: u4's 10 counts.
-    let earlier = snap(&engine_with(with_nps(10).build().unwrap(), nps_calls()), "2026-10-30");
+    let earlier = snap(
+        &engine_with(with_nps(10).build().unwrap(), nps_calls()),
+        "2026-10-30",
+    );
     assert_eq!(prop(user(&earlier, "u4"), "nps_score"), &int(10));
 }
 
@@ -213,7 +216,13 @@ fn without_nps_there_are_no_nps_properties() {
     for name in ["nps_score", "health_score", "health_label"] {
         assert!(user(&s, "u1").get(name).is_none(), "{name}");
     }
-    for name in ["nps", "mrr_previous", "revenue_movement", "churned", "retained_users_pct"] {
+    for name in [
+        "nps",
+        "mrr_previous",
+        "revenue_movement",
+        "churned",
+        "retained_users_pct",
+    ] {
         assert!(account(&s, "acme").get(name).is_none(), "{name}");
     }
 }
@@ -286,22 +295,46 @@ fn every_revenue_movement() {
     // fresh: no mrr on 10-01 (previous null, counts as 0), m1 = 100 → new; +100.
     assert_eq!(
         revenue(&s, "fresh"),
-        (Value::Null, dec("100"), text("new"), no.clone(), Value::Null)
+        (
+            Value::Null,
+            dec("100"),
+            text("new"),
+            no.clone(),
+            Value::Null
+        )
     );
     // back: m0 = 0 (since 09-10), m1 = 120, but 100 was paid by 10-01 → reactivated.
     assert_eq!(
         revenue(&s, "back"),
-        (dec("0"), dec("120"), text("reactivated"), no.clone(), Value::Null)
+        (
+            dec("0"),
+            dec("120"),
+            text("reactivated"),
+            no.clone(),
+            Value::Null
+        )
     );
     // grow: 100 → 150: expansion, +50.
     assert_eq!(
         revenue(&s, "grow"),
-        (dec("100"), dec("50"), text("expansion"), no.clone(), Value::Null)
+        (
+            dec("100"),
+            dec("50"),
+            text("expansion"),
+            no.clone(),
+            Value::Null
+        )
     );
     // shrink: 200 → 150.50: contraction, −49.50.
     assert_eq!(
         revenue(&s, "shrink"),
-        (dec("200"), dec("-49.5"), text("contraction"), no.clone(), Value::Null)
+        (
+            dec("200"),
+            dec("-49.5"),
+            text("contraction"),
+            no.clone(),
+            Value::Null
+        )
     );
     // gone: 300 → 0: churned, −300, churned since the first 0 after the 300 (10-05).
     assert_eq!(
@@ -398,7 +431,10 @@ fn revenue_days_moves_the_comparison_day() {
         .unwrap();
     let s = snap(&engine_with(config, revenue_calls()), D);
     assert_eq!(prop(account(&s, "grow"), "mrr_previous"), &dec("100"));
-    assert_eq!(prop(account(&s, "back"), "revenue_movement"), &text("expansion"));
+    assert_eq!(
+        prop(account(&s, "back"), "revenue_movement"),
+        &text("expansion")
+    );
     assert_eq!(prop(account(&s, "back"), "mrr_change"), &dec("20"));
 }
 
@@ -489,7 +525,14 @@ fn health_score_is_the_weighted_mean_of_the_components_that_are_not_null() {
 fn health_scores_round_half_away_from_zero() {
     // Only the trend counts: p's 13.5 → 14, q's 100.
     let mut h = Health::new();
-    for c in ["engagement", "activation", "adoption", "recency", "seats", "nps"] {
+    for c in [
+        "engagement",
+        "activation",
+        "adoption",
+        "recency",
+        "seats",
+        "nps",
+    ] {
         h = h.weight(c, 0);
     }
     let s = snap(&engine_with(linear(h.weight("trend", 1)), score_calls()), D);
@@ -510,7 +553,10 @@ fn labels_follow_the_thresholds() {
     assert_eq!(prop(user(&s, "p"), "health_label"), &text("yellow"));
     assert_eq!(prop(user(&s, "q"), "health_label"), &text("green"));
     // red below 33: 32 is red. green from 32: 32 is green (from, inclusive).
-    let s = snap(&engine_with(linear(Health::new().red_below(33)), score_calls()), D);
+    let s = snap(
+        &engine_with(linear(Health::new().red_below(33)), score_calls()),
+        D,
+    );
     assert_eq!(prop(user(&s, "p"), "health_label"), &text("red"));
     let s = snap(
         &engine_with(
@@ -526,7 +572,14 @@ fn labels_follow_the_thresholds() {
 fn no_component_no_score() {
     // Only NPS counts, and nobody answered: score and label null.
     let mut h = Health::new().nps(Nps::default());
-    for c in ["engagement", "trend", "activation", "adoption", "recency", "seats"] {
+    for c in [
+        "engagement",
+        "trend",
+        "activation",
+        "adoption",
+        "recency",
+        "seats",
+    ] {
         h = h.weight(c, 0);
     }
     let s = snap(&engine_with(linear(h), score_calls()), D);
@@ -550,9 +603,15 @@ fn account_config(red_below: i64) -> Config {
                 .red_below(red_below)
                 .green_from(90),
         )
-        .account_action("health_label = \"red\" and mrr >= 1000", "personal_outreach")
+        .account_action(
+            "health_label = \"red\" and mrr >= 1000",
+            "personal_outreach",
+        )
         .account_action("health_label = \"red\"", "automated_email")
-        .user_segment("unhappy", "health_label = \"red\" and nps_category = \"promoter\"")
+        .user_segment(
+            "unhappy",
+            "health_label = \"red\" and nps_category = \"promoter\"",
+        )
         .build()
         .unwrap()
 }
@@ -604,8 +663,14 @@ fn rules_segments_and_actions_read_health_properties() {
     assert_eq!(prop(acme, "health_label"), &text("red"));
     assert_eq!(prop(acme, "next_action"), &text("personal_outreach"));
     // a2 is red (23) and a promoter (9).
-    assert_eq!(sorted_strings(prop(user(&s, "a2"), "segments")), ["unhappy"]);
-    assert_eq!(sorted_strings(prop(user(&s, "a1"), "segments")), Vec::<String>::new());
+    assert_eq!(
+        sorted_strings(prop(user(&s, "a2"), "segments")),
+        ["unhappy"]
+    );
+    assert_eq!(
+        sorted_strings(prop(user(&s, "a1"), "segments")),
+        Vec::<String>::new()
+    );
     // With red below 40 acme (74) is not red: no action.
     let s = snap(&engine_with(account_config(40), account_calls()), D);
     assert_eq!(prop(account(&s, "acme"), "next_action"), &Value::Null);

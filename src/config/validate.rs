@@ -141,7 +141,9 @@ pub enum ConfigError {
         suggestion: Option<String>,
     },
     /// A health weight below 0 or above 1000.
-    #[error("`health.weights.{component}` is {weight}; weights are whole numbers from 0 to 1000 (0 leaves the component out)")]
+    #[error(
+        "`health.weights.{component}` is {weight}; weights are whole numbers from 0 to 1000 (0 leaves the component out)"
+    )]
     HealthWeightOutOfRange {
         /// The component.
         component: String,
@@ -149,7 +151,9 @@ pub enum ConfigError {
         weight: i64,
     },
     /// Every health weight is 0, so no score could ever be computed.
-    #[error("every `health.weights` entry is 0, so `health_score` would always be null; give at least one component a positive weight")]
+    #[error(
+        "every `health.weights` entry is 0, so `health_score` would always be null; give at least one component a positive weight"
+    )]
     NoHealthWeight,
     /// `health.red_below` or `health.green_from` outside 0–100.
     #[error("`{field}` is {value}; health thresholds are scores from 0 to 100")]
@@ -160,7 +164,9 @@ pub enum ConfigError {
         value: i64,
     },
     /// `health.red_below` above `health.green_from`.
-    #[error("`health.red_below` ({red_below}) is above `health.green_from` ({green_from}); red must end at or before green starts")]
+    #[error(
+        "`health.red_below` ({red_below}) is above `health.green_from` ({green_from}); red must end at or before green starts"
+    )]
     ThresholdOrder {
         /// `health.red_below`.
         red_below: i64,

@@ -354,7 +354,14 @@ impl Engine {
                 let id = self.identified_actor(sender, &call, day, stamp);
                 let target = &mut self.state.actors[id as usize].traits;
                 let traits = call.traits.take();
-                record_traits(&mut self.state.trait_keys, target, traits, day, stamp, false);
+                record_traits(
+                    &mut self.state.trait_keys,
+                    target,
+                    traits,
+                    day,
+                    stamp,
+                    false,
+                );
             }
             Kind::Group => {
                 let account = self.account(call.group_id.unwrap_or_default(), ms);
@@ -618,7 +625,8 @@ fn record_traits(
     traits.into_each(|key, value| {
         let key = normalize_trait_key(key);
         if watch_mrr && key == "mrr" {
-            mrr = Some(crate::snapshot::mrr_amount(Some(&value)).is_some_and(|d| d > Decimal::ZERO));
+            mrr =
+                Some(crate::snapshot::mrr_amount(Some(&value)).is_some_and(|d| d > Decimal::ZERO));
         }
         let key = keys.intern(key).0;
         state::upsert_trait(

@@ -522,7 +522,8 @@ impl State {
             )?;
             sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
             sorted(
-                a.nps.windows(2).all(|w| w[0].day < w[1].day) && a.nps.iter().all(|n| n.score <= 10),
+                a.nps.windows(2).all(|w| w[0].day < w[1].day)
+                    && a.nps.iter().all(|n| n.score <= 10),
                 "NPS responses",
             )?;
         }

@@ -125,6 +125,7 @@ mod value_ops;
 mod tests;
 
 pub use action::{ActionDef, ActionList};
+pub(crate) use check::closest as closest_name;
 pub use context::{EvalInput, RuleContext};
 pub use error::{RuleError, RuleErrorKind, RuleErrors, Span};
 pub use eval::CompiledRule;
@@ -133,4 +134,3 @@ pub use parser::Limits;
 pub use rule::Rule;
 pub use ruleset::RuleSet;
 pub use segment::{Membership, SegmentDef, SegmentSet};
-pub(crate) use check::closest as closest_name;

@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::account::AccountRecords;
-use super::health;
 use super::aggregate::{Agg, aggregate};
+use super::health;
 use super::parallel;
 use super::traits::TraitKeys;
 use super::user::UserRecords;

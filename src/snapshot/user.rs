@@ -120,7 +120,11 @@ impl<'a> UserRecords<'a> {
                 usage_values(&mut r, columns, current, previous);
             }
             if c.health.is_some() {
-                health::user_nps(&mut r, k, common.health.responses.get(p).and_then(Option::as_ref));
+                health::user_nps(
+                    &mut r,
+                    k,
+                    common.health.responses.get(p).and_then(Option::as_ref),
+                );
             }
             keys.pass_through(&mut r, traits);
             let at = shown.map_or(u32::MAX, |a| position[a as usize]);
