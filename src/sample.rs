@@ -318,7 +318,7 @@ impl Sample {
     /// NPS responses of user `u` of account `a` (see [`health`](Self::health)).
     fn nps_calls(&self, a: usize, u: usize) -> Vec<Call> {
         let index = a * self.users_per_account + u;
-        let mut rng = Rng::new(self.seed ^ 0x6e70_73 ^ (index as u64 + 1).wrapping_mul(0xbf58));
+        let mut rng = Rng::new(self.seed ^ 0x006e_7073 ^ (index as u64 + 1).wrapping_mul(0xbf58));
         if rng.below(3) != 0 {
             return Vec::new();
         }
