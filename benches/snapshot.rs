@@ -86,5 +86,5 @@ fn health(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, snapshot, health);
+criterion_group!(benches, health, snapshot);
 criterion_main!(benches);
