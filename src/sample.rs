@@ -286,14 +286,6 @@ impl Sample {
     /// upgrade from free, expansion, contraction, churn, churn and come back, none.
     fn revenue_calls(&self, a: usize) -> Vec<Call> {
         let mut rng = Rng::new(self.seed ^ 0x6865_616c_7468 ^ (a as u64).wrapping_mul(0x9e37));
-        let day = |d: i64, rng: &mut Rng| {
-            let end = self
-                .end
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight exists")
-                .and_utc();
-            end - Duration::days(d) + Duration::minutes(480 + rng.below(600) as i64)
-        };
         let base = Decimal::from(49 * (2 + rng.below(20) as i64));
         let steps: Vec<(i64, Decimal)> = match a % 6 {
             0 => vec![(45, Decimal::ZERO), (12, base)],
@@ -307,12 +299,25 @@ impl Sample {
             .into_iter()
             .enumerate()
             .map(|(i, (d, mrr))| {
-                Group::account_only(AccountId::new(format!("acc_{a:05}")), day(d, &mut rng))
-                    .trait_("mrr", mrr)
-                    .message_id(format!("r-{}-{a}-{i}", self.seed))
-                    .into()
+                Group::account_only(
+                    AccountId::new(format!("acc_{a:05}")),
+                    self.working_hours(d, &mut rng),
+                )
+                .trait_("mrr", mrr)
+                .message_id(format!("r-{}-{a}-{i}", self.seed))
+                .into()
             })
             .collect()
+    }
+
+    /// A random instant between 08:00 and 18:00 UTC, `days` days before the end.
+    fn working_hours(&self, days: i64, rng: &mut Rng) -> DateTime<Utc> {
+        let end = self
+            .end
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        end - Duration::days(days) + Duration::minutes(480 + rng.below(600) as i64)
     }
 
     /// NPS responses of user `u` of account `a` (see [`health`](Self::health)).
@@ -326,13 +331,7 @@ impl Sample {
         let days = i64::from(self.days.min(120));
         (0..answers)
             .map(|i| {
-                let end = self
-                    .end
-                    .and_hms_opt(0, 0, 0)
-                    .expect("midnight exists")
-                    .and_utc();
-                let at = end - Duration::days(rng.below(days as u64) as i64)
-                    + Duration::minutes(480 + rng.below(600) as i64);
+                let at = self.working_hours(rng.below(days as u64) as i64, &mut rng);
                 // Skewed towards the happy end, as survey answers are.
                 let score = (11.0 * rng.unit().sqrt()).min(10.0) as i64;
                 Track::new(UserId::new(format!("user_{index:06}")), "NPS Submitted", at)
