@@ -1,5 +1,6 @@
 //! Configuration: windows, scoring, key features, activation milestones, usage
-//! metrics, segments and actions (SPEC §1.3).
+//! metrics, segments and actions, and the optional customer-health section
+//! ([`Health`]: NPS, revenue movement, churn, retention, health score).
 //!
 //! The JSON form is part of the public contract: keys exactly as documented, and
 //! unknown keys are errors so a typo never passes silently. Build it in code with
