@@ -4,6 +4,10 @@
 //! two threads (`Engine::set_snapshot_threads`); at 100 k users also without the
 //! time it takes to drop the snapshot, on one thread and on two; at 100 k and 1 M
 //! users also after `Engine::shrink_to_fit`, which packs each user's lists.
+//!
+//! `health/…`: the same 10 k-user stream (with NPS answers and revenue changes)
+//! snapshotted without and with the `health` section, to see what the customer
+//! health properties cost (`cargo bench --bench snapshot -- health`).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pulsecheck::Engine;
@@ -60,5 +64,27 @@ fn snapshot(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, snapshot);
+fn health(c: &mut Criterion) {
+    let mut group = c.benchmark_group("health");
+    group.sample_size(20);
+    let sample = Sample::new().accounts(1_000).health(true);
+    group.throughput(Throughput::Elements(sample.user_count() as u64));
+    for (name, config) in [
+        ("without", sample::config()),
+        ("with", sample::health_config()),
+    ] {
+        let mut engine = Engine::new(config).expect("valid config");
+        for call in sample.calls() {
+            let _ = engine.ingest(&call);
+        }
+        group.bench_with_input(
+            BenchmarkId::new(name, sample.user_count()),
+            &engine,
+            |b, engine| b.iter(|| engine.snapshot(sample.end())),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, health, snapshot);
 criterion_main!(benches);

@@ -9,9 +9,11 @@ use pulsecheck::sample::{self, Sample};
 use pulsecheck::{Engine, IngestReport, Record, Value};
 
 fn main() {
-    // Six accounts of ten users, 90 days of deterministic, realistically skewed usage.
-    let sample = Sample::new();
-    let mut engine = Engine::new(sample::config()).expect("the sample config is valid");
+    // Six accounts of ten users, 90 days of deterministic, realistically skewed usage,
+    // with NPS survey answers and revenue changes (upgrade, expansion, contraction,
+    // churn, churn and return) for the customer-health properties.
+    let sample = Sample::new().health(true);
+    let mut engine = Engine::new(sample::health_config()).expect("the sample config is valid");
 
     let mut report = IngestReport::default();
     for call in sample.calls() {
@@ -65,7 +67,44 @@ fn main() {
     }
 
     println!(
-        "\n{:<12} {:<10} {:<9} {:>5} {:>6} {:<8} {:>6} {:>6} {:>6} {:<12} {:<8}",
+        "\n{:<10} {:>8} {:>9} {:>8} {:<12} {:<8} {:<10} {:>4} {:>4} {:>7} {:>6} {:<7}",
+        "ACCOUNT",
+        "MRR",
+        "PREVIOUS",
+        "CHANGE",
+        "MOVEMENT",
+        "CHURNED",
+        "CHURNED AT",
+        "NPS",
+        "RESP",
+        "RETAIN",
+        "HEALTH",
+        "LABEL"
+    );
+    for a in snapshot.accounts() {
+        let churned_at = a
+            .get("churned_at")
+            .and_then(Value::as_datetime)
+            .map_or_else(|| "—".to_owned(), |t| t.date_naive().to_string());
+        println!(
+            "{:<10} {:>8} {:>9} {:>+8} {:<12} {:<8} {:<10} {:>4} {:>4} {:>6}% {:>6} {:<7}",
+            a.id(),
+            text(a, "mrr"),
+            text(a, "mrr_previous"),
+            text(a, "mrr_change"),
+            text(a, "revenue_movement"),
+            text(a, "churned"),
+            churned_at,
+            text(a, "nps"),
+            text(a, "nps_responses"),
+            text(a, "retained_users_pct"),
+            text(a, "health_score"),
+            text(a, "health_label"),
+        );
+    }
+
+    println!(
+        "\n{:<12} {:<10} {:<9} {:>5} {:>6} {:<8} {:>6} {:>6} {:>6} {:<12} {:<8} {:>4} {:<10} {:>6}",
         "USER",
         "ACCOUNT",
         "GREETING",
@@ -76,11 +115,14 @@ fn main() {
         "ACTIV",
         "ADOPT",
         "LIFECYCLE",
-        "DEVICE"
+        "DEVICE",
+        "NPS",
+        "",
+        "HEALTH"
     );
     for u in snapshot.users().iter().take(20) {
         println!(
-            "{:<12} {:<10} {:<9} {:>5} {:>+6} {:<8} {:>6} {:>5}% {:>5}% {:<12} {:<8}",
+            "{:<12} {:<10} {:<9} {:>5} {:>+6} {:<8} {:>6} {:>5}% {:>5}% {:<12} {:<8} {:>4} {:<10} {:>3} {}",
             u.id(),
             text(u, "account_id"),
             text(u, "greeting_name"),
@@ -92,6 +134,10 @@ fn main() {
             text(u, "adoption_rate"),
             text(u, "lifecycle_stage"),
             text(u, "primary_device"),
+            text(u, "nps_score"),
+            text(u, "nps_category"),
+            text(u, "health_score"),
+            text(u, "health_label"),
         );
     }
     if snapshot.users().len() > 20 {

@@ -3,10 +3,14 @@
 //! with duplicates and malformed lines).
 //!
 //! ```text
-//! cargo run --example sample_data -- --out-dir /tmp/pc [--accounts 600]
+//! cargo run --example sample_data -- --out-dir /tmp/pc [--accounts 600] [--health]
 //! cargo run --release --example batch -- --config /tmp/pc/config.json \
 //!     --events /tmp/pc/events-dirty.ndjson --as-of 2026-10-31
 //! ```
+//!
+//! `--health` writes the configuration with its `health` section and adds NPS
+//! answers and revenue changes to the stream (see `Sample::health`); without it
+//! the files are the ones they always were.
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -14,12 +18,16 @@ use std::process::ExitCode;
 
 use pulsecheck::sample::{self, Sample};
 
-const USAGE: &str = "usage: sample_data --out-dir DIR [--accounts N] [--seed N]";
+const USAGE: &str = "usage: sample_data --out-dir DIR [--accounts N] [--seed N] [--health]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let (mut dir, mut accounts, mut seed) = (None, 600usize, 42u64);
+    let (mut dir, mut accounts, mut seed, mut health) = (None, 600usize, 42u64, false);
     while let Some(flag) = args.next() {
+        if flag == "--health" {
+            health = true;
+            continue;
+        }
         let value = args.next();
         match (flag.as_str(), value) {
             ("--out-dir", Some(v)) => dir = Some(PathBuf::from(v)),
@@ -37,7 +45,7 @@ fn main() -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    match write(&dir, accounts, seed) {
+    match write(&dir, accounts, seed, health) {
         Ok((clean, dirty)) => {
             eprintln!(
                 "wrote {} ({clean} lines), events-dirty.ndjson ({dirty} lines) and config.json",
@@ -52,12 +60,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn write(dir: &std::path::Path, accounts: usize, seed: u64) -> std::io::Result<(usize, usize)> {
+fn write(
+    dir: &std::path::Path,
+    accounts: usize,
+    seed: u64,
+    health: bool,
+) -> std::io::Result<(usize, usize)> {
     std::fs::create_dir_all(dir)?;
-    let config = serde_json::to_string_pretty(&sample::config()).map_err(std::io::Error::other)?;
+    let config = if health {
+        sample::health_config()
+    } else {
+        sample::config()
+    };
+    let config = serde_json::to_string_pretty(&config).map_err(std::io::Error::other)?;
     std::fs::write(dir.join("config.json"), config)?;
 
-    let sample = Sample::new().accounts(accounts).seed(seed);
+    let sample = Sample::new().accounts(accounts).seed(seed).health(health);
     let mut calls: Vec<_> = sample.calls().collect();
     calls.sort_by_key(|c| c.timestamp());
     let lines: Vec<String> = calls.iter().map(|c| c.to_json()).collect();

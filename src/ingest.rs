@@ -279,13 +279,36 @@ pub enum Warning {
         /// The value as sent (JSON-ish text).
         value: String,
     },
+    /// An NPS survey event whose score property is not a whole number from 0 to
+    /// 10 (11, 7.5, the text "9", missing): not a response, but the event still
+    /// counts as activity.
+    #[error(
+        "NPS event `{event}`: property `{property}` is {value}, not a whole number from 0 to 10; the event counts as activity but not as an NPS response"
+    )]
+    BadNpsScore {
+        /// The survey event.
+        event: String,
+        /// The score property.
+        property: String,
+        /// The value as sent (JSON-ish text; `missing` when absent).
+        value: String,
+    },
 }
 
 impl Warning {
     /// A stable snake_case code.
+    ///
+    /// ```
+    /// use pulsecheck::Warning;
+    ///
+    /// let w = Warning::BadNpsScore { event: "NPS Submitted".into(), property: "score".into(), value: "11 (int)".into() };
+    /// assert_eq!(w.code(), "bad_nps_score");
+    /// assert!(w.to_string().contains("0 to 10"));
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             Warning::NonNumericUsage { .. } => "non_numeric_usage",
+            Warning::BadNpsScore { .. } => "bad_nps_score",
         }
     }
 }

@@ -371,7 +371,8 @@ impl crate::Engine {
         // `ingest`.
         let fast = PICKED.with_borrow_mut(|picked| {
             let compiled = self.compiled();
-            let usage = &compiled.usage;
+            // The usage metrics' properties, then the NPS score's.
+            let usage = &compiled.picks;
             let outcome =
                 fast::read_call(line, usage, compiled.config.limits(), picked).and_then(|call| {
                     let (usage, traits) = picked.parts(line);

@@ -7,7 +7,9 @@
 //! user (a CRM Contact) and every account (a CRM Company), a [`Record`] of typed
 //! properties: a normalized 0–100 engagement score and its trend, activation,
 //! adoption of key features, frequency, recency, tenure, active users, usage and its
-//! growth, lifecycle stage, devices and outreach effectiveness.
+//! growth, lifecycle stage, devices and outreach effectiveness; and, with a
+//! [`health`](config::Health) section, customer health: NPS, revenue movement and
+//! churn from the `mrr` trait, user retention and a 0–100 health score.
 //!
 //! The crate is pure logic: no I/O, no clock of its own, and no threads unless the
 //! host asks a snapshot for them ([`Engine::set_snapshot_threads`]). Everything is
@@ -107,6 +109,31 @@
 //! - **Lifecycle**: "activity" is any `track`/`page`/`screen` (scored or not).
 //! - **`contact_effective`** compares exact timestamps: activity in the
 //!   `contact_effect_days` after the last contact and none in the 7 days before it.
+//! - **Customer health** exists only with a `health` section: without one no health
+//!   property exists and every other output is unchanged. In `health.weights`, the
+//!   weights named replace their defaults and the others keep theirs; without
+//!   `health.nps` there are no NPS properties (`"nps": {}` takes its defaults).
+//! - **NPS.** A response is a number with no fractional part from 0 to 10 (`9.0`
+//!   counts); text such as `"9"` is not, and gets a `bad_nps_score` warning like 11,
+//!   7.5 or a missing score. One response per user and day is kept (the latest; of
+//!   two at the same millisecond the lower score), which is all "the latest response
+//!   of the last NL days" needs. An account's members are the users whose
+//!   `account_id` is that account as of D. Responses older than the retained
+//!   history are forgotten: `history_days` is at least `nps.lookback_days`.
+//! - **Revenue.** mrr(X) is the account's `mrr` trait as of the end of day X, the
+//!   same value the `mrr` property shows on X; missing, null or non-numeric counts
+//!   as 0 (and `mrr_previous` is then null), and in the movement branches "0" is
+//!   anything not above 0, so a negative `mrr` churns like 0. Every `group` call
+//!   carrying `mrr` is a call that sets it; for churn the engine keeps, per account
+//!   and day, the latest call above 0 and the calls not above 0 after it (kept
+//!   whole, like traits), so `churned_at` is exact even within one day and in any
+//!   ingest order.
+//! - **Health score** components are combined exactly (integers scaled by
+//!   `2 · lookback_days`), so a mean of exactly x.5 always rounds up. Rule milestones
+//!   are decided before the score (activation is a component), so they see
+//!   `health_score` and `health_label` as null.
+//! - **Retention.** `retained_users_pct` counts members with any activity (not
+//!   only scored events) for the account, attributed as for `total_users`.
 //! - **Nulls.** A metric that does not apply (no activity yet, no seats, no
 //!   milestones configured) is [`Value::Null`], never a made-up 0.
 #![forbid(unsafe_code)]

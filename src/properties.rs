@@ -55,6 +55,74 @@ fn shared(kind: RecordKind) -> Vec<(&'static str, PropertyType)> {
     p
 }
 
+/// `nps_category` values.
+pub(crate) const NPS_CATEGORIES: [&str; 3] = ["promoter", "passive", "detractor"];
+/// `revenue_movement` values.
+pub(crate) const REVENUE_MOVEMENTS: [&str; 7] = [
+    "new",
+    "reactivated",
+    "expansion",
+    "contraction",
+    "churned",
+    "flat",
+    "none",
+];
+/// `health_label` values.
+pub(crate) const HEALTH_LABELS: [&str; 3] = ["red", "yellow", "green"];
+
+/// The properties the `health` section adds to a kind (`nps`: whether NPS is
+/// configured), in record order.
+pub(crate) fn health(kind: RecordKind, nps: bool) -> Vec<(&'static str, PropertyType)> {
+    use PropertyType::*;
+    let mut p = Vec::new();
+    match kind {
+        RecordKind::User => {
+            if nps {
+                p.extend([
+                    ("nps_score", Int),
+                    ("nps_category", PropertyType::enumeration(NPS_CATEGORIES)),
+                    ("nps_responded_at", DateTime),
+                ]);
+            }
+        }
+        RecordKind::Account => {
+            if nps {
+                p.extend([("nps", Int), ("nps_responses", Int)]);
+            }
+            p.extend([
+                ("mrr_previous", Decimal),
+                ("mrr_change", Decimal),
+                (
+                    "revenue_movement",
+                    PropertyType::enumeration(REVENUE_MOVEMENTS),
+                ),
+                ("churned", Bool),
+                ("churned_at", DateTime),
+                ("retained_users_pct", Int),
+            ]);
+        }
+    }
+    p.extend([
+        ("health_score", Int),
+        ("health_label", PropertyType::enumeration(HEALTH_LABELS)),
+    ]);
+    p
+}
+
+/// Every property name a configuration gives a kind before usage metrics,
+/// segments and actions: the base ones and the `health` ones.
+pub(crate) fn fixed_names(config: &Config, kind: RecordKind) -> Vec<&'static str> {
+    let mut names = base_names(kind);
+    if let Some(h) = config.health() {
+        names.extend(
+            health(kind, h.nps_config().is_some())
+                .into_iter()
+                .map(|(n, _)| n),
+        );
+    }
+    names
+}
+
 /// Every base property name of a kind (before usage metrics, segments and actions).
 pub(crate) fn base_names(kind: RecordKind) -> Vec<&'static str> {
     base(kind).into_iter().map(|(n, _)| n).collect()
@@ -113,6 +181,11 @@ pub(crate) fn schema(config: &Config, kind: RecordKind) -> Arc<Schema> {
     let mut schema = Schema::new(kind);
     for (name, ty) in base(kind) {
         schema.push(name, ty);
+    }
+    if let Some(h) = config.health() {
+        for (name, ty) in health(kind, h.nps_config().is_some()) {
+            schema.push(name, ty);
+        }
     }
     for (usage, _) in config.usage().iter() {
         for suffix in usage_suffixes(kind) {
@@ -213,6 +286,19 @@ columns!(
     last_contact_purpose,
     days_since_last_contact,
     contact_effective,
+    nps_score,
+    nps_category,
+    nps_responded_at,
+    nps,
+    nps_responses,
+    mrr_previous,
+    mrr_change,
+    revenue_movement,
+    churned,
+    churned_at,
+    retained_users_pct,
+    health_score,
+    health_label,
     segments,
     next_action,
 );

@@ -24,14 +24,59 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::config::{Config, Curve, Milestone, Usage};
+use crate::config::{Config, ConfigBuilder, Curve, Health, Milestone, Nps, Usage};
 use crate::event::{Alias, Call, Group, Identify, Page, Screen, Track};
 use crate::id::{AccountId, AnonymousId, UserId};
 use crate::schema::RecordKind;
 
-/// The example configuration of SPEC §1.3 (28-day window, weighted scoring, two
-/// features, user and account milestones, two usage metrics, segments, actions).
+/// The example configuration of the crate docs (28-day window, weighted scoring,
+/// two features, user and account milestones, two usage metrics, segments,
+/// actions).
 pub fn config() -> Config {
+    engagement_actions(base())
+        .build()
+        .expect("the sample configuration is valid")
+}
+
+/// [`config`] with a `health` section: NPS from the `NPS Submitted` event's
+/// `score` (180-day lookback), revenue movement over 30 days, the default weights
+/// and thresholds, and a playbook that sends a person to large accounts in poor
+/// health and an email to the small ones, before the engagement playbook. Pair
+/// it with [`Sample::health`].
+///
+/// ```
+/// use pulsecheck::Engine;
+/// use pulsecheck::sample::{self, Sample};
+///
+/// let sample = Sample::new().health(true);
+/// let mut engine = Engine::new(sample::health_config()).unwrap();
+/// for call in sample.calls() {
+///     engine.ingest(&call).unwrap();
+/// }
+/// let snapshot = engine.snapshot(sample.end());
+/// let movements: Vec<_> = snapshot
+///     .accounts()
+///     .iter()
+///     .filter_map(|a| a.get("revenue_movement").and_then(|v| v.as_str()))
+///     .collect();
+/// assert!(movements.contains(&"churned") && movements.contains(&"contraction"));
+/// assert!(snapshot.users().iter().any(|u| u.get("nps_score").is_some_and(|v| !v.is_null())));
+/// ```
+pub fn health_config() -> Config {
+    let builder = base()
+        .health(Health::new().nps(Nps::default()))
+        .account_action(
+            "health_label = \"red\" and mrr >= 1000",
+            "personal_outreach",
+        )
+        .account_action("health_label = \"red\"", "automated_email");
+    engagement_actions(builder)
+        .build()
+        .expect("the sample health configuration is valid")
+}
+
+/// Everything of [`config`] but its account playbook.
+fn base() -> ConfigBuilder {
     Config::builder()
         .window_days(28)
         .lookback_days(90)
@@ -59,13 +104,17 @@ pub fn config() -> Config {
             "engagement_score >= 35",
         )
         .account_segment("champion", "api_calls_cumulative_share_pct <= 50")
+}
+
+/// The engagement playbook: a person for large accounts whose engagement falls,
+/// an email for low engagement.
+fn engagement_actions(builder: ConfigBuilder) -> ConfigBuilder {
+    builder
         .account_action(
             "mrr >= 1000 and engagement_trend_label = \"falling\"",
             "personal_outreach",
         )
         .account_action("engagement_score < 25", "automated_email")
-        .build()
-        .expect("the sample configuration is valid")
 }
 
 /// A deterministic generator of Segment calls. See the [module docs](self).
@@ -76,6 +125,7 @@ pub struct Sample {
     days: u32,
     end: NaiveDate,
     seed: u64,
+    health: bool,
 }
 
 impl Default for Sample {
@@ -112,7 +162,18 @@ impl Sample {
             days: 90,
             end: NaiveDate::from_ymd_opt(2026, 10, 31).expect("valid date"),
             seed: 42,
+            health: false,
         }
+    }
+
+    /// Also NPS survey responses (about one user in three answers, a few of them
+    /// twice) and `mrr` changes in the last 45 days: a free account upgrades, paying
+    /// ones expand, contract, churn, or churn and come back. Off by default, so the
+    /// other calls are the same either way.
+    #[must_use]
+    pub fn health(mut self, on: bool) -> Sample {
+        self.health = on;
+        self
     }
 
     /// How many accounts.
@@ -163,8 +224,17 @@ impl Sample {
     /// The calls, user by user (each user's calls in time order).
     pub fn calls(&self) -> impl Iterator<Item = Call> + '_ {
         (0..self.accounts).flat_map(move |a| {
-            let account = self.account_calls(a);
-            let users = (0..self.users_per_account).flat_map(move |u| self.user_calls(a, u));
+            let mut account = self.account_calls(a);
+            if self.health {
+                account.extend(self.revenue_calls(a));
+            }
+            let users = (0..self.users_per_account).flat_map(move |u| {
+                let mut calls = self.user_calls(a, u);
+                if self.health {
+                    calls.extend(self.nps_calls(a, u));
+                }
+                calls
+            });
             account.into_iter().chain(users)
         })
     }
@@ -210,6 +280,66 @@ impl Sample {
                 .message_id(format!("g-{}-{a}", self.seed))
                 .into(),
         ]
+    }
+
+    /// `mrr` changes of account `a` (see [`health`](Self::health)), by `a % 6`:
+    /// upgrade from free, expansion, contraction, churn, churn and come back, none.
+    fn revenue_calls(&self, a: usize) -> Vec<Call> {
+        let mut rng = Rng::new(self.seed ^ 0x6865_616c_7468 ^ (a as u64).wrapping_mul(0x9e37));
+        let base = Decimal::from(49 * (2 + rng.below(20) as i64));
+        let steps: Vec<(i64, Decimal)> = match a % 6 {
+            0 => vec![(45, Decimal::ZERO), (12, base)],
+            1 => vec![(45, base), (10, base * Decimal::TWO)],
+            2 => vec![(45, base * Decimal::TWO), (8, base)],
+            3 => vec![(45, base), (6, Decimal::ZERO)],
+            4 => vec![(45, base), (40, Decimal::ZERO), (5, base)],
+            _ => Vec::new(),
+        };
+        steps
+            .into_iter()
+            .enumerate()
+            .map(|(i, (d, mrr))| {
+                Group::account_only(
+                    AccountId::new(format!("acc_{a:05}")),
+                    self.working_hours(d, &mut rng),
+                )
+                .trait_("mrr", mrr)
+                .message_id(format!("r-{}-{a}-{i}", self.seed))
+                .into()
+            })
+            .collect()
+    }
+
+    /// A random instant between 08:00 and 18:00 UTC, `days` days before the end.
+    fn working_hours(&self, days: i64, rng: &mut Rng) -> DateTime<Utc> {
+        let end = self
+            .end
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        end - Duration::days(days) + Duration::minutes(480 + rng.below(600) as i64)
+    }
+
+    /// NPS responses of user `u` of account `a` (see [`health`](Self::health)).
+    fn nps_calls(&self, a: usize, u: usize) -> Vec<Call> {
+        let index = a * self.users_per_account + u;
+        let mut rng = Rng::new(self.seed ^ 0x006e_7073 ^ (index as u64 + 1).wrapping_mul(0xbf58));
+        if rng.below(3) != 0 {
+            return Vec::new();
+        }
+        let answers = 1 + usize::from(rng.below(4) == 0);
+        let days = i64::from(self.days.min(120));
+        (0..answers)
+            .map(|i| {
+                let at = self.working_hours(rng.below(days as u64) as i64, &mut rng);
+                // Skewed towards the happy end, as survey answers are.
+                let score = (11.0 * rng.unit().sqrt()).min(10.0) as i64;
+                Track::new(UserId::new(format!("user_{index:06}")), "NPS Submitted", at)
+                    .property("score", score)
+                    .message_id(format!("n-{}-{index}-{i}", self.seed))
+                    .into()
+            })
+            .collect()
     }
 
     fn user_calls(&self, a: usize, u: usize) -> Vec<Call> {

@@ -147,3 +147,124 @@ fn a_rule_that_does_not_parse_is_an_error_when_reading_the_config() {
             .unwrap_err();
     assert!(err.to_string().contains("engagement_score"), "{err}");
 }
+
+/// The `health` section of the documentation, verbatim (every key at its default).
+const HEALTH_EXAMPLE: &str = r#"{"health": {
+  "nps": {"event": "NPS Submitted", "property": "score", "lookback_days": 180},
+  "revenue_days": 30,
+  "weights": {"engagement": 40, "trend": 10, "activation": 15, "adoption": 15,
+              "recency": 10, "seats": 5, "nps": 5},
+  "red_below": 40, "green_from": 70
+}}"#;
+
+#[test]
+fn the_health_section_parses_with_its_defaults_and_round_trips() {
+    use pulsecheck::config::{Health, HealthComponent, Nps};
+    let config: Config = serde_json::from_str(HEALTH_EXAMPLE).unwrap();
+    config.validate().unwrap();
+    let health = config.health().unwrap();
+    let defaults = Health::new().nps(Nps::default());
+    for c in HealthComponent::ALL {
+        assert_eq!(health.weight_of(c), defaults.weight_of(c), "{c}");
+    }
+    assert_eq!(health.revenue_days_value(), 30);
+    assert_eq!(
+        (health.red_below_value(), health.green_from_value()),
+        (40, 70)
+    );
+    let nps = health.nps_config().unwrap();
+    assert_eq!(
+        (nps.event(), nps.property(), nps.lookback_days_value()),
+        ("NPS Submitted", "score", 180)
+    );
+    let again: Config = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
+    assert_eq!(again, config);
+    // `{}` has no NPS; `"nps": {}` takes its defaults.
+    let bare: Config = serde_json::from_str(r#"{"health": {}}"#).unwrap();
+    assert!(bare.health().unwrap().nps_config().is_none());
+    assert_eq!(
+        bare.health()
+            .unwrap()
+            .weight_of(HealthComponent::Engagement),
+        40
+    );
+    let empty_nps: Config = serde_json::from_str(r#"{"health": {"nps": {}}}"#).unwrap();
+    assert_eq!(
+        empty_nps.health().unwrap().nps_config(),
+        Some(&Nps::default())
+    );
+    // Without `health` the serialized form has no `health` key.
+    assert!(
+        !serde_json::to_string(&Config::default())
+            .unwrap()
+            .contains("health")
+    );
+}
+
+#[test]
+fn health_keys_and_values_are_validated() {
+    for typo in [
+        r#"{"health": {"revenue_dayz": 30}}"#,
+        r#"{"health": {"nps": {"lookback": 30}}}"#,
+        r#"{"health": {"red_below": -1}}"#.replace("-1", "\"x\"").as_str(),
+    ] {
+        assert!(serde_json::from_str::<Config>(typo).is_err(), "{typo}");
+    }
+    let config: Config = serde_json::from_str(
+        r#"{"health": {"nps": {"event": " ", "property": "", "lookback_days": 0},
+                       "revenue_days": 4000,
+                       "weights": {"engagment": 5, "trend": -1, "seats": 2000},
+                       "red_below": 80, "green_from": 101}}"#,
+    )
+    .unwrap();
+    let errors = config.validate().unwrap_err();
+    let text = errors.to_string();
+    for expected in [
+        "health.nps.event",
+        "health.nps.property",
+        "`health.nps.lookback_days` is 0",
+        "`health.revenue_days` is 4000",
+        "did you mean `engagement`?",
+        "`health.weights.trend` is -1",
+        "`health.weights.seats` is 2000",
+        "`health.green_from` is 101",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert!(errors
+        .errors()
+        .iter()
+        .any(|e| matches!(e, ConfigError::UnknownHealthComponent { suggestion: Some(s), .. } if s == "engagement")));
+    // red_below above green_from.
+    let errors =
+        serde_json::from_str::<Config>(r#"{"health": {"red_below": 80, "green_from": 70}}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+    assert!(matches!(
+        errors.errors()[0],
+        ConfigError::ThresholdOrder {
+            red_below: 80,
+            green_from: 70
+        }
+    ));
+    // Every weight 0.
+    let zero = r#"{"health": {"weights": {"engagement": 0, "trend": 0, "activation": 0, "adoption": 0, "recency": 0, "seats": 0, "nps": 0}}}"#;
+    let errors = serde_json::from_str::<Config>(zero)
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert!(matches!(errors.errors()[0], ConfigError::NoHealthWeight));
+    // A usage metric named like a health property clashes only with `health`.
+    let usage = r#"{"usage": {"nps": {"event": "x"}}}"#;
+    serde_json::from_str::<Config>(usage)
+        .unwrap()
+        .validate()
+        .unwrap();
+    let clash = r#"{"usage": {"nps": {"event": "x"}}, "health": {"nps": {}}}"#;
+    let errors = serde_json::from_str::<Config>(clash)
+        .unwrap()
+        .validate()
+        .unwrap_err();
+    assert!(errors.to_string().contains("property `nps`"), "{errors}");
+}

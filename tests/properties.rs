@@ -393,3 +393,149 @@ fn shrink_to_fit_over_several_batches_changes_nothing() {
         serde_json::to_string(&expected).unwrap()
     );
 }
+
+/// A configuration with `health`, and windows, NPS lookback and revenue days
+/// short enough for the week of [`health_calls`] to cross their boundaries (and
+/// for eviction to forget some of it: `history_days` is 5).
+fn health_config() -> pulsecheck::Config {
+    use pulsecheck::config::{Health, Nps};
+    pulsecheck::Config::builder()
+        .window_days(2)
+        .lookback_days(2)
+        .score_event("Report Run", 2)
+        .score_event("Task Created", 1)
+        .health(
+            Health::new()
+                .nps(Nps::default().lookback_days(5))
+                .revenue_days(2),
+        )
+        .build()
+        .unwrap()
+}
+
+fn health_engine_of<'a>(calls: impl IntoIterator<Item = &'a Call>) -> Engine {
+    let mut engine = Engine::new(health_config()).unwrap();
+    for call in calls {
+        engine.ingest(call).unwrap();
+    }
+    engine
+}
+
+/// NPS responses (valid, out of range, fractional, text; several at one instant),
+/// `group` calls setting `mrr` (above 0 or 0, with and without a user, several a
+/// day) and activity, for three users and three accounts over a week.
+fn health_calls() -> impl Strategy<Value = Vec<Call>> {
+    let call = (0..6u8, 0..3u8, 0..7i64, 0..4i64, 0..3u8, -1..13i64);
+    proptest::collection::vec(call, 1..100).prop_map(|calls| {
+        calls
+            .into_iter()
+            .enumerate()
+            .map(|(i, (kind, user, day, hour, account, n))| {
+                health_call(i, kind, user, day, hour, account, n)
+            })
+            .collect()
+    })
+}
+
+fn health_call(i: usize, kind: u8, user: u8, day: i64, hour: i64, account: u8, n: i64) -> Call {
+    use pulsecheck::{AccountId, Group, Track, UserId, Value};
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    let at = (end - Duration::days(day))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        + Duration::hours(hour * 6);
+    let user = UserId::from(format!("u{user}"));
+    let account = AccountId::from(format!("acc_{account}"));
+    let message = format!("h{i}");
+    let mrr = Value::Int((n.rem_euclid(3)) * 100);
+    match kind {
+        0 => Track::new(user, "NPS Submitted", at)
+            .property("score", n)
+            .message_id(message)
+            .into(),
+        1 => {
+            let score = match n % 3 {
+                0 => Value::Number(n as f64 + 0.5),
+                1 => Value::from(n.to_string()),
+                _ => Value::Number(n as f64),
+            };
+            Track::new(user, "NPS Submitted", at)
+                .property("score", score)
+                .message_id(message)
+                .into()
+        }
+        2 => Group::new(user, account, at)
+            .trait_("mrr", mrr)
+            .trait_("seats", 2)
+            .message_id(message)
+            .into(),
+        3 => Group::account_only(account, at)
+            .trait_("mrr", mrr)
+            .message_id(message)
+            .into(),
+        4 => Track::new(user, "Report Run", at)
+            .group_id(account)
+            .message_id(message)
+            .into(),
+        _ => Track::new(user, "Task Created", at)
+            .message_id(message)
+            .into(),
+    }
+}
+
+fn health_snapshots(engine: &Engine) -> Vec<Snapshot> {
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    [0, 2, 4, 9]
+        .iter()
+        .map(|d| engine.snapshot(end - Duration::days(*d)))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// With `health` configured, NPS responses and `mrr` calls in any order give
+    /// the same snapshots.
+    #[test]
+    fn health_calls_in_any_order_give_the_same_snapshot(
+        (calls, shuffled) in health_calls().prop_flat_map(|c| (Just(c.clone()), Just(c).prop_shuffle())),
+    ) {
+        prop_assert_eq!(health_snapshots(&health_engine_of(&shuffled)), health_snapshots(&health_engine_of(&calls)));
+    }
+
+    /// Split any way, merged, then fed the rest: the engine that ingested it all;
+    /// also after a save and load, and after evicting what the days no longer read.
+    #[test]
+    fn health_split_and_merge_equals_one_engine(
+        calls in health_calls(),
+        route in proptest::collection::vec(0..3usize, 8),
+        cut in 0..=100usize,
+    ) {
+        let whole = health_engine_of(&calls);
+        let expected = health_snapshots(&whole);
+        let split = calls.len() * cut / 100;
+        let mut engines: Vec<Engine> = (0..3).map(|_| health_engine_of(&[])).collect();
+        for (i, call) in calls[..split].iter().enumerate() {
+            engines[route[i % route.len()]].ingest(call).unwrap();
+        }
+        let mut merged = engines.remove(0);
+        for other in engines {
+            merged.merge(other).unwrap();
+        }
+        for call in &calls[split..] {
+            merged.ingest(call).unwrap();
+        }
+        prop_assert_eq!(&health_snapshots(&merged), &expected);
+        let saved = serde_json::to_string(&merged).unwrap();
+        let loaded: Engine = serde_json::from_str(&saved).unwrap();
+        prop_assert_eq!(&health_snapshots(&loaded), &expected);
+        // The latest day's snapshot reads back history_days (5) days.
+        let mut evicted = whole.clone();
+        let keep = u64::from(evicted.config().history_days());
+        prop_assert_eq!(keep, 5);
+        let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        evicted.evict_before(end - chrono::Days::new(keep - 1));
+        prop_assert_eq!(&evicted.snapshot(end), &expected[0]);
+    }
+}

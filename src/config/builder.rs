@@ -1,6 +1,6 @@
 //! Building a [`Config`] in code.
 
-use super::{Config, ConfigError, ConfigErrors, Curve, Limits, Milestone, Named, Usage};
+use super::{Config, ConfigError, ConfigErrors, Curve, Health, Limits, Milestone, Named, Usage};
 use crate::rule::{ActionDef, Rule, SegmentDef};
 use crate::schema::RecordKind;
 
@@ -150,6 +150,28 @@ impl ConfigBuilder {
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> Self {
         self.config.limits = limits;
+        self
+    }
+    /// The `health` section: NPS, revenue movement, churn, retention and the
+    /// health score (see [`Health`]).
+    ///
+    /// ```
+    /// use pulsecheck::Config;
+    /// use pulsecheck::config::{Health, Nps};
+    ///
+    /// let config = Config::builder()
+    ///     .health(Health::new().nps(Nps::default()).red_below(30))
+    ///     .account_action("health_label = \"red\" and mrr >= 1000", "personal_outreach")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.health().unwrap().red_below_value(), 30);
+    ///
+    /// let errors = Config::builder().health(Health::new().red_below(80).green_from(70)).build().unwrap_err();
+    /// assert!(errors.to_string().contains("health.red_below"));
+    /// ```
+    #[must_use]
+    pub fn health(mut self, health: Health) -> Self {
+        self.config.health = Some(health);
         self
     }
     /// A user segment with one rule (in while it holds).

@@ -47,6 +47,29 @@ pub(crate) struct UsageSpec {
     pub property: Option<String>,
 }
 
+/// The NPS survey, as ingest reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct NpsSpec {
+    pub event: String,
+    pub property: String,
+    /// Where the property's value is in [`Compiled::picks`].
+    pub pick: usize,
+    /// NL, in days.
+    pub lookback: i32,
+}
+
+/// The `health` section, as snapshots read it.
+#[derive(Debug, Clone)]
+pub(crate) struct HealthSpec {
+    pub nps: Option<NpsSpec>,
+    /// R, in days.
+    pub revenue_days: i32,
+    /// Per component, in [`HealthComponent::ALL`](super::HealthComponent::ALL) order.
+    pub weights: [u32; 7],
+    pub red_below: i64,
+    pub green_from: i64,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     pub config: Config,
@@ -67,6 +90,10 @@ pub(crate) struct Compiled {
     pub account_milestones: Vec<MilestoneSpec>,
     pub tracked: Vec<Tracked>,
     pub usage: Vec<UsageSpec>,
+    /// The activity properties ingest reads: the usage metrics' (at their metric
+    /// index), then the NPS score's.
+    pub picks: Vec<UsageSpec>,
+    pub health: Option<HealthSpec>,
     pub user_schema: Arc<Schema>,
     pub account_schema: Arc<Schema>,
     pub user_columns: Columns,
@@ -156,6 +183,26 @@ impl Compiled {
                 }
             })
             .collect();
+        let mut picks = usage.clone();
+        let health = config.health().map(|h| HealthSpec {
+            nps: h.nps_config().map(|n| {
+                picks.push(UsageSpec {
+                    name: "nps".to_owned(),
+                    property: Some(n.property().to_owned()),
+                });
+                NpsSpec {
+                    event: n.event().to_owned(),
+                    property: n.property().to_owned(),
+                    pick: picks.len() - 1,
+                    lookback: n.lookback_days_value().min(super::MAX_HEALTH_DAYS) as i32,
+                }
+            }),
+            revenue_days: h.revenue_days_value().min(super::MAX_HEALTH_DAYS) as i32,
+            weights: super::HealthComponent::ALL
+                .map(|c| h.weight_of(c).clamp(0, super::MAX_HEALTH_WEIGHT) as u32),
+            red_below: h.red_below_value(),
+            green_from: h.green_from_value(),
+        });
         let user_columns = Columns::new(&user_schema, &usage);
         let account_columns = Columns::new(&account_schema, &usage);
         let mut event_names = Interner::default();
@@ -186,6 +233,8 @@ impl Compiled {
             account_milestones,
             tracked,
             usage,
+            picks,
+            health,
             user_columns,
             account_columns,
             user_schema,

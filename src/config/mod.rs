@@ -1,5 +1,6 @@
 //! Configuration: windows, scoring, key features, activation milestones, usage
-//! metrics, segments and actions (SPEC §1.3).
+//! metrics, segments and actions, and the optional customer-health section
+//! ([`Health`]: NPS, revenue movement, churn, retention, health score).
 //!
 //! The JSON form is part of the public contract: keys exactly as documented, and
 //! unknown keys are errors so a typo never passes silently. Build it in code with
@@ -34,6 +35,7 @@
 
 mod builder;
 pub(crate) mod compiled;
+mod health;
 mod limits;
 mod named;
 pub(crate) mod rules;
@@ -44,6 +46,7 @@ use serde::{Deserialize, Serialize};
 use crate::rule::{ActionDef, Rule, SegmentDef};
 
 pub use builder::ConfigBuilder;
+pub use health::{Health, HealthComponent, MAX_HEALTH_DAYS, MAX_HEALTH_WEIGHT, Nps};
 pub use limits::{Limits, MAX_VALUE_DEPTH};
 pub use named::Named;
 pub use validate::{
@@ -69,6 +72,8 @@ pub struct Config {
     actions: Actions,
     #[serde(skip_serializing_if = "Limits::is_default")]
     limits: Limits,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health: Option<Health>,
 }
 
 impl Default for Config {
@@ -87,6 +92,7 @@ impl Default for Config {
             segments: Segments::default(),
             actions: Actions::default(),
             limits: Limits::default(),
+            health: None,
         }
     }
 }
@@ -150,6 +156,12 @@ impl Config {
     /// device types, rule size. See [`Limits`] for every key and its default.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The `health` section (NPS, revenue movement, churn, retention, health
+    /// score), if configured. See [`Health`].
+    pub fn health(&self) -> Option<&Health> {
+        self.health.as_ref()
     }
 
     /// The key features in effect: as configured, else each listed scored event its

@@ -126,6 +126,53 @@ pub enum ConfigError {
         /// The largest allowed, when there is one.
         max: Option<u64>,
     },
+    /// A name that must not be empty (`health.nps.property`).
+    #[error("`{field}` is empty; give the name of the property to read")]
+    EmptyName {
+        /// The key.
+        field: &'static str,
+    },
+    /// `health.weights` names no health component.
+    #[error("`health.weights.{name}` is not a health component{}; the components are engagement, trend, activation, adoption, recency, seats and nps", suggestion.as_ref().map_or(String::new(), |s| format!(" (did you mean `{s}`?)")))]
+    UnknownHealthComponent {
+        /// The name as written.
+        name: String,
+        /// The closest component, when one is close.
+        suggestion: Option<String>,
+    },
+    /// A health weight below 0 or above 1000.
+    #[error(
+        "`health.weights.{component}` is {weight}; weights are whole numbers from 0 to 1000 (0 leaves the component out)"
+    )]
+    HealthWeightOutOfRange {
+        /// The component.
+        component: String,
+        /// The weight.
+        weight: i64,
+    },
+    /// Every health weight is 0, so no score could ever be computed.
+    #[error(
+        "every `health.weights` entry is 0, so `health_score` would always be null; give at least one component a positive weight"
+    )]
+    NoHealthWeight,
+    /// `health.red_below` or `health.green_from` outside 0–100.
+    #[error("`{field}` is {value}; health thresholds are scores from 0 to 100")]
+    ThresholdOutOfRange {
+        /// The key.
+        field: &'static str,
+        /// The value.
+        value: i64,
+    },
+    /// `health.red_below` above `health.green_from`.
+    #[error(
+        "`health.red_below` ({red_below}) is above `health.green_from` ({green_from}); red must end at or before green starts"
+    )]
+    ThresholdOrder {
+        /// `health.red_below`.
+        red_below: i64,
+        /// `health.green_from`.
+        green_from: i64,
+    },
     /// A rule that does not compile: unknown property, wrong type, …
     #[error("{field}: {error}")]
     Rule {
@@ -354,7 +401,7 @@ impl Config {
                 });
             }
             for kind in [RecordKind::User, RecordKind::Account] {
-                let base = properties::base_names(kind);
+                let base = properties::fixed_names(self, kind);
                 for suffix in properties::usage_suffixes(kind) {
                     let property = format!("{name}{suffix}");
                     if base.contains(&property.as_str())
@@ -407,6 +454,9 @@ impl Config {
                 }
                 let _ = kind;
             }
+        }
+        if let Some(health) = &self.health {
+            health.validate_into(&mut errors);
         }
         self.limits.validate_into(&mut errors);
         if errors.is_empty() {

@@ -72,15 +72,25 @@ impl Eviction {
 impl Config {
     /// How many days of daily detail a snapshot of day D reads, counting D:
     /// `max(2 · window_days, window_days + lookback_days)` (the previous window, and
-    /// the lookback as of D − N). See [`Engine::evict_before`].
+    /// the lookback as of D − N), and at least `health.nps.lookback_days` when NPS
+    /// is configured (the responses a snapshot reads). See [`Engine::evict_before`].
     ///
     /// ```
-    /// let config = pulsecheck::Config::default(); // window 30, lookback 90
+    /// use pulsecheck::Config;
+    /// use pulsecheck::config::{Health, Nps};
+    ///
+    /// let config = Config::default(); // window 30, lookback 90
     /// assert_eq!(config.history_days(), 120);
+    /// let with_nps = Config::builder().health(Health::new().nps(Nps::default())).build().unwrap();
+    /// assert_eq!(with_nps.history_days(), 180);
     /// ```
     pub fn history_days(&self) -> u32 {
         let (n, l) = (self.window_days(), self.lookback_days());
-        (2 * n).max(n + l)
+        let nps = self
+            .health()
+            .and_then(|h| h.nps_config())
+            .map_or(0, |nps| nps.lookback_days_value());
+        (2 * n).max(n + l).max(nps)
     }
 }
 
@@ -95,6 +105,7 @@ impl ActorState {
         }
         self.devices.retain(|d| d.day >= day);
         self.usage.retain(|u| u.day >= day);
+        self.nps.retain(|n| n.day >= day);
         let before = self.messages.len();
         self.messages.evict_before(day);
         (old as u64, (before - self.messages.len()) as u64)
@@ -115,8 +126,8 @@ pub(crate) fn folded_of(cell: &Cell, offset: i32) -> Folded {
 impl Engine {
     /// Forgets the daily detail of the days before `day`, keeping what lifetime
     /// properties need (first and last activity, features ever used), and the
-    /// `messageId`s of those days. Identity links, traits, milestones and contacts
-    /// are kept whole. Calls for forgotten days that arrive later are folded the same
+    /// `messageId`s and NPS responses of those days. Identity links, traits (and
+    /// the `group` calls that set `mrr`), milestones and contacts are kept whole. Calls for forgotten days that arrive later are folded the same
     /// way. Their `messageId`s are forgotten too, so a late copy of such a call is
     /// accepted rather than reported as a duplicate; folding makes it harmless, and
     /// milestone times already counted are not counted again (two distinct events of

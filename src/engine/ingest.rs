@@ -10,7 +10,8 @@ use super::history::{self, folded_of};
 use super::interner::Interner;
 use super::messages::message_key;
 use super::state::{
-    self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, Stamp, TraitVersion, UsageCell,
+    self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, MrrCall, NpsResponse, Stamp,
+    TraitVersion, UsageCell,
 };
 use super::{Engine, normalize_trait_key};
 use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
@@ -354,13 +355,36 @@ impl Engine {
                 let id = self.identified_actor(sender, &call, day, stamp);
                 let target = &mut self.state.actors[id as usize].traits;
                 let traits = call.traits.take();
-                record_traits(&mut self.state.trait_keys, target, traits, day, stamp);
+                record_traits(
+                    &mut self.state.trait_keys,
+                    target,
+                    traits,
+                    day,
+                    stamp,
+                    false,
+                );
             }
             Kind::Group => {
                 let account = self.account(call.group_id.unwrap_or_default(), ms);
-                let target = &mut self.state.accounts[account as usize].traits;
+                let target = &mut self.state.accounts[account as usize];
                 let traits = call.traits.take();
-                record_traits(&mut self.state.trait_keys, target, traits, day, stamp);
+                let watch_mrr = self.compiled.health.is_some();
+                let mrr = record_traits(
+                    &mut self.state.trait_keys,
+                    &mut target.traits,
+                    traits,
+                    day,
+                    stamp,
+                    watch_mrr,
+                );
+                if let Some(positive) = mrr {
+                    let call = MrrCall {
+                        day,
+                        stamp,
+                        positive,
+                    };
+                    state::add_mrr_call(&mut target.mrr, call);
+                }
                 if let Sender::Actor(id) = sender {
                     self.state.actors[id as usize].seen_at(ms, call.user_id.is_some());
                     let link = DayLink {
@@ -548,6 +572,21 @@ impl Engine {
         let info = compiled.event(call.scored_event());
         let in_day = ms_in_day(ms, compiled.offset);
         let target = &mut self.state.actors[id as usize];
+        if let Some(nps) = compiled.health.as_ref().and_then(|h| h.nps.as_ref()) {
+            if call.kind == Kind::Track && call.event == nps.event {
+                let value = call.properties.get(nps.pick, &nps.property);
+                match value.and_then(nps_score) {
+                    // A forgotten day's response is older than any lookback reads.
+                    Some(score) if !forgotten => target.add_nps(NpsResponse { day, ms, score }),
+                    Some(_) => {}
+                    None => warnings.push(Warning::BadNpsScore {
+                        event: nps.event.clone(),
+                        property: nps.property.clone(),
+                        value: describe(value.unwrap_or(&Value::Null)),
+                    }),
+                }
+            }
+        }
         let cell = Cell {
             day,
             account,
@@ -622,21 +661,28 @@ enum Sender {
     Account(u32),
 }
 
-/// Records the traits of an `identify` or `group` call as versions of `day`.
+/// Records the traits of an `identify` or `group` call as versions of `day`. With
+/// `watch_mrr`, returns whether the call set `mrr` above 0 (`None`: it carried no
+/// `mrr`).
 fn record_traits(
     keys: &mut Interner,
     target: &mut Vec<TraitVersion>,
     traits: Option<TraitsRef<'_>>,
     day: i32,
     stamp: Stamp,
-) {
-    let Some(traits) = traits else {
-        return;
-    };
+    watch_mrr: bool,
+) -> Option<bool> {
+    let traits = traits?;
     // At most one new version each: one allocation, not a growth per doubling.
     target.reserve(traits.len());
+    let mut mrr = None;
     traits.into_each(|key, value| {
-        let key = keys.intern(normalize_trait_key(key)).0;
+        let key = normalize_trait_key(key);
+        if watch_mrr && key == "mrr" {
+            mrr =
+                Some(crate::snapshot::mrr_amount(Some(&value)).is_some_and(|d| d > Decimal::ZERO));
+        }
+        let key = keys.intern(key).0;
         state::upsert_trait(
             target,
             TraitVersion {
@@ -647,7 +693,22 @@ fn record_traits(
             },
         );
     });
+    mrr
 }
+/// An NPS score: a JSON number with no fractional part from 0 to 10 (text, even
+/// "9", is not one).
+fn nps_score(v: &Value) -> Option<u8> {
+    let score = match v {
+        Value::Int(i) => *i,
+        Value::Number(f) if f.is_finite() && f.fract() == 0.0 && (0.0..=10.0).contains(f) => {
+            *f as i64
+        }
+        Value::Decimal(d) if d.fract().is_zero() => i64::try_from(*d).ok()?,
+        _ => return None,
+    };
+    u8::try_from(score).ok().filter(|s| *s <= 10)
+}
+
 /// A usage amount: a number, or a string holding one.
 fn numeric(v: &Value) -> Option<Decimal> {
     match v {

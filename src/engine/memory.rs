@@ -81,5 +81,6 @@ impl AccountState {
     fn shrink_to_fit(&mut self) {
         self.traits.shrink_to_fit();
         self.messages.shrink_to_fit();
+        self.mrr.shrink_to_fit();
     }
 }

@@ -263,6 +263,7 @@ impl Engine {
                 first_call: ms,
                 traits: Vec::new(),
                 messages: Default::default(),
+                mrr: Vec::new(),
             });
         }
         id
@@ -332,6 +333,9 @@ impl Engine {
                 v.key = keys[v.key as usize];
                 state::upsert_trait(&mut target.traits, v);
             }
+            for call in a.mrr {
+                state::add_mrr_call(&mut target.mrr, call);
+            }
             stats.overlapping_messages += target.messages.merge(&a.messages);
         }
         let tracked_k: Vec<u32> = self.compiled.tracked.iter().map(|t| t.k).collect();
@@ -374,6 +378,9 @@ impl Engine {
             }
             for c in a.contacts {
                 target.add_contact(c);
+            }
+            for n in a.nps {
+                target.add_nps(n);
             }
             for f in a.folded {
                 history::fold(&mut target.folded, f);
@@ -544,6 +551,11 @@ impl State {
                 "traits",
             )?;
             sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
+            sorted(
+                a.nps.windows(2).all(|w| w[0].day < w[1].day)
+                    && a.nps.iter().all(|n| n.score <= 10),
+                "NPS responses",
+            )?;
         }
         let account_times = |a: &AccountState| {
             ms_in_range(a.first_call)
@@ -565,6 +577,7 @@ impl State {
                     .all(|w| (w[0].key, w[0].day) < (w[1].key, w[1].day)),
                 "account traits",
             )?;
+            sorted(a.mrr.windows(2).all(|w| w[0] < w[1]), "mrr calls")?;
         }
         Ok(())
     }

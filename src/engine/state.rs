@@ -97,6 +97,33 @@ pub(crate) struct TraitVersion {
     pub value: Value,
 }
 
+/// The day's NPS response that counts: the latest, and of two at the same
+/// millisecond the lower score. Only one per day is kept: a snapshot reads the
+/// latest response of a range of whole days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NpsResponse {
+    pub day: DayNumber,
+    pub ms: i64,
+    pub score: u8,
+}
+
+impl NpsResponse {
+    /// The order that picks the response: later first, then the lower score.
+    pub fn rank(&self) -> (i64, std::cmp::Reverse<u8>) {
+        (self.ms, std::cmp::Reverse(self.score))
+    }
+}
+
+/// A `group` call that set the account's `mrr`: above 0 or not (0, negative,
+/// null, or not a number). Per day only what churn needs is kept (see
+/// [`add_mrr_call`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) struct MrrCall {
+    pub day: DayNumber,
+    pub stamp: Stamp,
+    pub positive: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) struct Contact {
     pub ms: i64,
@@ -125,6 +152,9 @@ pub(crate) struct ActorState {
     pub traits: Vec<TraitVersion>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
+    /// NPS responses, one per day (only with `health.nps` configured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nps: Vec<NpsResponse>,
     /// Fingerprints of the `messageId`s accepted from this sender, sorted.
     #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
     pub messages: MessageSet,
@@ -146,6 +176,7 @@ impl ActorState {
             parents: Vec::new(),
             traits: Vec::new(),
             contacts: Vec::new(),
+            nps: Vec::new(),
             messages: MessageSet::default(),
             folded: Vec::new(),
         }
@@ -206,6 +237,19 @@ impl ActorState {
         self.milestones
             .binary_search_by(|m| (m.tracked, m.account).cmp(&(tracked, account)))
             .is_ok_and(|i| self.milestones[i].times.binary_search(&ms).is_ok())
+    }
+
+    pub fn add_nps(&mut self, r: NpsResponse) {
+        upsert_sorted(
+            &mut self.nps,
+            r,
+            |n| n.day,
+            |n, r| {
+                if r.rank() > n.rank() {
+                    *n = *r;
+                }
+            },
+        );
     }
 
     pub fn add_contact(&mut self, c: Contact) {
@@ -338,6 +382,7 @@ impl ActorState {
             && self.parents.is_empty()
             && self.traits.is_empty()
             && self.contacts.is_empty()
+            && self.nps.is_empty()
             && self.messages.is_empty()
             && self.folded.is_empty()
     }
@@ -354,6 +399,7 @@ impl ActorState {
         self.parents = other.parents;
         self.traits = other.traits;
         self.contacts = other.contacts;
+        self.nps = other.nps;
         self.messages = other.messages;
         self.folded = other.folded;
     }
@@ -421,6 +467,38 @@ pub(crate) struct AccountState {
     /// Fingerprints of the `messageId`s of `group` calls sent without a user.
     #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
     pub messages: MessageSet,
+    /// The `group` calls that set `mrr` (only with `health` configured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mrr: Vec<MrrCall>,
+}
+
+/// Adds a call that set `mrr`, keeping per day only what revenue and churn read:
+/// the day's latest call above 0 and the calls not above 0 after it (any of them
+/// may be the one that churned the account, once a later positive call of that
+/// day is known). The kept list is a function of the set of calls, whatever their
+/// order, so ingest and merge agree.
+pub(crate) fn add_mrr_call(list: &mut Vec<MrrCall>, call: MrrCall) {
+    let i = match list.binary_search(&call) {
+        Ok(_) => return,
+        Err(i) => i,
+    };
+    list.insert(i, call);
+    let start = list.partition_point(|c| c.day < call.day);
+    let end = list.partition_point(|c| c.day <= call.day);
+    if let Some(last_positive) = list[start..end].iter().rposition(|c| c.positive) {
+        // Everything of the day before its latest positive call no longer matters.
+        list.drain(start..start + last_positive);
+    }
+}
+
+/// As of the end of `day`: whether any call set `mrr` above 0, and when the
+/// account churned (the earliest call not above 0 after the latest one above 0).
+pub(crate) fn mrr_history(list: &[MrrCall], day: DayNumber) -> (bool, Option<i64>) {
+    let known = &list[..list.partition_point(|c| c.day <= day)];
+    match known.iter().rposition(|c| c.positive) {
+        None => (false, None),
+        Some(p) => (true, known.get(p + 1).map(|c| c.stamp.ms)),
+    }
 }
 
 #[cfg(test)]

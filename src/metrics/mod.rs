@@ -70,6 +70,51 @@ pub fn percent(part: u64, whole: u64) -> Option<i64> {
     })
 }
 
+/// Net Promoter Score: `100 · (promoters − detractors) / responses`, rounded half
+/// away from zero; `None` without responses.
+///
+/// ```
+/// use pulsecheck::metrics::nps;
+///
+/// assert_eq!(nps(2, 1, 4), Some(25));
+/// assert_eq!(nps(0, 1, 8), Some(-13)); // −12.5 rounds away from zero
+/// assert_eq!(nps(0, 0, 0), None);
+/// ```
+pub fn nps(promoters: u64, detractors: u64, responses: u64) -> Option<i64> {
+    (responses > 0).then(|| {
+        let diff = i128::from(promoters) - i128::from(detractors);
+        let whole = i128::from(responses);
+        // Integer arithmetic: exact halves round away from zero.
+        let magnitude = (200 * diff.abs() + whole) / (2 * whole);
+        (diff.signum() * magnitude) as i64
+    })
+}
+
+/// A weighted mean rounded half away from zero, exactly: `Σ wᵢ·nᵢ / (Σ wᵢ · scale)`
+/// over `(wᵢ, nᵢ)` pairs, each value `nᵢ / scale`. Parts of weight 0 are skipped;
+/// `None` when no part has a weight.
+///
+/// The health score uses it with every component scaled by `2 · lookback_days`.
+///
+/// ```
+/// use pulsecheck::metrics::weighted_score;
+///
+/// // Components 80 and 45 (scale 1), weights 3 and 1: (240 + 45) / 4 = 71.25 → 71.
+/// assert_eq!(weighted_score([(3, 80), (1, 45)], 1), Some(71));
+/// // 62.5 (125 / 2, scale 2) rounds up.
+/// assert_eq!(weighted_score([(1, 125)], 2), Some(63));
+/// assert_eq!(weighted_score([(0, 50)], 1), None);
+/// ```
+pub fn weighted_score(parts: impl IntoIterator<Item = (u128, u128)>, scale: u128) -> Option<i64> {
+    let (mut sum, mut weights) = (0u128, 0u128);
+    for (w, n) in parts.into_iter().filter(|(w, _)| *w > 0) {
+        sum = sum.saturating_add(w.saturating_mul(n));
+        weights = weights.saturating_add(w);
+    }
+    let whole = weights.checked_mul(scale.max(1))?;
+    (whole > 0).then(|| ((2 * sum + whole) / (2 * whole)) as i64)
+}
+
 /// Growth from `previous` to `current` in percent, 1 decimal; `None` when previous is 0.
 pub fn growth_pct(current: Decimal, previous: Decimal) -> Option<Decimal> {
     if previous.is_zero() {

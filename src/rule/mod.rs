@@ -126,6 +126,7 @@ mod value_ops;
 mod tests;
 
 pub use action::{ActionDef, ActionList};
+pub(crate) use check::closest as closest_name;
 pub use context::{EvalInput, RuleContext};
 pub use error::{RuleError, RuleErrorKind, RuleErrors, Span};
 pub use eval::CompiledRule;

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::aggregate::Window;
 use super::build::{Built, Common, usage_values};
+use super::health;
 use super::traits::{self as tr, Traits};
 use crate::config::compiled::MilestoneSpec;
 use crate::engine::State;
@@ -187,6 +188,18 @@ impl<'a> AccountRecords<'a> {
                 r.put(columns[3], share);
                 r.put(columns[4], cumulative);
             }
+            if let Some(h) = &c.health {
+                health::account(
+                    &mut r,
+                    k,
+                    h,
+                    common.health.mrr_key,
+                    &state.accounts[ai],
+                    day,
+                    common.health.tallies.get(ai),
+                    (acc.retained_users, acc.previous_users),
+                );
+            }
             keys.pass_through(&mut r, traits);
             common.activation(
                 &mut r,
@@ -196,6 +209,9 @@ impl<'a> AccountRecords<'a> {
                 milestone_times.get(ai).map_or(&[][..], Vec::as_slice),
                 created_ms,
             );
+            if let Some(h) = &c.health {
+                health::score(&mut r, k, c, h, false);
+            }
             let segments = common.classify(&mut r, None, &c.rules.account);
             out.push(r, segments);
         }

@@ -50,6 +50,8 @@ impl AccountAgg {
         }
         self.active_users += other.active_users;
         self.total_users += other.total_users;
+        self.retained_users += other.retained_users;
+        self.previous_users += other.previous_users;
         for (w, bits) in self.days.iter_mut().zip(other.days) {
             *w |= bits;
         }
@@ -62,6 +64,10 @@ pub(crate) struct AccountAgg {
     pub agg: Agg,
     pub active_users: u32,
     pub total_users: u32,
+    /// Of the `total_users` members with activity for the account in the previous
+    /// window, those with activity for it in the window too, and all of them.
+    pub retained_users: u32,
+    pub previous_users: u32,
     pub score_sum: i64,
     /// Distinct scored days in the window, one bit per day.
     days: Vec<u64>,
@@ -186,6 +192,9 @@ struct Partial {
     last_ms: i64,
     active: bool,
     total: bool,
+    /// Any activity in the window / in the previous window.
+    recent: bool,
+    previous: bool,
 }
 
 /// The position of `account`'s partial, added (with its scored-day words) if new.
@@ -208,6 +217,8 @@ fn partial_index(
                 last_ms: i64::MIN,
                 active: false,
                 total: false,
+                recent: false,
+                previous: false,
             });
             partial_days.extend(std::iter::repeat_n(0, words));
             partials.len() - 1
@@ -317,6 +328,7 @@ impl Pass {
             pass: self,
             day,
             window_start,
+            previous_start: window_start.saturating_sub(c.window),
             lookback_start,
             // The window-only pass needs no cell older than the window or the lookback.
             scan_start: match self {
@@ -344,6 +356,8 @@ struct Aggregator {
     pass: Pass,
     day: DayNumber,
     window_start: DayNumber,
+    /// The first day of the previous window.
+    previous_start: DayNumber,
     lookback_start: DayNumber,
     scan_start: DayNumber,
     /// Words of a scored-days bit set.
@@ -368,6 +382,7 @@ impl Aggregator {
     /// Adds person `p`'s activity to their sums and to their accounts'.
     fn add(&mut self, state: &State, c: &Compiled, people: &People, p: usize) {
         let (day, window_start, words) = (self.day, self.window_start, self.words);
+        let previous_start = self.previous_start;
         let own = group_account(state, people, p, day);
         let at = p - self.first;
         self.person_account[at] = own;
@@ -448,6 +463,8 @@ impl Aggregator {
                 }
                 m.active |= scored;
                 m.total |= cell.day >= self.lookback_start;
+                m.recent |= in_window;
+                m.previous |= !in_window && cell.day >= previous_start;
             }
             if self.pass == Pass::Full {
                 for f in &actor.folded {
@@ -492,6 +509,10 @@ impl Aggregator {
             a.active_users += u32::from(m.active);
             if m.total {
                 a.total_users += 1;
+                if m.previous {
+                    a.previous_users += 1;
+                    a.retained_users += u32::from(m.recent);
+                }
                 self.members_total.push((m.account, p as u32));
             }
         }

@@ -5,11 +5,13 @@ use rust_decimal::Decimal;
 
 use super::account::AccountRecords;
 use super::aggregate::{Agg, aggregate};
+use super::health;
 use super::parallel;
 use super::traits::TraitKeys;
 use super::user::UserRecords;
 use crate::config::compiled::{Compiled, MilestoneSpec};
 use crate::engine::Engine;
+use crate::engine::state::NpsResponse;
 use crate::metrics;
 use crate::properties::Columns;
 use crate::record::Record;
@@ -26,6 +28,16 @@ pub(super) struct Common<'a> {
     pub keys: &'a TraitKeys,
     /// The memberships a tracked snapshot started from.
     pub previous: Option<&'a Memberships>,
+    /// What the `health` section reads across records.
+    pub health: &'a HealthInputs,
+}
+
+/// What health properties read across records: each person's NPS response and
+/// each account's tally of them (empty without NPS), and the `mrr` trait's key.
+pub(super) struct HealthInputs {
+    pub responses: Vec<Option<NpsResponse>>,
+    pub tallies: Vec<[u32; 3]>,
+    pub mrr_key: Option<u32>,
 }
 
 impl Common<'_> {
@@ -220,6 +232,12 @@ pub(crate) fn build(
     let day = day_number(date);
     let (now, before) = aggregate(state, c, day, threads);
     let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
+    let responses = health::responses(state, c, &now);
+    let health = HealthInputs {
+        tallies: health::account_tallies(state, &now, &responses),
+        responses,
+        mrr_key: state.trait_keys.get("mrr"),
+    };
     let mut transitions = Vec::new();
     // Accounts first: user rules may read `account.…`, segments included.
     let account_common = Common {
@@ -229,6 +247,7 @@ pub(crate) fn build(
         date,
         keys: &keys,
         previous: memberships.as_deref(),
+        health: &health,
     };
     let accounts = AccountRecords::new(state, &account_common, &now, &before);
     let accounts = Built::concat(parallel::split(accounts.len(), threads, |range| {
@@ -250,6 +269,7 @@ pub(crate) fn build(
         date,
         keys: &keys,
         previous: memberships.as_deref(),
+        health: &health,
     };
     let users = UserRecords::new(state, &user_common, (&now, &before), &accounts);
     let users = Built::concat(parallel::split(now.people.len(), threads, |range| {

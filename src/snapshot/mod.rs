@@ -3,6 +3,7 @@
 mod account;
 mod aggregate;
 mod build;
+mod health;
 mod parallel;
 mod people;
 mod traits;
@@ -13,6 +14,8 @@ use chrono::NaiveDate;
 use crate::engine::Engine;
 use crate::record::Record;
 use crate::rule::{Memberships, Transition};
+
+pub(crate) use health::mrr_amount;
 
 /// Every user (Contact) and account (Company) record as of a day D.
 ///

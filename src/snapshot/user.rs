@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::aggregate::Window;
 use super::build::{Built, Common, usage_values};
+use super::health;
 use super::traits::{self as tr, TraitRef, Traits};
 use crate::config::compiled::Compiled;
 use crate::engine::State;
@@ -118,6 +119,13 @@ impl<'a> UserRecords<'a> {
                 let previous = prev.map_or(Decimal::ZERO, |q| before.person_usage[q * m + i]);
                 usage_values(&mut r, columns, current, previous);
             }
+            if c.health.is_some() {
+                health::user_nps(
+                    &mut r,
+                    k,
+                    common.health.responses.get(p).and_then(Option::as_ref),
+                );
+            }
             keys.pass_through(&mut r, traits);
             let at = shown.map_or(u32::MAX, |a| position[a as usize]);
             let account = accounts.get(at as usize);
@@ -129,6 +137,9 @@ impl<'a> UserRecords<'a> {
                 &times,
                 created_ms,
             );
+            if let Some(h) = &c.health {
+                health::score(&mut r, k, c, h, true);
+            }
             let segments = common.classify(&mut r, account, &c.rules.user);
             out.push(r, segments);
         }
