@@ -493,7 +493,7 @@ fn health_snapshots(engine: &Engine) -> Vec<Snapshot> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(32)))]
 
     /// With `health` configured, NPS responses and `mrr` calls in any order give
     /// the same snapshots.

@@ -562,6 +562,9 @@ impl State {
                 && a.traits
                     .iter()
                     .all(|t| day_in_range(t.day) && ms_in_range(t.stamp.ms))
+                && a.mrr
+                    .iter()
+                    .all(|c| day_in_range(c.day) && ms_in_range(c.stamp.ms))
         };
         for a in &self.accounts {
             sorted(account_times(a), "account timestamps")?;

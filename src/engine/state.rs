@@ -367,6 +367,10 @@ impl ActorState {
                 .all(|t| day_in_range(t.day) && ms_in_range(t.stamp.ms))
             && self.contacts.iter().all(|c| ms_in_range(c.ms))
             && self
+                .nps
+                .iter()
+                .all(|n| day_in_range(n.day) && ms_in_range(n.ms))
+            && self
                 .folded
                 .iter()
                 .all(|f| ms_in_range(f.first_ms) && ms_in_range(f.last_ms))
