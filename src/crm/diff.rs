@@ -38,7 +38,8 @@ pub struct DiffOptions {
 }
 
 impl DiffOptions {
-    /// Contacts by email, companies by domain, every property under its own name,
+    /// Contacts by user id, companies by account id (see [`ContactKey`] and
+    /// [`CompanyKey`] for what each key risks), every property under its own name,
     /// nulls never sent.
     pub fn new() -> DiffOptions {
         DiffOptions::default()
@@ -514,7 +515,7 @@ fn record_hash(record: &Record, plan: &Plan, options: &DiffOptions) -> u64 {
     if record.len() > plan.props.len() {
         for (name, value) in record.iter().skip(plan.props.len()) {
             let mut name_fp = 0;
-            if options.properties.with_crm_name_parts(name, |parts| {
+            if options.properties.with_trait_crm_name_parts(name, |parts| {
                 name_fp = fingerprint::name_fp_parts(parts);
             }) {
                 fp.word(name_fp);
@@ -542,7 +543,7 @@ fn changed_properties(
                 None => continue,
             }
         } else {
-            match options.properties.crm_name(name) {
+            match options.properties.trait_crm_name(name) {
                 Some(crm) => Arc::from(crm),
                 None => continue,
             }
