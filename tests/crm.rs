@@ -659,7 +659,10 @@ fn hubspot_refuses_id_properties_it_does_not_match_by() {
             matches!(&err, CrmError::NonUniqueIdProperty { kind: RecordKind::Account, property, .. } if property == "domain"),
             "{err}"
         );
-        assert!(err.to_string().contains("AccountId"), "names the fix: {err}");
+        assert!(
+            err.to_string().contains("AccountId"),
+            "names the fix: {err}"
+        );
     }
     let explicit = HubSpotOptions::new().company_id_property(IdProperty::Property("domain".into()));
     let by_id = diff([&a], &SyncState::new(), &DiffOptions::new());

@@ -188,14 +188,32 @@ fn group_schema() -> Json {
 fn schema_for(path: &str) -> (String, Json) {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match parts.as_slice() {
-        ["crm", "v3", "objects", object @ ("contacts" | "companies"), "batch", op @ ("update" | "upsert")] => {
-            (format!("{object}-batch-{op}.schema.json"), batch_schema())
-        }
-        ["crm", "v3", "properties", "contacts" | "companies", "batch", "create"] => (
+        [
+            "crm",
+            "v3",
+            "objects",
+            object @ ("contacts" | "companies"),
+            "batch",
+            op @ ("update" | "upsert"),
+        ] => (format!("{object}-batch-{op}.schema.json"), batch_schema()),
+        [
+            "crm",
+            "v3",
+            "properties",
+            "contacts" | "companies",
+            "batch",
+            "create",
+        ] => (
             "properties-batch-create.schema.json".to_owned(),
             definitions_schema(),
         ),
-        ["crm", "v3", "properties", "contacts" | "companies", "groups"] => (
+        [
+            "crm",
+            "v3",
+            "properties",
+            "contacts" | "companies",
+            "groups",
+        ] => (
             "properties-group-create.schema.json".to_owned(),
             group_schema(),
         ),
@@ -287,13 +305,19 @@ fn the_shapes_reject_what_hubspot_refuses() {
     assert!(!errors_of(&batch, &no_id).is_empty(), "id is required");
     let defs = jsonschema::draft7::new(&definitions_schema()).expect("compiles");
     let empty_enum = json!({"inputs": [{"name": "next_action", "label": "Next action", "type": "enumeration", "fieldType": "select", "groupName": "pulsecheck", "options": []}]});
-    assert!(!errors_of(&defs, &empty_enum).is_empty(), "enumerations need options");
+    assert!(
+        !errors_of(&defs, &empty_enum).is_empty(),
+        "enumerations need options"
+    );
     if let Some(dir) = published_spec_dir() {
         let text = std::fs::read_to_string(dir.join("contacts-batch-update.schema.json"))
             .expect("extracted schema");
         let published =
             jsonschema::draft4::new(&serde_json::from_str(&text).expect("JSON")).expect("compiles");
-        assert!(!errors_of(&published, &number).is_empty(), "values are strings");
+        assert!(
+            !errors_of(&published, &number).is_empty(),
+            "values are strings"
+        );
         assert!(!errors_of(&published, &no_id).is_empty(), "id is required");
     }
 }
@@ -312,7 +336,10 @@ fn defined(out: &HubSpotOutput) -> BTreeMap<RecordKind, BTreeMap<String, Json>> 
         );
         for input in request["body"]["inputs"].as_array().expect("inputs") {
             let name = input["name"].as_str().expect("name").to_owned();
-            let previous = defined.entry(*kind).or_default().insert(name.clone(), input.clone());
+            let previous = defined
+                .entry(*kind)
+                .or_default()
+                .insert(name.clone(), input.clone());
             assert!(previous.is_none(), "{name} defined twice");
         }
     }
@@ -343,8 +370,16 @@ fn hubspot_records_are_matched_only_by_unique_properties() {
     }
     assert!(seen.contains(&(RecordKind::User, HUBSPOT_USER_ID_PROPERTY.to_owned(), false)));
     assert!(seen.contains(&(RecordKind::User, "email".to_owned(), true)));
-    assert!(seen.contains(&(RecordKind::Account, HUBSPOT_ACCOUNT_ID_PROPERTY.to_owned(), false)));
-    assert!(seen.contains(&(RecordKind::Account, HUBSPOT_ACCOUNT_ID_PROPERTY.to_owned(), true)));
+    assert!(seen.contains(&(
+        RecordKind::Account,
+        HUBSPOT_ACCOUNT_ID_PROPERTY.to_owned(),
+        false
+    )));
+    assert!(seen.contains(&(
+        RecordKind::Account,
+        HUBSPOT_ACCOUNT_ID_PROPERTY.to_owned(),
+        true
+    )));
 
     // Keying companies by domain is refused before anything is built.
     let (_, snapshot) = sample_snapshot();
@@ -394,7 +429,10 @@ fn hubspot_sends_only_defined_properties_or_builtins_mapped_on_purpose() {
         .flat_map(|r| r.iter().skip(r.schema().len()).map(|(n, _)| n))
         .collect();
     for t in ["name", "preferred_name", "role"] {
-        assert!(traits.contains(t), "the sample passes `{t}` through: {traits:?}");
+        assert!(
+            traits.contains(t),
+            "the sample passes `{t}` through: {traits:?}"
+        );
     }
     for (kind, request) in &out.batches {
         if *kind != RecordKind::User {
@@ -415,7 +453,10 @@ fn hubspot_definitions_never_recreate_builtins_and_enumerations_have_options() {
     let defined = defined(&out);
     for (kind, defs) in &defined {
         for (name, def) in defs {
-            assert!(!is_hubspot_builtin(*kind, name), "built-in `{name}` defined");
+            assert!(
+                !is_hubspot_builtin(*kind, name),
+                "built-in `{name}` defined"
+            );
             if def["type"] == "enumeration" {
                 let options = def["options"].as_array().expect("options");
                 assert!(!options.is_empty(), "enumeration `{name}` without options");
@@ -437,7 +478,10 @@ fn hubspot_definitions_never_recreate_builtins_and_enumerations_have_options() {
         Some(&PropertyType::enumeration(Vec::<String>::new()))
     );
     assert_eq!(defined[&RecordKind::User]["next_action"]["type"], "string");
-    assert_eq!(defined[&RecordKind::Account]["next_action"]["type"], "enumeration");
+    assert_eq!(
+        defined[&RecordKind::Account]["next_action"]["type"],
+        "enumeration"
+    );
     // The group each object's definitions go to is created first.
     for kind in [RecordKind::User, RecordKind::Account] {
         let paths: Vec<&str> = out
@@ -460,7 +504,10 @@ fn salesforce_upserts_keep_their_shape_and_send_only_defined_fields() {
     let map = PropertyMap::salesforce();
     let sf = Salesforce::new(SalesforceOptions::new());
     let mut fields: BTreeMap<&str, BTreeMap<String, Json>> = BTreeMap::new();
-    for (kind, sobject) in [(RecordKind::User, "Contact"), (RecordKind::Account, "Account")] {
+    for (kind, sobject) in [
+        (RecordKind::User, "Contact"),
+        (RecordKind::Account, "Account"),
+    ] {
         let requests = sf
             .schema_requests(engine.schema(kind), &map)
             .expect("valid fields");

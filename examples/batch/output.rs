@@ -123,7 +123,10 @@ pub(crate) fn write_output(
                     .map_err(io)
                 })?;
             }
-            Format::HubSpot | Format::Salesforce | Format::HubSpotSchema | Format::SalesforceSchema => {
+            Format::HubSpot
+            | Format::Salesforce
+            | Format::HubSpotSchema
+            | Format::SalesforceSchema => {
                 let requests = if args.format == Format::HubSpot {
                     HubSpot::new(HubSpotOptions::new()).requests(&changes)
                 } else {

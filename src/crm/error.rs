@@ -226,9 +226,7 @@ pub enum CrmError {
     },
     /// Records would be matched by a property the CRM does not treat as unique (or
     /// only does in another operation), so the CRM would refuse the batch.
-    #[error(
-        "{kind} records cannot be matched in {crm} by `{property}`: {why}; {fix}"
-    )]
+    #[error("{kind} records cannot be matched in {crm} by `{property}`: {why}; {fix}")]
     NonUniqueIdProperty {
         /// The CRM.
         crm: Crm,

@@ -14,6 +14,7 @@
 //! - Every property sent is one [`HubSpot::property_definitions`] defines or a
 //!   built-in mapped on purpose ([`PropertyMap::hubspot`], [`is_hubspot_builtin`]).
 //! - Built-ins are never defined again; an enumeration always has options.
+//!
 //! Every property value is sent as a string: dates as the epoch milliseconds of
 //! midnight UTC (HubSpot rejects any other time of day for `date` properties),
 //! datetimes as epoch milliseconds, booleans `"true"`/`"false"`, lists joined with `;`
@@ -828,10 +829,7 @@ impl HubSpot {
         };
         let mut requests = vec![Request::new(
             Method::Post,
-            format!(
-                "/crm/v3/properties/{}/groups",
-                object_plural(schema.kind())
-            ),
+            format!("/crm/v3/properties/{}/groups", object_plural(schema.kind())),
             RequestBody::HubSpotPropertyGroup(group),
             None,
         )];
