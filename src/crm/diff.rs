@@ -150,11 +150,12 @@ impl PropertyChange {
 /// ```
 /// # use std::sync::Arc;
 /// # use pulsecheck::{PropertyType, Record, RecordKind, Schema};
-/// # use pulsecheck::crm::{diff, DiffOptions, SyncState};
+/// # use pulsecheck::crm::{diff, ContactKey, DiffOptions, SyncState};
 /// # let schema = Arc::new(Schema::new(RecordKind::User).with("email", PropertyType::String));
 /// # let mut r = Record::new(schema, "u1");
 /// # r.set("email", " Ana@Acme.com");
-/// let changes = diff([&r], &SyncState::new(), &DiffOptions::new());
+/// let by_email = DiffOptions::new().contact_key(ContactKey::Email);
+/// let changes = diff([&r], &SyncState::new(), &by_email);
 /// let change = &changes.changes(RecordKind::User)[0];
 /// assert_eq!(change.key(), "ana@acme.com");
 /// assert_eq!(change.record_id(), "u1");
@@ -266,10 +267,11 @@ impl std::fmt::Display for SkipReason {
 /// ```
 /// # use std::sync::Arc;
 /// # use pulsecheck::{PropertyType, Record, RecordKind, Schema};
-/// # use pulsecheck::crm::{diff, DiffOptions, SkipReason, SyncState};
+/// # use pulsecheck::crm::{diff, ContactKey, DiffOptions, SkipReason, SyncState};
 /// let schema = Arc::new(Schema::new(RecordKind::User).with("email", PropertyType::String));
 /// let anonymous = Record::new(schema, "u9");
-/// let changes = diff([&anonymous], &SyncState::new(), &DiffOptions::new());
+/// let by_email = DiffOptions::new().contact_key(ContactKey::Email);
+/// let changes = diff([&anonymous], &SyncState::new(), &by_email);
 /// assert_eq!(changes.skipped()[0].record_id(), "u9");
 /// assert!(matches!(changes.skipped()[0].reason(), SkipReason::MissingKey { .. }));
 /// ```

@@ -50,7 +50,7 @@ impl ContactKey {
 /// | key | HubSpot `idProperty` | risk |
 /// | --- | --- | --- |
 /// | [`AccountId`](CompanyKey::AccountId) (default) | the unique custom property holding our id (`pulsecheck_account_id` under [`PropertyMap::hubspot`](crate::crm::PropertyMap::hubspot)) | companies created elsewhere lack it: `batch/update` finds no record for them until they are upserted once |
-/// | [`Domain`](CompanyKey::Domain) | none: HubSpot's `domain` is not unique, so HubSpot requests refuse this key ([`CrmError::NonUniqueIdProperty`](crate::crm::CrmError::NonUniqueIdProperty)) | for Salesforce, an external id field the host defines as unique; two accounts sharing a domain are one record (the second is skipped) |
+/// | [`Domain`](CompanyKey::Domain) | none: HubSpot's `domain` is not unique, so HubSpot requests refuse this key ([`CrmError::NonUniqueIdProperty`]) | for Salesforce, an external id field the host defines as unique; two accounts sharing a domain are one record (the second is skipped) |
 ///
 /// ```
 /// use pulsecheck::crm::CompanyKey;

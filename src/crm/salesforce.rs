@@ -389,7 +389,8 @@ impl SalesforceField {
 /// let options = DiffOptions::new().properties(PropertyMap::salesforce().prefix("pc_"));
 /// let changes = diff([&acme], &SyncState::new(), &options);
 /// let requests = Salesforce::new(SalesforceOptions::new()).requests(&changes).expect("valid names");
-/// assert_eq!(requests[0].path(), "/services/data/v62.0/composite/sobjects/Account/pc_domain__c");
+/// // Keyed by account id (the record id here), upserted by the `pc_account_id__c` field.
+/// assert_eq!(requests[0].path(), "/services/data/v62.0/composite/sobjects/Account/pc_account_id__c");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Salesforce {
