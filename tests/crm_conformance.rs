@@ -94,35 +94,35 @@ fn hubspot_output() -> HubSpotOutput {
     HubSpotOutput { batches, schema }
 }
 
-/// Our restatement of a batch update / upsert body.
-fn batch_schema() -> Json {
+/// A body `{"inputs": [item, …]}` of 1 to 100 items and nothing else.
+fn inputs_of(item: Json) -> Json {
     json!({
         "type": "object",
         "required": ["inputs"],
         "additionalProperties": false,
         "properties": {
-            "inputs": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 100,
-                "items": {
-                    "type": "object",
-                    "required": ["id", "properties"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "id": {"type": "string", "minLength": 1},
-                        "idProperty": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                        "objectWriteTraceId": {"type": "string"},
-                        "properties": {
-                            "type": "object",
-                            "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,99}$"},
-                            "additionalProperties": {"type": "string"}
-                        }
-                    }
-                }
-            }
+            "inputs": {"type": "array", "minItems": 1, "maxItems": 100, "items": item}
         }
     })
+}
+
+/// Our restatement of a batch update / upsert body.
+fn batch_schema() -> Json {
+    inputs_of(json!({
+        "type": "object",
+        "required": ["id", "properties"],
+        "additionalProperties": false,
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "idProperty": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+            "objectWriteTraceId": {"type": "string"},
+            "properties": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,99}$"},
+                "additionalProperties": {"type": "string"}
+            }
+        }
+    }))
 }
 
 /// Our restatement of a property batch create body: enumerations need options.
@@ -139,34 +139,22 @@ fn definitions_schema() -> Json {
             "description": {"type": "string"}
         }
     });
-    json!({
+    inputs_of(json!({
         "type": "object",
-        "required": ["inputs"],
+        "required": ["name", "label", "type", "fieldType", "groupName"],
         "additionalProperties": false,
         "properties": {
-            "inputs": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 100,
-                "items": {
-                    "type": "object",
-                    "required": ["name", "label", "type", "fieldType", "groupName"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,99}$"},
-                        "label": {"type": "string", "minLength": 1},
-                        "type": {"enum": ["bool", "date", "datetime", "enumeration", "number", "phone_number", "string"]},
-                        "fieldType": {"enum": ["booleancheckbox", "calculation_equation", "checkbox", "date", "file", "html", "number", "phonenumber", "radio", "select", "text", "textarea"]},
-                        "groupName": {"type": "string", "minLength": 1},
-                        "hasUniqueValue": {"type": "boolean"},
-                        "options": {"type": "array", "items": option}
-                    },
-                    "if": {"properties": {"type": {"const": "enumeration"}}},
-                    "then": {"required": ["options"], "properties": {"options": {"minItems": 1}}}
-                }
-            }
-        }
-    })
+            "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,99}$"},
+            "label": {"type": "string", "minLength": 1},
+            "type": {"enum": ["bool", "date", "datetime", "enumeration", "number", "phone_number", "string"]},
+            "fieldType": {"enum": ["booleancheckbox", "calculation_equation", "checkbox", "date", "file", "html", "number", "phonenumber", "radio", "select", "text", "textarea"]},
+            "groupName": {"type": "string", "minLength": 1},
+            "hasUniqueValue": {"type": "boolean"},
+            "options": {"type": "array", "items": option}
+        },
+        "if": {"properties": {"type": {"const": "enumeration"}}},
+        "then": {"required": ["options"], "properties": {"options": {"minItems": 1}}}
+    }))
 }
 
 /// Our restatement of a property group create body.

@@ -26,7 +26,7 @@ use indexmap::IndexMap;
 use crate::crm::diff::Changeset;
 use crate::crm::error::{Crm, CrmError, NameError};
 use crate::crm::identity::{CompanyKey, ContactKey};
-use crate::crm::naming::{PropertyMap, PropertySelection, validate_name};
+use crate::crm::naming::{PropertyMap, ToDefine, validate_name};
 use crate::crm::request::{Coverage, Method, Request, RequestBody, chunk_ranges};
 use crate::schema::{PropertyType, RecordKind, Schema};
 use crate::value::Value;
@@ -725,24 +725,15 @@ impl HubSpot {
         schema: &Schema,
         map: &PropertyMap,
     ) -> Result<Vec<HubSpotProperty>, CrmError> {
-        map.validate(Crm::HubSpot, schema)?;
         let kind = schema.kind();
-        let id_source = match kind {
-            RecordKind::User => ContactKey::UserId.property(),
-            RecordKind::Account => CompanyKey::AccountId.property(),
-        };
-        let every = map.clone().select(PropertySelection::All);
         let mut defs = Vec::new();
-        for (source, ty) in schema.iter() {
-            let is_id = source == id_source;
-            let name = if is_id {
-                every.crm_name(source)
-            } else {
-                map.crm_name(source)
-            };
-            let Some(name) = name else {
-                continue;
-            };
+        for ToDefine {
+            source,
+            name,
+            ty,
+            is_id,
+        } in map.to_define(Crm::HubSpot, schema)?
+        {
             if is_hubspot_builtin(kind, &name) {
                 continue;
             }

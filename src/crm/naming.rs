@@ -5,7 +5,17 @@ use std::collections::{BTreeSet, HashMap};
 use indexmap::IndexMap;
 
 use crate::crm::error::{Crm, CrmError, NameError, NameRule};
-use crate::schema::Schema;
+use crate::crm::identity::{CompanyKey, ContactKey};
+use crate::schema::{PropertyType, RecordKind, Schema};
+
+/// One property a CRM definition is made for: source name, CRM name, type, and
+/// whether it is the id property records are matched by.
+pub(crate) struct ToDefine<'s> {
+    pub(crate) source: &'s str,
+    pub(crate) name: String,
+    pub(crate) ty: &'s PropertyType,
+    pub(crate) is_id: bool,
+}
 
 /// Which source properties are sent.
 ///
@@ -285,6 +295,35 @@ impl PropertyMap {
             None => f(&[&self.prefix, property, &self.suffix]),
         }
         true
+    }
+
+    /// The properties of a schema that get a CRM definition, after validating the
+    /// names: every selected one, and the id property (`user_id` of users,
+    /// `account_id` of accounts) selected or not, as records are matched by it.
+    pub(crate) fn to_define<'s>(
+        &self,
+        crm: Crm,
+        schema: &'s Schema,
+    ) -> Result<Vec<ToDefine<'s>>, CrmError> {
+        self.validate(crm, schema)?;
+        let id_source = match schema.kind() {
+            RecordKind::User => ContactKey::UserId.property(),
+            RecordKind::Account => CompanyKey::AccountId.property(),
+        };
+        let every = self.clone().select(PropertySelection::All);
+        Ok(schema
+            .iter()
+            .filter_map(|(source, ty)| {
+                let is_id = source == id_source;
+                let map = if is_id { &every } else { self };
+                map.crm_name(source).map(|name| ToDefine {
+                    source,
+                    name,
+                    ty,
+                    is_id,
+                })
+            })
+            .collect())
     }
 
     /// Checks one name against a CRM's rules; `None` when valid.

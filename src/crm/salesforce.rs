@@ -17,8 +17,7 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::crm::diff::Changeset;
 use crate::crm::error::{Crm, CrmError};
 use crate::crm::hubspot::check_changeset_names;
-use crate::crm::identity::{CompanyKey, ContactKey};
-use crate::crm::naming::{PropertyMap, PropertySelection, validate_name};
+use crate::crm::naming::{PropertyMap, ToDefine, validate_name};
 use crate::crm::request::{Coverage, Method, Request, RequestBody, chunk_ranges};
 use crate::schema::{PropertyType, RecordKind, Schema};
 use crate::value::{Value, format_datetime};
@@ -446,25 +445,18 @@ impl Salesforce {
         schema: &Schema,
         map: &PropertyMap,
     ) -> Result<Vec<SalesforceField>, CrmError> {
-        map.validate(Crm::Salesforce, schema)?;
-        let kind = schema.kind();
-        let id_source = match kind {
-            RecordKind::User => ContactKey::UserId.property(),
-            RecordKind::Account => CompanyKey::AccountId.property(),
-        };
-        let every = map.clone().select(PropertySelection::All);
-        let sobject = self.sobject(kind);
+        let sobject = self.sobject(schema.kind());
         let mut fields = Vec::new();
-        for (source, ty) in schema.iter() {
-            let is_id = source == id_source;
-            let name = if is_id {
-                every.crm_name(source)
-            } else {
-                map.crm_name(source)
-            };
-            let Some(name) = name.filter(|n| n.ends_with("__c")) else {
+        for ToDefine {
+            source,
+            name,
+            ty,
+            is_id,
+        } in map.to_define(Crm::Salesforce, schema)?
+        {
+            if !name.ends_with("__c") {
                 continue;
-            };
+            }
             let mut metadata = SalesforceFieldMetadata {
                 label: salesforce_label(source),
                 field_type: String::new(),
