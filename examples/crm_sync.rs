@@ -7,9 +7,7 @@
 
 use chrono::Duration;
 use pulsecheck::Engine;
-use pulsecheck::crm::{
-    CompanyKey, ContactKey, DiffOptions, HubSpot, HubSpotOptions, PropertyMap, SyncState, diff,
-};
+use pulsecheck::crm::{DiffOptions, HubSpot, HubSpotOptions, PropertyMap, SyncState, diff};
 use pulsecheck::sample::{self, Sample};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,11 +17,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         engine.ingest(&call)?;
     }
 
-    // Keyed the way HubSpot matches records; every property prefixed `pc_`.
-    let options = DiffOptions::new()
-        .contact_key(ContactKey::Email)
-        .company_key(CompanyKey::Domain)
-        .properties(PropertyMap::all().prefix("pc_"));
+    // Keyed by user and account id, matched in HubSpot by the unique properties
+    // `pulsecheck_user_id` / `pulsecheck_account_id`; HubSpot's built-ins (`email`,
+    // `firstname`, `name`, `domain`…) under their names, every other property
+    // prefixed `pc_`. `HubSpot::schema_requests` defines them once per portal.
+    let options = DiffOptions::new().properties(PropertyMap::hubspot().prefix("pc_"));
     let hubspot = HubSpot::new(HubSpotOptions::new());
     let mut state = SyncState::new();
 

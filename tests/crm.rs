@@ -71,6 +71,13 @@ fn users(n: usize) -> Vec<Record> {
         .collect()
 }
 
+/// Keyed by email and domain (the defaults are the user and account ids).
+fn by_email_domain() -> DiffOptions {
+    DiffOptions::new()
+        .contact_key(ContactKey::Email)
+        .company_key(CompanyKey::Domain)
+}
+
 fn hubspot_json(requests: &[Request]) -> Vec<Json> {
     requests
         .iter()
@@ -101,14 +108,11 @@ fn diff_keys_are_normalized() {
     let acs = account_schema();
     let u = user(&us, "u1", "  Ana@Acme.com ", 10);
     let a = account(&acs, "acme", "https://www.Acme.COM/path");
-    let changes = diff([&u, &a], &SyncState::new(), &DiffOptions::new());
+    let changes = diff([&u, &a], &SyncState::new(), &by_email_domain());
     assert_eq!(changes.changes(RecordKind::User)[0].key(), "ana@acme.com");
     assert_eq!(changes.changes(RecordKind::Account)[0].key(), "acme.com");
 
-    let by_id = DiffOptions::new()
-        .contact_key(ContactKey::UserId)
-        .company_key(CompanyKey::AccountId);
-    let changes = diff([&u, &a], &SyncState::new(), &by_id);
+    let changes = diff([&u, &a], &SyncState::new(), &DiffOptions::new());
     assert_eq!(changes.changes(RecordKind::User)[0].key(), "u1");
     assert_eq!(changes.changes(RecordKind::Account)[0].key(), "acme");
 }
@@ -212,7 +216,7 @@ fn missing_key_records_are_reported() {
     let changes = diff(
         [&no_email, &bad_email, &blank, &first, &dup, &no_domain],
         &SyncState::new(),
-        &DiffOptions::new(),
+        &by_email_domain(),
     );
     assert_eq!(changes.len(), 1);
     let skipped: Vec<(&str, &SkipReason)> = changes
@@ -289,7 +293,7 @@ fn one_changed_metric_sends_exactly_that_property() {
     assert_eq!(json.len(), 1);
     assert_eq!(
         json[0]["body"],
-        serde_json::json!({"inputs":[{"id":"user7@acme.com","idProperty":"email","properties":{"engagement_score":"99"}}]})
+        serde_json::json!({"inputs":[{"id":"u7","idProperty":"user_id","properties":{"engagement_score":"99"}}]})
     );
 }
 
@@ -343,7 +347,7 @@ fn confirm_request_confirms_only_that_batch() {
 fn null_over_value_is_not_sent_unless_opted_in() {
     let mut records = users(3);
     let mut state = SyncState::new();
-    let options = DiffOptions::new();
+    let options = by_email_domain();
     state.confirm(&diff(&records, &state, &options));
     records[1].set("engagement_score", Value::Null);
 
@@ -360,11 +364,14 @@ fn null_over_value_is_not_sent_unless_opted_in() {
         changes.changes(RecordKind::User)[0].get("engagement_score"),
         Some(&Value::Null)
     );
+    // Keyed by email: HubSpot matches contacts by email in upserts.
     let json = hubspot_json(
-        &HubSpot::new(HubSpotOptions::new())
+        &HubSpot::new(HubSpotOptions::new().upsert(true))
             .requests(&changes)
             .expect("valid"),
     );
+    assert_eq!(json[0]["path"], "/crm/v3/objects/contacts/batch/upsert");
+    assert_eq!(json[0]["body"]["inputs"][0]["idProperty"], "email");
     assert_eq!(
         json[0]["body"]["inputs"][0]["properties"]["engagement_score"],
         ""
@@ -590,8 +597,8 @@ fn hubspot_encodings() {
     assert_eq!(hubspot_value(&Value::Bool(false)).as_deref(), Some("false"));
     let company = &json[1];
     assert_eq!(company["path"], "/crm/v3/objects/companies/batch/update");
-    assert_eq!(company["body"]["inputs"][0]["idProperty"], "domain");
-    assert_eq!(company["body"]["inputs"][0]["id"], "acme.com");
+    assert_eq!(company["body"]["inputs"][0]["idProperty"], "account_id");
+    assert_eq!(company["body"]["inputs"][0]["id"], "acme");
     assert_eq!(company["body"]["inputs"][0]["properties"]["mrr"], "1000.50");
     assert_eq!(
         company["body"]["inputs"][0]["properties"]["active_users"],
@@ -654,9 +661,9 @@ fn hubspot_output_matches_request_shape() {
             .expect("valid"),
     );
     assert_eq!(json.len(), 3);
-    assert_hubspot_shape(&json[0], "contacts", Some("email"));
-    assert_hubspot_shape(&json[1], "contacts", Some("email"));
-    assert_hubspot_shape(&json[2], "companies", Some("domain"));
+    assert_hubspot_shape(&json[0], "contacts", Some("pc_user_id"));
+    assert_hubspot_shape(&json[1], "contacts", Some("pc_user_id"));
+    assert_hubspot_shape(&json[2], "companies", Some("pc_account_id"));
 
     let by_record_id = HubSpot::new(
         HubSpotOptions::new()
@@ -667,17 +674,6 @@ fn hubspot_output_matches_request_shape() {
     assert_hubspot_shape(&json[0], "contacts", None);
 
     // Keyed by user id: the id property is the CRM name of `user_id` (a unique custom property).
-    let by_id = diff(
-        &records,
-        &SyncState::new(),
-        &options.clone().contact_key(ContactKey::UserId),
-    );
-    let json = hubspot_json(
-        &HubSpot::new(HubSpotOptions::new())
-            .requests(&by_id)
-            .expect("valid"),
-    );
-    assert_hubspot_shape(&json[0], "contacts", Some("pc_user_id"));
     assert_eq!(json[0]["body"]["inputs"][0]["id"], "u0");
 
     #[cfg(feature = "json")]
@@ -695,6 +691,43 @@ fn hubspot_output_matches_request_shape() {
 }
 
 #[test]
+fn hubspot_refuses_id_properties_it_does_not_match_by() {
+    let us = user_schema();
+    let acs = account_schema();
+    let u = user(&us, "u1", "ana@acme.com", 1);
+    let a = account(&acs, "acme", "acme.com");
+    let changes = diff([&a], &SyncState::new(), &by_email_domain());
+    // A company's domain is not unique in HubSpot: never an idProperty.
+    for options in [HubSpotOptions::new(), HubSpotOptions::new().upsert(true)] {
+        let err = HubSpot::new(options).requests(&changes).unwrap_err();
+        assert!(
+            matches!(&err, CrmError::NonUniqueIdProperty { kind: RecordKind::Account, property, .. } if property == "domain"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("AccountId"),
+            "names the fix: {err}"
+        );
+    }
+    let explicit = HubSpotOptions::new().company_id_property(IdProperty::Property("domain".into()));
+    let by_id = diff([&a], &SyncState::new(), &DiffOptions::new());
+    assert!(HubSpot::new(explicit).requests(&by_id).is_err());
+    // A contact's email: upserts only.
+    let contacts = diff([&u], &SyncState::new(), &by_email_domain());
+    let err = HubSpot::new(HubSpotOptions::new())
+        .requests(&contacts)
+        .unwrap_err();
+    assert!(
+        matches!(&err, CrmError::NonUniqueIdProperty { kind: RecordKind::User, property, .. } if property == "email"),
+        "{err}"
+    );
+    let upserts = HubSpot::new(HubSpotOptions::new().upsert(true))
+        .requests(&contacts)
+        .expect("email matches in upserts");
+    assert_eq!(upserts[0].path(), "/crm/v3/objects/contacts/batch/upsert");
+}
+
+#[test]
 fn id_property_is_not_repeated_in_properties() {
     let records = users(1);
     let changes = diff(&records, &SyncState::new(), &DiffOptions::new());
@@ -706,8 +739,8 @@ fn id_property_is_not_repeated_in_properties() {
     let props = json[0]["body"]["inputs"][0]["properties"]
         .as_object()
         .expect("object");
-    assert!(!props.contains_key("email"));
-    assert!(props.contains_key("user_id"));
+    assert!(!props.contains_key("user_id"));
+    assert!(props.contains_key("email"));
 }
 
 #[test]
@@ -976,15 +1009,13 @@ fn salesforce_request_shape_and_encodings() {
     assert_eq!(json["method"], "PATCH");
     assert_eq!(
         json["path"],
-        "/services/data/v61.0/composite/sobjects/Contact/pc_email__c"
+        "/services/data/v61.0/composite/sobjects/Contact/pc_user_id__c"
     );
     assert_eq!(json["body"]["allOrNone"], false);
     let rec = &json["body"]["records"][0];
     assert_eq!(rec["attributes"], serde_json::json!({"type": "Contact"}));
-    assert_eq!(
-        rec["pc_email__c"], "ana@acme.com",
-        "external id is the normalized key"
-    );
+    assert_eq!(rec["pc_user_id__c"], "u1", "external id is the key");
+    assert_eq!(rec["pc_email__c"], " Ana@Acme.com", "sent as it is");
     assert_eq!(rec["pc_engagement_score__c"], 73);
     assert_eq!(rec["pc_created_on__c"], "2026-10-31");
     assert_eq!(rec["pc_last_seen_at__c"], "2026-10-31T19:24:50.268Z");
@@ -1003,7 +1034,7 @@ fn salesforce_request_shape_and_encodings() {
         json["path"],
         "/services/data/v62.0/composite/sobjects/Lead/Pulse_Id__c"
     );
-    assert_eq!(json["body"]["records"][0]["Pulse_Id__c"], "ana@acme.com");
+    assert_eq!(json["body"]["records"][0]["Pulse_Id__c"], "u1");
     assert!(
         SalesforceOptions::new()
             .contact_sobject("Bad Name")
@@ -1054,7 +1085,7 @@ proptest! {
     #[test]
     fn confirm_then_change_sends_only_changes(before in arb_records(), after_scores in proptest::collection::vec(proptest::option::of(-5i64..5), 60)) {
         let mut records = build(&before);
-        let options = DiffOptions::new();
+        let options = by_email_domain();
         let mut state = SyncState::new();
         state.confirm(&diff(&records, &state, &options));
         // Duplicated keys: the first record is the one diffed and confirmed.

@@ -1,10 +1,12 @@
-//! The whole job from the command line (SPEC §6): Segment NDJSON in, one CRM record
-//! per line out, using every core.
+//! The whole job from the command line: Segment NDJSON in, one CRM record per line
+//! out, using every core.
 //!
 //! ```text
 //! cargo run --release --example batch -- --config CONFIG.json --events EVENTS.ndjson \
 //!     --as-of 2026-10-31 [--out FILE] [--threads N] [--now RFC3339] \
 //!     [--format ndjson|hubspot|salesforce] [--sync-state FILE]
+//! cargo run --release --example batch -- --config CONFIG.json \
+//!     --format hubspot-schema|salesforce-schema [--out FILE]
 //! ```
 //!
 //! `--format ndjson` (the default) writes every record; with `--sync-state`, only the
@@ -13,6 +15,13 @@
 //! changes. The sync state is read if the file exists and written after the output
 //! is complete: the output file is the hand-over, so a run that fails before it is
 //! written changes nothing and the next run sends the same changes again.
+//!
+//! `hubspot-schema` and `salesforce-schema` need only the configuration: they write the
+//! requests that set a portal (or an org) up once for what `hubspot` (or `salesforce`)
+//! sends, one a line. For HubSpot, per object (contacts, then companies), the property
+//! group and then `POST /crm/v3/properties/{object}/batch/create`, the id property
+//! defined with unique values; for Salesforce, one Tooling API `CustomField` create per
+//! custom field.
 //!
 //! # The pipeline
 //!
@@ -69,21 +78,23 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use input::Input;
-use output::write_output;
+use output::{write_output, write_schema};
 use pulsecheck::crm::SyncState;
 use pulsecheck::{Config, Engine};
 use workers::ingest_parallel;
 
 const USAGE: &str = "usage: batch --config CONFIG.json --events EVENTS.ndjson --as-of YYYY-MM-DD [--out FILE] [--threads N] [--now RFC3339]
              [--format ndjson|hubspot|salesforce] [--sync-state FILE]
+       batch --config CONFIG.json --format hubspot-schema|salesforce-schema [--out FILE]
 
-  --config   the pulsecheck configuration (JSON, SPEC §1.3)
+  --config   the pulsecheck configuration (JSON)
   --events   Segment-spec calls, one JSON object per line, any order
   --as-of    the day D the properties are computed for
   --out      where to write the records (default: stdout)
   --threads  worker threads (default: every core)
   --now      the host clock; calls later than it plus the configured skew are rejected
-  --format   ndjson (records), hubspot or salesforce (batch request bodies); default ndjson
+  --format   ndjson (records), hubspot or salesforce (batch request bodies), hubspot-schema or
+             salesforce-schema (the property definitions to create once); default ndjson
   --sync-state  what was sent last time: only changes are written, and the file is updated";
 
 #[derive(Clone, Copy, PartialEq)]
@@ -91,6 +102,15 @@ enum Format {
     Ndjson,
     HubSpot,
     Salesforce,
+    HubSpotSchema,
+    SalesforceSchema,
+}
+
+impl Format {
+    /// Whether the output is the CRM set-up, which needs no events.
+    fn is_schema(self) -> bool {
+        matches!(self, Format::HubSpotSchema | Format::SalesforceSchema)
+    }
 }
 
 struct Args {
@@ -146,9 +166,11 @@ fn parse_args() -> Result<Args, String> {
                     "ndjson" => Format::Ndjson,
                     "hubspot" => Format::HubSpot,
                     "salesforce" => Format::Salesforce,
+                    "hubspot-schema" => Format::HubSpotSchema,
+                    "salesforce-schema" => Format::SalesforceSchema,
                     other => {
                         return Err(format!(
-                            "--format {other:?} is not one of ndjson, hubspot, salesforce"
+                            "--format {other:?} is not one of ndjson, hubspot, salesforce, hubspot-schema, salesforce-schema"
                         ));
                     }
                 }
@@ -156,6 +178,19 @@ fn parse_args() -> Result<Args, String> {
             "--sync-state" => sync_state = Some(value),
             other => return Err(format!("unknown argument {other:?}")),
         }
+    }
+    if format.is_schema() {
+        if events.is_some() || as_of.is_some() || sync_state.is_some() {
+            return Err(format!(
+                "--format {} needs only --config (and --out): the set-up does not depend on events",
+                if format == Format::HubSpotSchema {
+                    "hubspot-schema"
+                } else {
+                    "salesforce-schema"
+                }
+            ));
+        }
+        (events, as_of) = (Some(String::new()), Some(NaiveDate::MIN));
     }
     Ok(Args {
         config: config.ok_or("--config is required")?,
@@ -195,6 +230,9 @@ fn run(args: &Args) -> Result<(), String> {
     let config: Config =
         serde_json::from_str(&config_text).map_err(|e| format!("--config {}: {e}", args.config))?;
     let mut template = Engine::new(config).map_err(|e| format!("--config {}: {e}", args.config))?;
+    if args.format.is_schema() {
+        return write_schema(args, &template);
+    }
     if let Some(now) = args.now {
         template.set_clock(now);
     }

@@ -6,11 +6,50 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use super::{Args, Format, read_sync_state};
-use pulsecheck::Snapshot;
 use pulsecheck::crm::{
     DiffOptions, HubSpot, HubSpotOptions, PropertyMap, Salesforce, SalesforceOptions, SyncState,
     diff,
 };
+use pulsecheck::{Engine, RecordKind, Snapshot};
+
+/// The property map of a format: what the CRM set up by the matching `-schema` format
+/// accepts.
+fn property_map(format: Format) -> PropertyMap {
+    match format {
+        Format::HubSpot | Format::HubSpotSchema => PropertyMap::hubspot(),
+        Format::Salesforce | Format::SalesforceSchema => PropertyMap::salesforce(),
+        Format::Ndjson => PropertyMap::all(),
+    }
+}
+
+/// Writes the set-up requests of `--format hubspot-schema` / `salesforce-schema`, one a
+/// line: contacts' first, then companies'.
+pub(crate) fn write_schema(args: &Args, engine: &Engine) -> Result<(), String> {
+    let map = property_map(args.format);
+    let mut text = String::new();
+    for kind in [RecordKind::User, RecordKind::Account] {
+        let schema = engine.schema(kind);
+        let requests = if args.format == Format::HubSpotSchema {
+            HubSpot::new(HubSpotOptions::new()).schema_requests(schema, &map)
+        } else {
+            Salesforce::new(SalesforceOptions::new()).schema_requests(schema, &map)
+        }
+        .map_err(|e| e.to_string())?;
+        for request in requests {
+            text.push_str(&request.to_json().map_err(|e| e.to_string())?);
+            text.push('\n');
+        }
+    }
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write --out {path}: {e}"))
+        }
+        None => io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
+    }
+}
 
 /// Writes the records (or the changes and requests) and updates the sync state;
 /// `sync_state` is the sync state if it has been read already.
@@ -35,10 +74,7 @@ pub(crate) fn write_output(
         (None, Some(path)) => read_sync_state(path)?,
         (None, None) => SyncState::new(),
     };
-    let options = match args.format {
-        Format::Salesforce => DiffOptions::new().properties(PropertyMap::salesforce()),
-        _ => DiffOptions::new(),
-    };
+    let options = DiffOptions::new().properties(property_map(args.format));
     let changes = diff(snapshot.records(), &state, &options);
     for skipped in changes.skipped() {
         eprintln!(
@@ -87,7 +123,10 @@ pub(crate) fn write_output(
                     .map_err(io)
                 })?;
             }
-            Format::HubSpot | Format::Salesforce => {
+            Format::HubSpot
+            | Format::Salesforce
+            | Format::HubSpotSchema
+            | Format::SalesforceSchema => {
                 let requests = if args.format == Format::HubSpot {
                     HubSpot::new(HubSpotOptions::new()).requests(&changes)
                 } else {

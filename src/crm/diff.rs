@@ -38,7 +38,8 @@ pub struct DiffOptions {
 }
 
 impl DiffOptions {
-    /// Contacts by email, companies by domain, every property under its own name,
+    /// Contacts by user id, companies by account id (see [`ContactKey`] and
+    /// [`CompanyKey`] for what each key risks), every property under its own name,
     /// nulls never sent.
     pub fn new() -> DiffOptions {
         DiffOptions::default()
@@ -149,11 +150,12 @@ impl PropertyChange {
 /// ```
 /// # use std::sync::Arc;
 /// # use pulsecheck::{PropertyType, Record, RecordKind, Schema};
-/// # use pulsecheck::crm::{diff, DiffOptions, SyncState};
+/// # use pulsecheck::crm::{diff, ContactKey, DiffOptions, SyncState};
 /// # let schema = Arc::new(Schema::new(RecordKind::User).with("email", PropertyType::String));
 /// # let mut r = Record::new(schema, "u1");
 /// # r.set("email", " Ana@Acme.com");
-/// let changes = diff([&r], &SyncState::new(), &DiffOptions::new());
+/// let by_email = DiffOptions::new().contact_key(ContactKey::Email);
+/// let changes = diff([&r], &SyncState::new(), &by_email);
 /// let change = &changes.changes(RecordKind::User)[0];
 /// assert_eq!(change.key(), "ana@acme.com");
 /// assert_eq!(change.record_id(), "u1");
@@ -265,10 +267,11 @@ impl std::fmt::Display for SkipReason {
 /// ```
 /// # use std::sync::Arc;
 /// # use pulsecheck::{PropertyType, Record, RecordKind, Schema};
-/// # use pulsecheck::crm::{diff, DiffOptions, SkipReason, SyncState};
+/// # use pulsecheck::crm::{diff, ContactKey, DiffOptions, SkipReason, SyncState};
 /// let schema = Arc::new(Schema::new(RecordKind::User).with("email", PropertyType::String));
 /// let anonymous = Record::new(schema, "u9");
-/// let changes = diff([&anonymous], &SyncState::new(), &DiffOptions::new());
+/// let by_email = DiffOptions::new().contact_key(ContactKey::Email);
+/// let changes = diff([&anonymous], &SyncState::new(), &by_email);
 /// assert_eq!(changes.skipped()[0].record_id(), "u9");
 /// assert!(matches!(changes.skipped()[0].reason(), SkipReason::MissingKey { .. }));
 /// ```
@@ -514,7 +517,7 @@ fn record_hash(record: &Record, plan: &Plan, options: &DiffOptions) -> u64 {
     if record.len() > plan.props.len() {
         for (name, value) in record.iter().skip(plan.props.len()) {
             let mut name_fp = 0;
-            if options.properties.with_crm_name_parts(name, |parts| {
+            if options.properties.with_trait_crm_name_parts(name, |parts| {
                 name_fp = fingerprint::name_fp_parts(parts);
             }) {
                 fp.word(name_fp);
@@ -542,7 +545,7 @@ fn changed_properties(
                 None => continue,
             }
         } else {
-            match options.properties.crm_name(name) {
+            match options.properties.trait_crm_name(name) {
                 Some(crm) => Arc::from(crm),
                 None => continue,
             }

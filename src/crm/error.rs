@@ -224,6 +224,21 @@ pub enum CrmError {
         /// The value, as text.
         value: String,
     },
+    /// Records would be matched by a property the CRM does not treat as unique (or
+    /// only does in another operation), so the CRM would refuse the batch.
+    #[error("{kind} records cannot be matched in {crm} by `{property}`: {why}; {fix}")]
+    NonUniqueIdProperty {
+        /// The CRM.
+        crm: Crm,
+        /// User (contact) or account (company).
+        kind: RecordKind,
+        /// The property that would have been the `idProperty`.
+        property: String,
+        /// Why the CRM refuses it.
+        why: &'static str,
+        /// How to fix it.
+        fix: &'static str,
+    },
     /// The records' schema lacks a property the operation needs.
     #[error("{kind} records have no `{property}` property; add it to the {kind} schema ({why})")]
     MissingProperty {

@@ -2,8 +2,19 @@
 //!
 //! Shapes follow HubSpot's CRM v3 API: `POST /crm/v3/objects/{contacts,companies}/batch/update`
 //! with `{"inputs":[{"id":…,"idProperty":…,"properties":{…}}]}` (at most 100 inputs),
-//! and `POST /crm/v3/properties/{contacts,companies}/batch/create` with
-//! `{"inputs":[{"name","label","type","fieldType","groupName","options"}]}`.
+//! or `…/batch/upsert` (same body), and `POST /crm/v3/properties/{contacts,companies}/batch/create`
+//! with `{"inputs":[{"name","label","type","fieldType","groupName","options","hasUniqueValue"}]}`
+//! after `POST /crm/v3/properties/{contacts,companies}/groups` for their group.
+//!
+//! What HubSpot accepts, and what this adapter holds to:
+//! - Records are matched (`idProperty`) only by a property HubSpot treats as unique:
+//!   a custom property defined with `hasUniqueValue: true` holding our id (the
+//!   default), a contact's `email` in upserts, or HubSpot's record id. A company's
+//!   `domain` is not unique and is refused ([`CrmError::NonUniqueIdProperty`]).
+//! - Every property sent is one [`HubSpot::property_definitions`] defines or a
+//!   built-in mapped on purpose ([`PropertyMap::hubspot`], [`is_hubspot_builtin`]).
+//! - Built-ins are never defined again; an enumeration always has options.
+//!
 //! Every property value is sent as a string: dates as the epoch milliseconds of
 //! midnight UTC (HubSpot rejects any other time of day for `date` properties),
 //! datetimes as epoch milliseconds, booleans `"true"`/`"false"`, lists joined with `;`
@@ -15,7 +26,7 @@ use indexmap::IndexMap;
 use crate::crm::diff::Changeset;
 use crate::crm::error::{Crm, CrmError, NameError};
 use crate::crm::identity::{CompanyKey, ContactKey};
-use crate::crm::naming::{PropertyMap, validate_name};
+use crate::crm::naming::{PropertyMap, ToDefine, validate_name};
 use crate::crm::request::{Coverage, Method, Request, RequestBody, chunk_ranges};
 use crate::schema::{PropertyType, RecordKind, Schema};
 use crate::value::Value;
@@ -25,23 +36,33 @@ pub const HUBSPOT_MAX_BATCH: usize = 100;
 
 /// Which property HubSpot matches the `id` of a batch input against.
 ///
+/// HubSpot matches only by a property whose values are unique. `email` is that for
+/// contacts in `batch/upsert` (HubSpot documents it there, and refuses it in
+/// `batch/update` as a non-unique property); `domain` never is for companies. Both are
+/// refused where HubSpot would refuse them ([`CrmError::NonUniqueIdProperty`]).
+///
 /// ```
 /// use pulsecheck::crm::IdProperty;
 ///
 /// assert_eq!(IdProperty::default(), IdProperty::Auto);
+/// let own = IdProperty::Property("acme_user_id".into()); // a unique property the host made
+/// assert_ne!(own, IdProperty::RecordId);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum IdProperty {
-    /// From the key: `email` for contacts keyed by email, `domain` for companies keyed
-    /// by domain, else the CRM name of `user_id` / `account_id` under the property map
-    /// (a custom property the host creates with unique values).
+    /// From the key: for id keys (the default) the CRM name of `user_id` /
+    /// `account_id` under the property map (`pulsecheck_user_id` /
+    /// `pulsecheck_account_id` under [`PropertyMap::hubspot`], defined with unique
+    /// values by [`HubSpot::property_definitions`]); `email` for contacts keyed by
+    /// email (upserts only); an error for companies keyed by domain.
     #[default]
     Auto,
     /// The key is HubSpot's own record id: `idProperty` is omitted.
     RecordId,
-    /// A named unique property.
+    /// A named property the host defined with unique values (`email` for contacts
+    /// in upserts; never `domain`).
     Property(String),
 }
 
@@ -244,6 +265,12 @@ pub struct HubSpotProperty {
     group_name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     options: Vec<HubSpotOption>,
+    #[serde(
+        rename = "hasUniqueValue",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    has_unique_value: bool,
 }
 
 impl HubSpotProperty {
@@ -272,9 +299,49 @@ impl HubSpotProperty {
         &self.group_name
     }
 
-    /// The options of an enumeration.
+    /// The options of an enumeration (never empty for one).
     pub fn options(&self) -> &[HubSpotOption] {
         &self.options
+    }
+
+    /// Whether HubSpot keeps the values unique (the id properties records are
+    /// matched by); it cannot be changed once the property exists.
+    pub fn has_unique_value(&self) -> bool {
+        self.has_unique_value
+    }
+}
+
+/// The body of `POST /crm/v3/properties/{object}/groups`: the group the definitions
+/// are created in, which must exist first.
+///
+/// ```
+/// use pulsecheck::{RecordKind, Schema};
+/// use pulsecheck::crm::{HubSpot, HubSpotOptions, PropertyMap, RequestBody};
+///
+/// let schema = Schema::new(RecordKind::User);
+/// let requests = HubSpot::new(HubSpotOptions::new())
+///     .schema_requests(&schema, &PropertyMap::hubspot())
+///     .expect("valid names");
+/// let RequestBody::HubSpotPropertyGroup(group) = requests[0].body() else { panic!() };
+/// assert_eq!((group.name(), group.label()), ("pulsecheck", "Pulsecheck"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HubSpotPropertyGroup {
+    name: String,
+    label: String,
+    #[serde(rename = "displayOrder")]
+    display_order: i32,
+}
+
+impl HubSpotPropertyGroup {
+    /// The internal group name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The label.
+    pub fn label(&self) -> &str {
+        &self.label
     }
 }
 
@@ -327,6 +394,73 @@ pub fn hubspot_value(value: &Value) -> Option<String> {
         }
         other => Some(other.to_string()),
     }
+}
+
+/// HubSpot's own contact properties that the crate may write to (under
+/// [`PropertyMap::hubspot`] or a host's [`PropertyMap::rename`]) and never defines.
+const CONTACT_BUILTINS: &[&str] = &[
+    "address",
+    "city",
+    "company",
+    "country",
+    "createdate",
+    "email",
+    "fax",
+    "firstname",
+    "industry",
+    "jobtitle",
+    "lastmodifieddate",
+    "lastname",
+    "lifecyclestage",
+    "mobilephone",
+    "phone",
+    "salutation",
+    "state",
+    "website",
+    "zip",
+];
+
+/// HubSpot's own company properties, likewise.
+const COMPANY_BUILTINS: &[&str] = &[
+    "address",
+    "annualrevenue",
+    "city",
+    "country",
+    "createdate",
+    "description",
+    "domain",
+    "industry",
+    "lifecyclestage",
+    "name",
+    "numberofemployees",
+    "phone",
+    "state",
+    "type",
+    "website",
+    "zip",
+];
+
+/// Whether a property name is one of HubSpot's own properties of the object a record
+/// kind becomes: `email`, `firstname`, `lastname`… on contacts, `name`, `domain`… on
+/// companies, and every `hs_` name (reserved for HubSpot). Such a property is written
+/// to as it is and never defined by [`HubSpot::property_definitions`].
+///
+/// ```
+/// use pulsecheck::RecordKind;
+/// use pulsecheck::crm::is_hubspot_builtin;
+///
+/// assert!(is_hubspot_builtin(RecordKind::User, "email"));
+/// assert!(is_hubspot_builtin(RecordKind::Account, "domain"));
+/// assert!(is_hubspot_builtin(RecordKind::Account, "hs_object_id"));
+/// assert!(!is_hubspot_builtin(RecordKind::User, "domain"));
+/// assert!(!is_hubspot_builtin(RecordKind::User, "engagement_score"));
+/// ```
+pub fn is_hubspot_builtin(kind: RecordKind, name: &str) -> bool {
+    let list = match kind {
+        RecordKind::User => CONTACT_BUILTINS,
+        RecordKind::Account => COMPANY_BUILTINS,
+    };
+    name.starts_with("hs_") || list.contains(&name)
 }
 
 fn object_plural(kind: RecordKind) -> &'static str {
@@ -433,23 +567,49 @@ impl HubSpot {
         format!("/crm/v3/objects/{}/batch/{op}", object_plural(kind))
     }
 
-    fn id_property(&self, changeset: &Changeset, kind: RecordKind) -> Option<String> {
-        let (setting, unique) = match kind {
-            RecordKind::User => (
-                &self.options.contact_id_property,
-                (changeset.contact_key() == ContactKey::Email).then_some("email"),
-            ),
-            RecordKind::Account => (
-                &self.options.company_id_property,
-                (changeset.company_key() == CompanyKey::Domain).then_some("domain"),
-            ),
+    /// The `idProperty` of a kind's inputs (`None`: HubSpot record ids), refusing the
+    /// properties HubSpot does not match by.
+    fn id_property(
+        &self,
+        changeset: &Changeset,
+        kind: RecordKind,
+    ) -> Result<Option<String>, CrmError> {
+        let setting = match kind {
+            RecordKind::User => &self.options.contact_id_property,
+            RecordKind::Account => &self.options.company_id_property,
         };
-        match setting {
-            IdProperty::RecordId => None,
-            IdProperty::Property(p) => Some(p.clone()),
-            IdProperty::Auto => {
-                Some(unique.map_or_else(|| changeset.key_crm_name(kind).to_owned(), str::to_owned))
-            }
+        let property = match setting {
+            IdProperty::RecordId => return Ok(None),
+            IdProperty::Property(p) => p.clone(),
+            IdProperty::Auto => match kind {
+                RecordKind::User if changeset.contact_key() == ContactKey::Email => {
+                    "email".to_owned()
+                }
+                RecordKind::Account if changeset.company_key() == CompanyKey::Domain => {
+                    "domain".to_owned()
+                }
+                _ => changeset.key_crm_name(kind).to_owned(),
+            },
+        };
+        let refuse = |why, fix| {
+            Err(CrmError::NonUniqueIdProperty {
+                crm: Crm::HubSpot,
+                kind,
+                property: property.clone(),
+                why,
+                fix,
+            })
+        };
+        match (kind, property.as_str()) {
+            (RecordKind::Account, "domain") => refuse(
+                "HubSpot does not keep company domains unique",
+                "key companies by account id (`CompanyKey::AccountId`, the default) and define `pulsecheck_account_id` with `HubSpot::schema_requests`",
+            ),
+            (RecordKind::User, "email") if !self.options.upsert => refuse(
+                "HubSpot matches contacts by email in batch upserts only",
+                "turn on `HubSpotOptions::upsert`, or key contacts by user id (`ContactKey::UserId`, the default)",
+            ),
+            _ => Ok(Some(property)),
         }
     }
 
@@ -458,14 +618,16 @@ impl HubSpot {
     /// is left out of `properties` (the id is authoritative).
     ///
     /// Errors when a property name is not a valid HubSpot internal name (all listed),
-    /// when a number is not finite, or when upserting by HubSpot record id.
+    /// when a number is not finite, when upserting by HubSpot record id, or when the
+    /// `idProperty` would be one HubSpot does not match by (a company's `domain`; a
+    /// contact's `email` outside upserts).
     pub fn requests(&self, changeset: &Changeset) -> Result<Vec<Request>, CrmError> {
         let mut id_props = Vec::new();
         for kind in [RecordKind::User, RecordKind::Account] {
             if changeset.changes(kind).is_empty() {
                 continue;
             }
-            let id_prop = self.id_property(changeset, kind);
+            let id_prop = self.id_property(changeset, kind)?;
             if self.options.upsert && id_prop.is_none() {
                 return Err(CrmError::InvalidOption {
                     option: "upsert",
@@ -519,31 +681,62 @@ impl HubSpot {
         Ok(requests)
     }
 
-    /// The custom property definitions for the selected properties of a schema, under
-    /// the names of `map` (the map given to [`diff`](crate::crm::diff())). Properties that
-    /// already exist in HubSpot (e.g. `email`, `domain`) are the host's to leave out.
+    /// The custom property definitions for a schema under the names of `map` (the map
+    /// given to [`diff`](crate::crm::diff()), e.g. [`PropertyMap::hubspot`]): one per
+    /// selected property, plus the id property (`user_id` on contacts, `account_id` on
+    /// companies) even when it is not selected, as it is what records are matched by.
+    ///
+    /// - The id property is defined with `hasUniqueValue: true`.
+    /// - A property whose HubSpot name is a built-in ([`is_hubspot_builtin`]: `email`,
+    ///   `firstname`, `name`, `domain`…) is not defined: it exists in every portal.
+    /// - An enumeration without options (`next_action` when no action of that kind is
+    ///   configured) is defined as text, which HubSpot accepts without options.
     ///
     /// | schema type | `type` | `fieldType` |
     /// | --- | --- | --- |
     /// | int, number, decimal | `number` | `number` |
     /// | string, any | `string` | `text` |
     /// | bool | `enumeration` | `booleancheckbox` (options `true` / `false`) |
-    /// | enum | `enumeration` | `select` |
+    /// | enum with options | `enumeration` | `select` |
+    /// | enum without options | `string` | `text` |
     /// | list with [`HubSpotOptions::list_options`] | `enumeration` | `checkbox` |
     /// | list without | `string` | `textarea` |
     /// | date | `date` | `date` |
     /// | datetime | `datetime` | `date` |
+    ///
+    /// ```
+    /// use pulsecheck::{PropertyType, RecordKind, Schema};
+    /// use pulsecheck::crm::{HubSpot, HubSpotOptions, PropertyMap};
+    ///
+    /// let schema = Schema::new(RecordKind::Account)
+    ///     .with("account_id", PropertyType::String)
+    ///     .with("domain", PropertyType::String)
+    ///     .with("next_action", PropertyType::enumeration(Vec::<String>::new()));
+    /// let defs = HubSpot::new(HubSpotOptions::new())
+    ///     .property_definitions(&schema, &PropertyMap::hubspot())
+    ///     .expect("valid names");
+    /// assert_eq!(defs.len(), 2); // `domain` is HubSpot's own
+    /// assert_eq!(defs[0].name(), "pulsecheck_account_id");
+    /// assert!(defs[0].has_unique_value());
+    /// assert_eq!((defs[1].property_type(), defs[1].field_type()), ("string", "text"));
+    /// ```
     pub fn property_definitions(
         &self,
         schema: &Schema,
         map: &PropertyMap,
     ) -> Result<Vec<HubSpotProperty>, CrmError> {
-        map.validate(Crm::HubSpot, schema)?;
+        let kind = schema.kind();
         let mut defs = Vec::new();
-        for (source, ty) in schema.iter() {
-            let Some(name) = map.crm_name(source) else {
+        for ToDefine {
+            source,
+            name,
+            ty,
+            is_id,
+        } in map.to_define(Crm::HubSpot, schema)?
+        {
+            if is_hubspot_builtin(kind, &name) {
                 continue;
-            };
+            }
             let (property_type, field_type, options) = match ty {
                 PropertyType::Int | PropertyType::Number | PropertyType::Decimal => {
                     ("number", "number", Vec::new())
@@ -566,18 +759,18 @@ impl HubSpot {
                         },
                     ],
                 ),
-                PropertyType::Enum(opts) => (
+                PropertyType::Enum(opts) if !opts.is_empty() => (
                     "enumeration",
                     "select",
                     options_of(opts.iter().map(|o| &**o)),
                 ),
                 PropertyType::StringList => match self.options.list_options.get(source) {
-                    Some(opts) => (
+                    Some(opts) if !opts.is_empty() => (
                         "enumeration",
                         "checkbox",
                         options_of(opts.iter().map(String::as_str)),
                     ),
-                    None => ("string", "textarea", Vec::new()),
+                    _ => ("string", "textarea", Vec::new()),
                 },
                 PropertyType::Date => ("date", "date", Vec::new()),
                 PropertyType::DateTime => ("datetime", "date", Vec::new()),
@@ -590,9 +783,49 @@ impl HubSpot {
                 field_type: field_type.to_owned(),
                 group_name: self.options.group_name.clone(),
                 options,
+                has_unique_value: is_id,
             });
         }
         Ok(defs)
+    }
+
+    /// Everything a portal needs before it takes this schema's records, as requests
+    /// to send once, in order: `POST /crm/v3/properties/{object}/groups` for the
+    /// property group ([`HubSpotOptions::group_name`]; a `409 Conflict` answer means it
+    /// exists already), then the [`property_requests`](HubSpot::property_requests).
+    /// The `batch` example prints both kinds' with `--format hubspot-schema`.
+    ///
+    /// ```
+    /// use pulsecheck::{PropertyType, RecordKind, Schema};
+    /// use pulsecheck::crm::{HubSpot, HubSpotOptions, PropertyMap};
+    ///
+    /// let schema = Schema::new(RecordKind::User)
+    ///     .with("user_id", PropertyType::String)
+    ///     .with("engagement_score", PropertyType::Int);
+    /// let requests = HubSpot::new(HubSpotOptions::new())
+    ///     .schema_requests(&schema, &PropertyMap::hubspot())
+    ///     .expect("valid names");
+    /// assert_eq!(requests[0].path(), "/crm/v3/properties/contacts/groups");
+    /// assert_eq!(requests[1].path(), "/crm/v3/properties/contacts/batch/create");
+    /// ```
+    pub fn schema_requests(
+        &self,
+        schema: &Schema,
+        map: &PropertyMap,
+    ) -> Result<Vec<Request>, CrmError> {
+        let group = HubSpotPropertyGroup {
+            name: self.options.group_name.clone(),
+            label: humanize(&self.options.group_name),
+            display_order: -1,
+        };
+        let mut requests = vec![Request::new(
+            Method::Post,
+            format!("/crm/v3/properties/{}/groups", object_plural(schema.kind())),
+            RequestBody::HubSpotPropertyGroup(group),
+            None,
+        )];
+        requests.extend(self.property_requests(schema, map)?);
+        Ok(requests)
     }
 
     /// The definitions as `POST /crm/v3/properties/{object}/batch/create` requests

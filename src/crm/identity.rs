@@ -11,10 +11,15 @@ use crate::value::Value;
 
 /// How a user record is matched to a CRM Contact.
 ///
+/// | key | HubSpot `idProperty` | risk |
+/// | --- | --- | --- |
+/// | [`UserId`](ContactKey::UserId) (default) | the unique custom property holding our id (`pulsecheck_user_id` under [`PropertyMap::hubspot`](crate::crm::PropertyMap::hubspot)) | contacts created elsewhere lack it: `batch/update` finds no record for them until they are upserted once; an upsert of a user whose email another contact already has is refused by HubSpot |
+/// | [`Email`](ContactKey::Email) | `email` (HubSpot's unique contact email), in `batch/upsert` only | a user who changes email becomes a new contact; users without an email are skipped |
+///
 /// ```
 /// use pulsecheck::crm::ContactKey;
 ///
-/// assert_eq!(ContactKey::default(), ContactKey::Email);
+/// assert_eq!(ContactKey::default(), ContactKey::UserId);
 /// assert_eq!(ContactKey::UserId.property(), "user_id");
 /// ```
 #[derive(
@@ -24,9 +29,9 @@ use crate::value::Value;
 #[non_exhaustive]
 pub enum ContactKey {
     /// The `email` property, trimmed and lowercased ([`normalize_email`]).
-    #[default]
     Email,
     /// The user id: the `user_id` property, else the record id, as sent.
+    #[default]
     UserId,
 }
 
@@ -42,10 +47,15 @@ impl ContactKey {
 
 /// How an account record is matched to a CRM Company.
 ///
+/// | key | HubSpot `idProperty` | risk |
+/// | --- | --- | --- |
+/// | [`AccountId`](CompanyKey::AccountId) (default) | the unique custom property holding our id (`pulsecheck_account_id` under [`PropertyMap::hubspot`](crate::crm::PropertyMap::hubspot)) | companies created elsewhere lack it: `batch/update` finds no record for them until they are upserted once |
+/// | [`Domain`](CompanyKey::Domain) | none: HubSpot's `domain` is not unique, so HubSpot requests refuse this key ([`CrmError::NonUniqueIdProperty`]) | for Salesforce, an external id field the host defines as unique; two accounts sharing a domain are one record (the second is skipped) |
+///
 /// ```
 /// use pulsecheck::crm::CompanyKey;
 ///
-/// assert_eq!(CompanyKey::default(), CompanyKey::Domain);
+/// assert_eq!(CompanyKey::default(), CompanyKey::AccountId);
 /// assert_eq!(CompanyKey::AccountId.property(), "account_id");
 /// ```
 #[derive(
@@ -55,9 +65,9 @@ impl ContactKey {
 #[non_exhaustive]
 pub enum CompanyKey {
     /// The `domain` property, normalized ([`normalize_domain`]).
-    #[default]
     Domain,
     /// The account id: the `account_id` property, else the record id, as sent.
+    #[default]
     AccountId,
 }
 
@@ -441,7 +451,7 @@ impl DomainMatch {
     }
 }
 
-/// Matches account-less users to an account by their email's domain (SPEC §5).
+/// Matches account-less users to an account by their email's domain.
 ///
 /// Built once from the account records (`account_id` property, else the record id;
 /// `domain` property, normalized). A domain shared by several accounts is ambiguous

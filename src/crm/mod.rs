@@ -1,4 +1,4 @@
-//! CRM output (SPEC §5): identity, change detection and request bodies.
+//! CRM output: identity, change detection and request bodies.
 //!
 //! The flow for one destination (a HubSpot portal or a Salesforce org):
 //!
@@ -67,16 +67,22 @@ pub use diff::{
 pub use error::{Crm, CrmError, NameError, NameRule};
 pub use hubspot::{
     HUBSPOT_MAX_BATCH, HubSpot, HubSpotBatchUpdate, HubSpotInput, HubSpotOption, HubSpotOptions,
-    HubSpotProperty, HubSpotPropertyBatch, IdProperty, hubspot_value,
+    HubSpotProperty, HubSpotPropertyBatch, HubSpotPropertyGroup, IdProperty, hubspot_value,
+    is_hubspot_builtin,
 };
 pub use identity::{
     AccountMatcher, CompanyKey, ContactKey, DomainMatch, DomainMatchReport, FreeMailDomains,
     email_domain, normalize_domain, normalize_email,
 };
-pub use naming::{PropertyMap, PropertySelection, validate_name};
+pub use naming::{
+    HUBSPOT_ACCOUNT_ID_PROPERTY, HUBSPOT_USER_ID_PROPERTY, PropertyMap, PropertySelection,
+    validate_name,
+};
 pub use request::{Method, Request, RequestBody};
 pub use salesforce::{
-    SALESFORCE_MAX_BATCH, Salesforce, SalesforceAttributes, SalesforceOptions, SalesforceRecord,
-    SalesforceUpsert, SalesforceValue, salesforce_value,
+    SALESFORCE_MAX_BATCH, Salesforce, SalesforceAttributes, SalesforceField,
+    SalesforceFieldMetadata, SalesforceOptions, SalesforcePicklistValue, SalesforceRecord,
+    SalesforceUpsert, SalesforceValue, SalesforceValueSet, SalesforceValueSetDefinition,
+    salesforce_value,
 };
 pub use sync_state::SyncState;

@@ -5,7 +5,17 @@ use std::collections::{BTreeSet, HashMap};
 use indexmap::IndexMap;
 
 use crate::crm::error::{Crm, CrmError, NameError, NameRule};
-use crate::schema::Schema;
+use crate::crm::identity::{CompanyKey, ContactKey};
+use crate::schema::{PropertyType, RecordKind, Schema};
+
+/// One property a CRM definition is made for: source name, CRM name, type, and
+/// whether it is the id property records are matched by.
+pub(crate) struct ToDefine<'s> {
+    pub(crate) source: &'s str,
+    pub(crate) name: String,
+    pub(crate) ty: &'s PropertyType,
+    pub(crate) is_id: bool,
+}
 
 /// Which source properties are sent.
 ///
@@ -58,12 +68,25 @@ impl PropertySelection {
     }
 }
 
+/// The HubSpot contact property [`PropertyMap::hubspot`] sends the user id to: a custom
+/// property defined with unique values, used as `idProperty` when contacts are keyed by
+/// id.
+pub const HUBSPOT_USER_ID_PROPERTY: &str = "pulsecheck_user_id";
+
+/// The HubSpot company property [`PropertyMap::hubspot`] sends the account id to: a
+/// custom property defined with unique values, used as `idProperty` when companies are
+/// keyed by id (the default).
+pub const HUBSPOT_ACCOUNT_ID_PROPERTY: &str = "pulsecheck_account_id";
+
 /// Selection and renaming of properties for one CRM destination.
 ///
 /// The CRM name of a source property is its explicit mapping when there is one (used
 /// verbatim: it may target an existing CRM field such as Salesforce's `Email`), else
-/// `prefix + name + suffix`. [`PropertyMap::salesforce`] starts with the `__c` suffix of
-/// Salesforce custom fields.
+/// `prefix + name + suffix`. [`PropertyMap::hubspot`] maps to HubSpot's built-in
+/// properties and to the unique id properties; [`PropertyMap::salesforce`] starts with
+/// the `__c` suffix of Salesforce custom fields. Both send only the properties of the
+/// record's schema ([`PropertyMap::schema_only`]), the ones the CRM definitions
+/// describe.
 ///
 /// The sync state records CRM names, so changing the mapping makes the renamed
 /// properties count as never sent: they are sent again to their new fields.
@@ -86,6 +109,7 @@ pub struct PropertyMap {
     prefix: String,
     suffix: String,
     rename: IndexMap<String, String>,
+    schema_only: bool,
 }
 
 impl PropertyMap {
@@ -94,12 +118,76 @@ impl PropertyMap {
         PropertyMap::default()
     }
 
-    /// Every property, names suffixed with `__c` (Salesforce custom fields).
+    /// What a HubSpot portal set up by
+    /// [`HubSpot::schema_requests`](crate::crm::HubSpot::schema_requests) accepts: every
+    /// property of the record's schema (passed-through traits are left out, as nothing
+    /// defines them), under its own name except for
+    ///
+    /// | source | HubSpot property |
+    /// | --- | --- |
+    /// | `user_id` | [`HUBSPOT_USER_ID_PROPERTY`] (`pulsecheck_user_id`, unique values) |
+    /// | `account_id` | [`HUBSPOT_ACCOUNT_ID_PROPERTY`] (`pulsecheck_account_id`; unique on companies) |
+    /// | `first_name`, `last_name` | built-ins `firstname`, `lastname` |
+    /// | `email` (contacts), `name`, `domain` (companies) | the built-ins of the same name |
+    ///
+    /// A [`prefix`](PropertyMap::prefix) applies to the other properties only; a
+    /// [`rename`](PropertyMap::rename) of `user_id` or `account_id` names the unique id
+    /// property differently.
+    ///
+    /// ```
+    /// use pulsecheck::crm::PropertyMap;
+    ///
+    /// let map = PropertyMap::hubspot().prefix("pc_");
+    /// assert_eq!(map.crm_name("first_name").as_deref(), Some("firstname"));
+    /// assert_eq!(map.crm_name("user_id").as_deref(), Some("pulsecheck_user_id"));
+    /// assert_eq!(map.crm_name("engagement_score").as_deref(), Some("pc_engagement_score"));
+    /// assert!(map.is_schema_only());
+    /// ```
+    pub fn hubspot() -> PropertyMap {
+        PropertyMap::all()
+            .rename("user_id", HUBSPOT_USER_ID_PROPERTY)
+            .rename("account_id", HUBSPOT_ACCOUNT_ID_PROPERTY)
+            .rename("email", "email")
+            .rename("first_name", "firstname")
+            .rename("last_name", "lastname")
+            .rename("name", "name")
+            .rename("domain", "domain")
+            .schema_only(true)
+    }
+
+    /// Every property of the record's schema, names suffixed with `__c` (Salesforce
+    /// custom fields); passed-through traits are left out, as no field definition
+    /// describes them.
     pub fn salesforce() -> PropertyMap {
         PropertyMap {
             suffix: "__c".to_owned(),
+            schema_only: true,
             ..PropertyMap::default()
         }
+    }
+
+    /// Whether only the properties of a record's schema are sent (`true`), or also the
+    /// traits passed through beyond it (`false`, the default of [`PropertyMap::all`]).
+    /// A CRM refuses a property it has no definition for, and the definitions
+    /// ([`HubSpot::property_definitions`](crate::crm::HubSpot::property_definitions),
+    /// [`Salesforce::field_definitions`](crate::crm::Salesforce::field_definitions))
+    /// come from the schema: send traits only to a CRM where the host defined them.
+    ///
+    /// ```
+    /// use pulsecheck::crm::PropertyMap;
+    ///
+    /// assert!(!PropertyMap::all().is_schema_only());
+    /// assert!(PropertyMap::all().schema_only(true).is_schema_only());
+    /// ```
+    #[must_use]
+    pub fn schema_only(mut self, yes: bool) -> PropertyMap {
+        self.schema_only = yes;
+        self
+    }
+
+    /// Whether passed-through traits are left out (see [`PropertyMap::schema_only`]).
+    pub fn is_schema_only(&self) -> bool {
+        self.schema_only
     }
 
     /// Replaces the selection.
@@ -176,10 +264,24 @@ impl PropertyMap {
         })
     }
 
-    /// Feeds the CRM name of a selected property to `f` without allocating (the diff
-    /// hashes trait names this way for every record); `false` when not selected.
-    pub(crate) fn with_crm_name_parts(&self, property: &str, f: impl FnOnce(&[&str])) -> bool {
-        if !self.selection.includes(property) {
+    /// The CRM name of a passed-through trait (outside the record's schema); `None`
+    /// when it is not selected or the map is [`schema_only`](PropertyMap::schema_only).
+    pub(crate) fn trait_crm_name(&self, property: &str) -> Option<String> {
+        if self.schema_only {
+            return None;
+        }
+        self.crm_name(property)
+    }
+
+    /// Feeds the CRM name of a selected passed-through trait to `f` without allocating
+    /// (the diff hashes trait names this way for every record); `false` when not
+    /// selected or the map is [`schema_only`](PropertyMap::schema_only).
+    pub(crate) fn with_trait_crm_name_parts(
+        &self,
+        property: &str,
+        f: impl FnOnce(&[&str]),
+    ) -> bool {
+        if self.schema_only || !self.selection.includes(property) {
             return false;
         }
         // Most maps rename nothing: skip hashing the name for the lookup.
@@ -193,6 +295,35 @@ impl PropertyMap {
             None => f(&[&self.prefix, property, &self.suffix]),
         }
         true
+    }
+
+    /// The properties of a schema that get a CRM definition, after validating the
+    /// names: every selected one, and the id property (`user_id` of users,
+    /// `account_id` of accounts) selected or not, as records are matched by it.
+    pub(crate) fn to_define<'s>(
+        &self,
+        crm: Crm,
+        schema: &'s Schema,
+    ) -> Result<Vec<ToDefine<'s>>, CrmError> {
+        self.validate(crm, schema)?;
+        let id_source = match schema.kind() {
+            RecordKind::User => ContactKey::UserId.property(),
+            RecordKind::Account => CompanyKey::AccountId.property(),
+        };
+        let every = self.clone().select(PropertySelection::All);
+        Ok(schema
+            .iter()
+            .filter_map(|(source, ty)| {
+                let is_id = source == id_source;
+                let map = if is_id { &every } else { self };
+                map.crm_name(source).map(|name| ToDefine {
+                    source,
+                    name,
+                    ty,
+                    is_id,
+                })
+            })
+            .collect())
     }
 
     /// Checks one name against a CRM's rules; `None` when valid.

@@ -1,7 +1,7 @@
 //! An HTTP request to make, without making it: method, path and JSON body.
 
-use crate::crm::hubspot::{HubSpotBatchUpdate, HubSpotPropertyBatch};
-use crate::crm::salesforce::SalesforceUpsert;
+use crate::crm::hubspot::{HubSpotBatchUpdate, HubSpotPropertyBatch, HubSpotPropertyGroup};
+use crate::crm::salesforce::{SalesforceField, SalesforceUpsert};
 use crate::schema::RecordKind;
 
 /// The HTTP method.
@@ -41,8 +41,12 @@ pub enum RequestBody {
     HubSpotBatchUpdate(HubSpotBatchUpdate),
     /// HubSpot `/crm/v3/properties/{object}/batch/create`.
     HubSpotProperties(HubSpotPropertyBatch),
+    /// HubSpot `/crm/v3/properties/{object}/groups`.
+    HubSpotPropertyGroup(HubSpotPropertyGroup),
     /// Salesforce sObject Collections upsert.
     SalesforceUpsert(SalesforceUpsert),
+    /// Salesforce Tooling API `CustomField` create.
+    SalesforceCustomField(SalesforceField),
 }
 
 /// Which changeset records a request carries, so the host can confirm it alone.
@@ -104,11 +108,12 @@ impl Request {
         self.coverage.as_ref().map(|c| c.kind)
     }
 
-    /// How many records (or property definitions) the body holds.
+    /// How many records (or property definitions, or groups) the body holds.
     pub fn len(&self) -> usize {
         match &self.body {
             RequestBody::HubSpotBatchUpdate(b) => b.inputs().len(),
             RequestBody::HubSpotProperties(b) => b.inputs().len(),
+            RequestBody::HubSpotPropertyGroup(_) | RequestBody::SalesforceCustomField(_) => 1,
             RequestBody::SalesforceUpsert(b) => b.records().len(),
         }
     }

@@ -5,6 +5,11 @@
 //! at most 200 records per request, all of the SObject named in the path. Dates are
 //! `YYYY-MM-DD`, datetimes ISO 8601 UTC with milliseconds, multi-select picklist
 //! values joined with `;`; numbers and booleans are JSON numbers and booleans.
+//!
+//! The custom fields the records are written to must exist first:
+//! [`Salesforce::field_definitions`] describes them as Metadata API `CustomField`s and
+//! [`Salesforce::schema_requests`] as Tooling API requests
+//! (`POST /services/data/vXX.X/tooling/sobjects/CustomField`, one per field).
 
 use indexmap::IndexMap;
 use rust_decimal::prelude::ToPrimitive;
@@ -12,9 +17,9 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::crm::diff::Changeset;
 use crate::crm::error::{Crm, CrmError};
 use crate::crm::hubspot::check_changeset_names;
-use crate::crm::naming::validate_name;
+use crate::crm::naming::{PropertyMap, ToDefine, validate_name};
 use crate::crm::request::{Coverage, Method, Request, RequestBody, chunk_ranges};
-use crate::schema::RecordKind;
+use crate::schema::{PropertyType, RecordKind, Schema};
 use crate::value::{Value, format_datetime};
 
 /// Salesforce's limit of records per sObject Collections request.
@@ -198,6 +203,21 @@ pub fn salesforce_value(value: &Value) -> Option<SalesforceValue> {
     })
 }
 
+/// `engagement_score` → `Engagement Score` (Salesforce labels are title case).
+fn salesforce_label(name: &str) -> String {
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `{"type": "Contact"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SalesforceAttributes {
@@ -252,6 +272,104 @@ impl SalesforceUpsert {
     }
 }
 
+/// One picklist value of a [`SalesforceFieldMetadata`] value set.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SalesforcePicklistValue {
+    #[serde(rename = "fullName")]
+    full_name: String,
+    label: String,
+    default: bool,
+}
+
+/// The value set of a picklist: its values, restricted to them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SalesforceValueSet {
+    restricted: bool,
+    #[serde(rename = "valueSetDefinition")]
+    definition: SalesforceValueSetDefinition,
+}
+
+/// The values of a [`SalesforceValueSet`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SalesforceValueSetDefinition {
+    value: Vec<SalesforcePicklistValue>,
+}
+
+/// The Metadata API `CustomField` metadata of one field (as the Tooling API takes it
+/// in `Metadata`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesforceFieldMetadata {
+    label: String,
+    #[serde(rename = "type")]
+    field_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    precision: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scale: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    visible_lines: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value_set: Option<SalesforceValueSet>,
+    external_id: bool,
+    unique: bool,
+}
+
+/// A custom field to create: the body of
+/// `POST /services/data/vXX.X/tooling/sobjects/CustomField`,
+/// `{"FullName":"Contact.engagement_score__c","Metadata":{"label":…,"type":"Number",…}}`.
+///
+/// ```
+/// use pulsecheck::{PropertyType, RecordKind, Schema};
+/// use pulsecheck::crm::{PropertyMap, Salesforce, SalesforceOptions};
+///
+/// let schema = Schema::new(RecordKind::User)
+///     .with("user_id", PropertyType::String)
+///     .with("activated", PropertyType::Bool);
+/// let fields = Salesforce::new(SalesforceOptions::new())
+///     .field_definitions(&schema, &PropertyMap::salesforce())
+///     .expect("valid names");
+/// assert_eq!(fields[0].full_name(), "Contact.user_id__c");
+/// assert!(fields[0].external_id());
+/// assert_eq!((fields[1].name(), fields[1].field_type()), ("activated__c", "Checkbox"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SalesforceField {
+    #[serde(rename = "FullName")]
+    full_name: String,
+    #[serde(rename = "Metadata")]
+    metadata: SalesforceFieldMetadata,
+}
+
+impl SalesforceField {
+    /// `SObject.Field__c`.
+    pub fn full_name(&self) -> &str {
+        &self.full_name
+    }
+
+    /// The field's API name (what records carry).
+    pub fn name(&self) -> &str {
+        self.full_name
+            .split_once('.')
+            .map_or(self.full_name.as_str(), |(_, f)| f)
+    }
+
+    /// The Metadata API type: `Number`, `Text`, `LongTextArea`, `Checkbox`, `Picklist`,
+    /// `Date` or `DateTime`.
+    pub fn field_type(&self) -> &str {
+        &self.metadata.field_type
+    }
+
+    /// Whether records are upserted by it (an external id with unique values).
+    pub fn external_id(&self) -> bool {
+        self.metadata.external_id
+    }
+}
+
 /// Builds Salesforce requests from a changeset (diffed with a Salesforce property map,
 /// e.g. [`PropertyMap::salesforce`](crate::crm::PropertyMap::salesforce)).
 ///
@@ -270,7 +388,8 @@ impl SalesforceUpsert {
 /// let options = DiffOptions::new().properties(PropertyMap::salesforce().prefix("pc_"));
 /// let changes = diff([&acme], &SyncState::new(), &options);
 /// let requests = Salesforce::new(SalesforceOptions::new()).requests(&changes).expect("valid names");
-/// assert_eq!(requests[0].path(), "/services/data/v62.0/composite/sobjects/Account/pc_domain__c");
+/// // Keyed by account id (the record id here), upserted by the `pc_account_id__c` field.
+/// assert_eq!(requests[0].path(), "/services/data/v62.0/composite/sobjects/Account/pc_account_id__c");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Salesforce {
@@ -301,6 +420,140 @@ impl Salesforce {
             RecordKind::Account => self.options.account_external_id.as_deref(),
         };
         set.unwrap_or_else(|| changeset.key_crm_name(kind))
+    }
+
+    /// The custom fields a schema's records are written to under `map` (the map given
+    /// to [`diff`](crate::crm::diff()), e.g. [`PropertyMap::salesforce`]): one per
+    /// selected property whose name ends in `__c`, plus the id field (`user_id` on
+    /// contacts, `account_id` on accounts, selected or not), defined as an external id
+    /// with unique values, which is what records are upserted by. A name without `__c`
+    /// is a standard field the host mapped to on purpose (`Email`) and is not defined.
+    /// Keying records by another field (email, domain) needs that field made an
+    /// external id by the host.
+    ///
+    /// | schema type | field type |
+    /// | --- | --- |
+    /// | int | `Number` (18, 0) |
+    /// | number, decimal | `Number` (18, 4) |
+    /// | string, any, enum without options | `Text` (255) |
+    /// | bool | `Checkbox` (default `false`) |
+    /// | enum | `Picklist`, restricted to the options |
+    /// | list | `LongTextArea` (32768; values joined with `;`) |
+    /// | date, datetime | `Date`, `DateTime` |
+    pub fn field_definitions(
+        &self,
+        schema: &Schema,
+        map: &PropertyMap,
+    ) -> Result<Vec<SalesforceField>, CrmError> {
+        let sobject = self.sobject(schema.kind());
+        let mut fields = Vec::new();
+        for ToDefine {
+            source,
+            name,
+            ty,
+            is_id,
+        } in map.to_define(Crm::Salesforce, schema)?
+        {
+            if !name.ends_with("__c") {
+                continue;
+            }
+            let mut metadata = SalesforceFieldMetadata {
+                label: salesforce_label(source),
+                field_type: String::new(),
+                length: None,
+                precision: None,
+                scale: None,
+                visible_lines: None,
+                default_value: None,
+                value_set: None,
+                external_id: is_id,
+                unique: is_id,
+            };
+            let field_type = match ty {
+                PropertyType::Int => {
+                    (metadata.precision, metadata.scale) = (Some(18), Some(0));
+                    "Number"
+                }
+                PropertyType::Number | PropertyType::Decimal => {
+                    (metadata.precision, metadata.scale) = (Some(18), Some(4));
+                    "Number"
+                }
+                PropertyType::Bool => {
+                    metadata.default_value = Some("false".to_owned());
+                    "Checkbox"
+                }
+                PropertyType::Enum(opts) if !opts.is_empty() => {
+                    metadata.value_set = Some(SalesforceValueSet {
+                        restricted: true,
+                        definition: SalesforceValueSetDefinition {
+                            value: opts
+                                .iter()
+                                .map(|o| SalesforcePicklistValue {
+                                    full_name: o.to_string(),
+                                    label: salesforce_label(o),
+                                    default: false,
+                                })
+                                .collect(),
+                        },
+                    });
+                    "Picklist"
+                }
+                PropertyType::StringList => {
+                    (metadata.length, metadata.visible_lines) = (Some(32768), Some(3));
+                    "LongTextArea"
+                }
+                PropertyType::Date => "Date",
+                PropertyType::DateTime => "DateTime",
+                _ => {
+                    metadata.length = Some(255);
+                    "Text"
+                }
+            };
+            metadata.field_type = field_type.to_owned();
+            fields.push(SalesforceField {
+                full_name: format!("{sobject}.{name}"),
+                metadata,
+            });
+        }
+        Ok(fields)
+    }
+
+    /// The [`field_definitions`](Salesforce::field_definitions) as Tooling API
+    /// requests, one `POST /services/data/vXX.X/tooling/sobjects/CustomField` per field
+    /// (the host also grants its profiles access to the new fields). The `batch`
+    /// example prints both kinds' with `--format salesforce-schema`.
+    ///
+    /// ```
+    /// use pulsecheck::{PropertyType, RecordKind, Schema};
+    /// use pulsecheck::crm::{PropertyMap, Salesforce, SalesforceOptions};
+    ///
+    /// let schema = Schema::new(RecordKind::Account).with("account_id", PropertyType::String);
+    /// let requests = Salesforce::new(SalesforceOptions::new())
+    ///     .schema_requests(&schema, &PropertyMap::salesforce())
+    ///     .expect("valid names");
+    /// assert_eq!(requests[0].path(), "/services/data/v62.0/tooling/sobjects/CustomField");
+    /// ```
+    pub fn schema_requests(
+        &self,
+        schema: &Schema,
+        map: &PropertyMap,
+    ) -> Result<Vec<Request>, CrmError> {
+        let path = format!(
+            "/services/data/{}/tooling/sobjects/CustomField",
+            self.options.api_version
+        );
+        Ok(self
+            .field_definitions(schema, map)?
+            .into_iter()
+            .map(|field| {
+                Request::new(
+                    Method::Post,
+                    path.clone(),
+                    RequestBody::SalesforceCustomField(field),
+                    None,
+                )
+            })
+            .collect())
     }
 
     /// One `PATCH` per batch of at most `batch_size` records, contacts first. A field

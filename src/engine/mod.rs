@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::compiled::Compiled;
 use crate::config::{Config, ConfigErrors};
 use crate::id::UserId;
+use crate::schema::{RecordKind, Schema};
 use crate::time::{day_in_range, ms_in_range};
 use crate::value::Value;
 pub use history::Eviction;
@@ -140,6 +141,27 @@ impl Engine {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.compiled.config
+    }
+
+    /// The schema of a record kind under this configuration: every property a
+    /// snapshot's records of that kind have, in order, with its type (traits passed
+    /// through come after it). CRM property definitions are made from it, with or
+    /// without records
+    /// ([`HubSpot::schema_requests`](crate::crm::HubSpot::schema_requests)).
+    ///
+    /// ```
+    /// use pulsecheck::{Engine, PropertyType, RecordKind};
+    /// use pulsecheck::sample;
+    ///
+    /// let engine = Engine::new(sample::config()).expect("valid config");
+    /// let users = engine.schema(RecordKind::User);
+    /// assert_eq!(users.property_type("engagement_score"), Some(&PropertyType::Int));
+    /// ```
+    pub fn schema(&self, kind: RecordKind) -> &Arc<Schema> {
+        match kind {
+            RecordKind::User => &self.compiled.user_schema,
+            RecordKind::Account => &self.compiled.account_schema,
+        }
     }
 
     /// Sets the host's clock: calls stamped later than it plus
