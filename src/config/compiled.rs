@@ -91,7 +91,8 @@ pub(crate) struct Compiled {
     pub tracked: Vec<Tracked>,
     pub usage: Vec<UsageSpec>,
     /// The activity properties ingest reads: the usage metrics' (at their metric
-    /// index), then the NPS score's.
+    /// index), then the NPS score's. Read by the JSON reader only.
+    #[cfg_attr(not(feature = "json"), allow(dead_code))]
     pub picks: Vec<UsageSpec>,
     pub health: Option<HealthSpec>,
     pub user_schema: Arc<Schema>,

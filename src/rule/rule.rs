@@ -53,7 +53,8 @@ impl Clone for Rule {
 impl Drop for Rule {
     fn drop(&mut self) {
         if self.expr.depth > stack::SHALLOW {
-            let expr = std::mem::replace(&mut self.expr, Expr::spanned(ExprKind::Lit(Lit::Null)));
+            let leaf = Expr::new(ExprKind::Lit(Lit::Null), 0, 0);
+            let expr = std::mem::replace(&mut self.expr, leaf);
             stack::with_room(expr.depth, stack::BUILD_PER_LEVEL, || drop(expr));
         }
     }
