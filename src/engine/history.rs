@@ -100,7 +100,7 @@ impl ActorState {
     /// removed.
     pub(crate) fn evict_before(&mut self, day: DayNumber, offset: i32) -> (u64, u64) {
         let old = self.cells.partition_point(|c| c.day < day);
-        for cell in self.cells.drain(..old) {
+        for cell in self.cells.drain(0..old) {
             fold(&mut self.folded, folded_of(&cell, offset));
         }
         self.devices.retain(|d| d.day >= day);

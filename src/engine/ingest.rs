@@ -13,6 +13,7 @@ use super::state::{
     self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, MrrCall, NpsResponse, Stamp,
     TraitVersion, UsageCell,
 };
+use super::two_ended::TwoEndedVec;
 use super::{Engine, normalize_trait_key};
 use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
 use crate::hash::fingerprint64;
@@ -666,7 +667,7 @@ enum Sender {
 /// `mrr`).
 fn record_traits(
     keys: &mut Interner,
-    target: &mut Vec<TraitVersion>,
+    target: &mut TwoEndedVec<TraitVersion>,
     traits: Option<TraitsRef<'_>>,
     day: i32,
     stamp: Stamp,

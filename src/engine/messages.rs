@@ -8,10 +8,19 @@
 //! nearly sorted as time goes by. 48 bits per sender make a false duplicate
 //! vanishingly rare (about n² / 2⁴⁹ for n messages from one sender on one day).
 
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// How many keys wait unsorted before they are sorted into a run.
-const TAIL: usize = 32;
+/// How far back from the end of the sorted keys a key of the latest day is
+/// placed directly.
+const WALK: usize = 32;
+
+/// Out-of-order keys wait in a hash table until they are this share (1/n) of the
+/// sorted ones, then are merged in.
+const PENDING_SHARE: usize = 4;
 
 /// The key a message is remembered under: its day above 48 bits of its fingerprint.
 pub(crate) fn message_key(day: i32, fingerprint: u64) -> u64 {
@@ -29,61 +38,81 @@ fn first_key_of(day: i32) -> u64 {
     message_key(day, 0)
 }
 
-/// A set of 8-byte `messageId` keys (see [`message_key`]), in one vector.
+/// A set of 8-byte `messageId` keys (see [`message_key`]).
 ///
-/// The vector holds a large sorted run, then smaller sorted runs, then an
-/// unsorted tail of fewer than [`TAIL`] keys:
+/// Most keys live in one sorted vector, 8 bytes each:
 ///
-/// - A key of the large run's last day or later, while no smaller run or tail is
-///   waiting (a sender's calls mostly come in time order), is placed straight into
-///   the large run: only keys of its own day can be greater, so it goes in after
-///   a short walk back from the end (at most [`TAIL`] keys).
-/// - Any other key goes to the tail. A full tail is sorted and becomes a run of
-///   `TAIL` keys; two runs of the same size merge into one of twice the size, as
-///   the carries of a binary counter (the set bits of `levels` are the sizes of
-///   the runs present). A run that grows as large as the large run merges into it.
+/// - A key of the sorted keys' last day or later (a sender's calls mostly come in
+///   time order) goes straight into them: only keys of its own day can be
+///   greater, so it is placed after a short walk back from the end (at most
+///   [`WALK`] keys).
+/// - Any other key waits in a hash table (seeded, since the keys are chosen by
+///   the sender) until those waiting are a quarter as many as the sorted ones;
+///   then they are sorted and merged in, in one pass.
 ///
-/// So every key is moved O(log n) times, whatever the order the calls come in: a
-/// warehouse export newest first costs what one oldest first does. A lookup is a
-/// binary search per run (at most one per bit of `levels`) plus a scan of the tail.
+/// So a lookup is one binary search and one probe, and every key is moved a
+/// bounded number of times on average, whatever the order: a warehouse export
+/// newest first, or a shuffled one, costs about what one oldest first does.
 /// Equality and serialization see the set, not the layout.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MessageSet {
-    items: Vec<u64>,
-    /// The length of the large sorted run at the front.
-    large: usize,
-    /// Bit `j` set: a sorted run of `TAIL << j` keys follows the large run (larger
-    /// runs first).
-    levels: u32,
+    sorted: Vec<u64>,
+    /// Keys that came out of order (`None` when there are none: 8 bytes).
+    pending: Option<Box<Pending>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    keys: HashTable<u64>,
+    hasher: RandomState,
+}
+
+impl Pending {
+    fn hash(&self, key: u64) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.keys.find(self.hash(key), |&k| k == key).is_some()
+    }
+
+    /// Adds a key known not to be here.
+    fn add(&mut self, key: u64) {
+        let hasher = &self.hasher;
+        self.keys
+            .insert_unique(hasher.hash_one(key), key, |&k| hasher.hash_one(k));
+    }
 }
 
 impl MessageSet {
-    /// Where the tail starts.
-    fn runs_end(&self) -> usize {
-        self.large + TAIL * self.levels as usize
-    }
-
-    /// Adds a fingerprint; `false` when it was already there (a duplicate).
+    /// Adds a key; `false` when it was already there (a duplicate).
     pub fn insert(&mut self, key: u64) -> bool {
-        if self.levels == 0 && self.items.len() == self.large {
-            if let Some(inserted) = self.insert_into_large(key) {
-                return inserted;
-            }
+        if let Some(inserted) = self.insert_near_end(key) {
+            return inserted;
         }
-        if self.contains(key) {
+        if self.sorted.binary_search(&key).is_ok() {
             return false;
         }
-        self.items.push(key);
-        if self.items.len() - self.runs_end() == TAIL {
-            self.carry();
+        let pending = self.pending.get_or_insert_with(Box::default);
+        if pending.contains(key) {
+            return false;
+        }
+        pending.add(key);
+        if pending.keys.len() >= WALK.max(self.sorted.len() / PENDING_SHARE) {
+            self.settle();
         }
         true
     }
 
     /// The time-order fast path: `Some` when the key was placed into (or found
-    /// in) the large run after a short walk back from its end.
-    fn insert_into_large(&mut self, key: u64) -> Option<bool> {
-        let run = &self.items[..self.large];
+    /// in) the sorted keys after a short walk back from their end.
+    ///
+    /// A key that once took the other path never comes back here: its day was
+    /// before the last day (which only grows), or at least `WALK` keys were
+    /// greater (which only become more). So a key found neither near the end nor
+    /// here is new, without a look at the waiting keys.
+    fn insert_near_end(&mut self, key: u64) -> Option<bool> {
+        let run = &self.sorted;
         if run
             .last()
             .is_some_and(|&last| day_of_key(key) < day_of_key(last))
@@ -92,76 +121,50 @@ impl MessageSet {
         }
         // Only keys of the same day can be greater; a sender with thousands of
         // calls on one day would move half of them for every call, so the walk
-        // stops at `TAIL` keys and the key takes the general path.
+        // stops at `WALK` keys and the key takes the general path.
         let greater = run
             .iter()
             .rev()
-            .take(TAIL)
+            .take(WALK)
             .take_while(|&&k| k > key)
             .count();
-        if greater == TAIL {
+        if greater == WALK {
             return None;
         }
         let at = run.len() - greater;
         if at > 0 && run[at - 1] == key {
             return Some(false);
         }
-        self.items.insert(at, key);
-        self.large += 1;
+        debug_assert!(!self.pending.as_ref().is_some_and(|p| p.contains(key)));
+        self.sorted.insert(at, key);
         Some(true)
     }
 
     /// Whether the key is in the set.
+    #[cfg(test)]
     fn contains(&self, key: u64) -> bool {
-        if in_run(&self.items[..self.large], key) {
-            return true;
-        }
-        let mut start = self.large;
-        let mut levels = self.levels;
-        while levels != 0 {
-            let j = u32::BITS - 1 - levels.leading_zeros();
-            levels &= !(1 << j);
-            let len = TAIL << j;
-            if in_run(&self.items[start..start + len], key) {
-                return true;
-            }
-            start += len;
-        }
-        self.items[start..].contains(&key)
+        self.sorted.binary_search(&key).is_ok()
+            || self.pending.as_ref().is_some_and(|p| p.contains(key))
     }
 
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.sorted.len() + self.pending.as_ref().map_or(0, |p| p.keys.len())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len() == 0
     }
 
-    /// Turns the full tail into a run and merges runs of equal size, then merges
-    /// the result into the large run when it has grown as large.
-    fn carry(&mut self) {
-        let mut end = self.items.len();
-        let mut len = TAIL;
-        self.items[end - len..].sort_unstable();
-        let mut j = 0;
-        while self.levels & (1 << j) != 0 {
-            // The run of size `len` sits just before the new one.
-            merge_adjacent(&mut self.items[end - 2 * len..end], len);
-            self.levels &= !(1 << j);
-            len *= 2;
-            j += 1;
-        }
-        end = self.items.len();
-        if len >= self.large {
-            // Every run larger than this one would have been merged already, so
-            // it is the only one: the large run absorbs it.
-            debug_assert_eq!(self.levels, 0);
-            merge_adjacent(&mut self.items[..end], self.large);
-            self.large = end;
-        } else {
-            self.levels |= 1 << j;
-        }
+    /// Sorts the waiting keys and merges them into the sorted ones.
+    fn settle(&mut self) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let mut keys: Vec<u64> = pending.keys.into_iter().collect();
+        keys.sort_unstable();
+        let mid = self.sorted.len();
+        self.sorted.extend_from_slice(&keys);
+        merge_adjacent(&mut self.sorted, mid);
     }
 
     /// Forgets the keys of days before `day`, keeping the capacity (see
@@ -171,51 +174,33 @@ impl MessageSet {
             return;
         }
         let first = first_key_of(day);
-        self.settle_all();
-        let keep = self.items.partition_point(|&k| k < first);
-        self.items.drain(..keep);
-        self.large = self.items.len();
+        self.settle();
+        let keep = self.sorted.partition_point(|&k| k < first);
+        self.sorted.drain(..keep);
     }
 
-    /// Sorts everything into the large run and gives back the spare capacity.
+    /// Merges the waiting keys in and gives back the spare capacity.
     pub fn shrink_to_fit(&mut self) {
-        self.settle_all();
-        self.items.shrink_to_fit();
-    }
-
-    /// Sorts everything into the large run.
-    fn settle_all(&mut self) {
-        if self.large < self.items.len() {
-            self.items.sort_unstable();
-            self.large = self.items.len();
-            self.levels = 0;
-        }
+        self.settle();
+        self.sorted.shrink_to_fit();
     }
 
     /// The keys in ascending order.
     fn to_sorted(&self) -> Vec<u64> {
-        let mut all = self.items.clone();
-        if self.large < all.len() {
-            all.sort_unstable();
-        }
-        all
+        let mut all = self.clone();
+        all.settle();
+        all.sorted
     }
 
-    /// Adds every fingerprint of `other`; returns how many were already here.
+    /// Adds every key of `other`; returns how many were already here.
     pub fn merge(&mut self, other: &MessageSet) -> u64 {
-        other.items.iter().filter(|&&m| !self.insert(m)).count() as u64
-    }
-}
-
-/// Whether `key` is in the sorted `run` (keys grow with the day, so a new
-/// message is usually past the whole run and needs no search).
-#[inline]
-fn in_run(run: &[u64], key: u64) -> bool {
-    match (run.first(), run.last()) {
-        (Some(&first), Some(&last)) if first <= key && key <= last => {
-            run.binary_search(&key).is_ok()
-        }
-        _ => false,
+        let waiting = other.pending.iter().flat_map(|p| p.keys.iter());
+        other
+            .sorted
+            .iter()
+            .chain(waiting)
+            .filter(|&&m| !self.insert(m))
+            .count() as u64
     }
 }
 
@@ -260,9 +245,8 @@ impl<'de> Deserialize<'de> for MessageSet {
             ));
         }
         Ok(MessageSet {
-            large: items.len(),
-            items,
-            levels: 0,
+            sorted: items,
+            pending: None,
         })
     }
 }
@@ -296,7 +280,7 @@ mod tests {
     proptest::proptest! {
         /// Whatever the order (in time order, reversed, shuffled) and however many
         /// keys share a day, `insert` answers as a set does and keeps the set (up
-        /// to 3 000 keys: runs of up to 1 024 keys, and large-run merges).
+        /// to 3 000 keys: many merges of waiting keys).
         #[test]
         fn behaves_as_a_set(
             keys in proptest::collection::vec((0i32..6, 0u64..3_000), 0..3_000),

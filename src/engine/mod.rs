@@ -20,6 +20,7 @@ mod limits;
 mod memory;
 mod messages;
 pub(crate) mod state;
+mod two_ended;
 
 use std::sync::Arc;
 
@@ -283,9 +284,9 @@ impl Engine {
         if new {
             self.state.accounts.push(AccountState {
                 first_call: ms,
-                traits: Vec::new(),
+                traits: Default::default(),
                 messages: Default::default(),
-                mrr: Vec::new(),
+                mrr: Default::default(),
             });
         }
         id

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::history::Folded;
 use super::messages::MessageSet;
+use super::two_ended::TwoEndedVec;
 use crate::time::{DayNumber, MS_PER_DAY, day_in_range, ms_in_range};
 use crate::value::Value;
 
@@ -21,7 +22,7 @@ pub(crate) const IMPLICIT: u32 = u32::MAX;
 pub(crate) const ANY_ACCOUNT: u32 = u32::MAX - 1;
 
 /// Activity of one actor on one day for one account slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Cell {
     pub day: DayNumber,
     pub account: u32,
@@ -46,14 +47,14 @@ impl Cell {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct DeviceCell {
     pub day: DayNumber,
     pub device: u32,
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct UsageCell {
     pub day: DayNumber,
     pub account: u32,
@@ -72,7 +73,7 @@ pub(crate) struct MilestoneTimes {
 
 /// The order that decides which of two same-day facts is "the latest": timestamp,
 /// then a fingerprint of the message, then of the value: total and input-order free.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) struct Stamp {
     pub ms: i64,
     pub tiebreak: u64,
@@ -80,7 +81,7 @@ pub(crate) struct Stamp {
 
 /// A dated link: actor → account (group) or actor → actor (alias / identify).
 /// Only the latest per day is kept: snapshots ask "as of the end of day D".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct DayLink {
     pub day: DayNumber,
     pub stamp: Stamp,
@@ -88,7 +89,7 @@ pub(crate) struct DayLink {
 }
 
 /// A trait value; the latest per (key, day) is kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct TraitVersion {
     pub key: u32,
     pub day: DayNumber,
@@ -100,7 +101,7 @@ pub(crate) struct TraitVersion {
 /// The day's NPS response that counts: the latest, and of two at the same
 /// millisecond the lower score. Only one per day is kept: a snapshot reads the
 /// latest response of a range of whole days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct NpsResponse {
     pub day: DayNumber,
     pub ms: i64,
@@ -117,7 +118,7 @@ impl NpsResponse {
 /// A `group` call that set the account's `mrr`: above 0 or not (0, negative,
 /// null, or not a number). Per day only what churn needs is kept (see
 /// [`add_mrr_call`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(crate) struct MrrCall {
     pub day: DayNumber,
     pub stamp: Stamp,
@@ -137,24 +138,24 @@ pub(crate) struct ActorState {
     pub user_since: Option<i64>,
     /// Earliest call of any kind.
     pub first_call: i64,
-    pub cells: Vec<Cell>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub devices: Vec<DeviceCell>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub usage: Vec<UsageCell>,
+    pub cells: TwoEndedVec<Cell>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub devices: TwoEndedVec<DeviceCell>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub usage: TwoEndedVec<UsageCell>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub milestones: Vec<MilestoneTimes>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<DayLink>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parents: Vec<DayLink>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub traits: Vec<TraitVersion>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub groups: TwoEndedVec<DayLink>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub parents: TwoEndedVec<DayLink>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub traits: TwoEndedVec<TraitVersion>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
     /// NPS responses, one per day (only with `health.nps` configured).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub nps: Vec<NpsResponse>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub nps: TwoEndedVec<NpsResponse>,
     /// Fingerprints of the `messageId`s accepted from this sender, sorted.
     #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
     pub messages: MessageSet,
@@ -168,15 +169,15 @@ impl ActorState {
         ActorState {
             user_since: None,
             first_call,
-            cells: Vec::new(),
-            devices: Vec::new(),
-            usage: Vec::new(),
+            cells: TwoEndedVec::default(),
+            devices: TwoEndedVec::default(),
+            usage: TwoEndedVec::default(),
             milestones: Vec::new(),
-            groups: Vec::new(),
-            parents: Vec::new(),
-            traits: Vec::new(),
+            groups: TwoEndedVec::default(),
+            parents: TwoEndedVec::default(),
+            traits: TwoEndedVec::default(),
             contacts: Vec::new(),
-            nps: Vec::new(),
+            nps: TwoEndedVec::default(),
             messages: MessageSet::default(),
             folded: Vec::new(),
         }
@@ -263,8 +264,8 @@ impl ActorState {
 /// with the same key. Calls mostly arrive in time order, so the last entry is
 /// tried first: the usual case is a combine or a push, with no search.
 #[inline]
-fn upsert_sorted<T, K: Ord>(
-    list: &mut Vec<T>,
+fn upsert_sorted<T: Default, K: Ord>(
+    list: &mut TwoEndedVec<T>,
     item: T,
     key: impl Fn(&T) -> K,
     combine: impl Fn(&mut T, &T),
@@ -422,7 +423,7 @@ pub(crate) fn keep_smallest(times: &mut Vec<i64>, new: &[i64], k: usize) {
 }
 
 /// Keeps the latest link per day.
-pub(crate) fn upsert_link(links: &mut Vec<DayLink>, link: DayLink) {
+pub(crate) fn upsert_link(links: &mut TwoEndedVec<DayLink>, link: DayLink) {
     match links.binary_search_by(|l| l.day.cmp(&link.day)) {
         Ok(i) => {
             if (link.stamp, link.target) > (links[i].stamp, links[i].target) {
@@ -440,7 +441,7 @@ pub(crate) fn link_as_of(links: &[DayLink], day: DayNumber) -> Option<&DayLink> 
 }
 
 /// Keeps the latest version per (key, day).
-pub(crate) fn upsert_trait(traits: &mut Vec<TraitVersion>, v: TraitVersion) {
+pub(crate) fn upsert_trait(traits: &mut TwoEndedVec<TraitVersion>, v: TraitVersion) {
     match traits.binary_search_by(|t| (t.key, t.day).cmp(&(v.key, v.day))) {
         Ok(i) => {
             if trait_order(&v, &traits[i]) == Ordering::Greater {
@@ -466,14 +467,14 @@ fn value_fingerprint(v: &Value) -> u64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct AccountState {
     pub first_call: i64,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub traits: Vec<TraitVersion>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub traits: TwoEndedVec<TraitVersion>,
     /// Fingerprints of the `messageId`s of `group` calls sent without a user.
     #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
     pub messages: MessageSet,
     /// The `group` calls that set `mrr` (only with `health` configured).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub mrr: Vec<MrrCall>,
+    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
+    pub mrr: TwoEndedVec<MrrCall>,
 }
 
 /// Adds a call that set `mrr`, keeping per day only what revenue and churn read:
@@ -481,7 +482,7 @@ pub(crate) struct AccountState {
 /// may be the one that churned the account, once a later positive call of that
 /// day is known). The kept list is a function of the set of calls, whatever their
 /// order, so ingest and merge agree.
-pub(crate) fn add_mrr_call(list: &mut Vec<MrrCall>, call: MrrCall) {
+pub(crate) fn add_mrr_call(list: &mut TwoEndedVec<MrrCall>, call: MrrCall) {
     let i = match list.binary_search(&call) {
         Ok(_) => return,
         Err(i) => i,
