@@ -1,4 +1,4 @@
-//! The computed properties of SPEC §3, in record order, with their types.
+//! The computed properties, in record order, with their types.
 
 use std::sync::Arc;
 

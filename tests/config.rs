@@ -1,10 +1,10 @@
-//! The configuration contract of SPEC §1.3: the JSON form, defaults, and validation
+//! The configuration contract: the JSON form, defaults, and validation
 //! that reports every problem at once.
 
 use pulsecheck::{Config, ConfigError, Engine};
 
-/// The example of SPEC §1.3, verbatim.
-const SPEC_EXAMPLE: &str = r#"{
+/// The configuration example the README shows.
+const README_EXAMPLE: &str = r#"{
   "window_days": 28,
   "lookback_days": 90,
   "trend_threshold": 10,
@@ -25,7 +25,7 @@ const SPEC_EXAMPLE: &str = r#"{
 
 #[test]
 fn the_spec_example_parses_validates_and_round_trips() {
-    let config: Config = serde_json::from_str(SPEC_EXAMPLE).unwrap();
+    let config: Config = serde_json::from_str(README_EXAMPLE).unwrap();
     config.validate().unwrap();
     assert_eq!(config.window_days(), 28);
     assert_eq!(config.segments().user().len(), 1);

@@ -1,4 +1,4 @@
-//! Hand-computed fixtures for the account (Company) properties of SPEC §3.2: members,
+//! Hand-computed fixtures for the account (Company) properties: members,
 //! active and total users, the mean score, seats, attribution of activity, usage
 //! sums, growth and (cumulative) shares, account milestones, lifecycle and trend.
 //!
@@ -225,7 +225,7 @@ fn the_latest_group_call_by_timestamp_decides_not_the_ingest_order() {
 
 #[test]
 fn without_context_group_id_or_a_group_call_an_event_has_no_account() {
-    // SPEC §1.1: "The account of an activity event is context.groupId when present,
+    // "The account of an activity event is context.groupId when present,
     // otherwise the account of the user's latest group call". u1 never sends a
     // group call, so its second event belongs to no account.
     let calls: Vec<Call> = vec![

@@ -1,4 +1,4 @@
-//! Hand-computed fixtures for the engagement score (SPEC §3.1): the percentile
+//! Hand-computed fixtures for the engagement score: the percentile
 //! benchmark, the `log` and `linear` curves, `max(1, …)`, weights, and the trend
 //! across windows.
 //!
@@ -10,7 +10,7 @@ mod common;
 use common::*;
 use pulsecheck::{Call, Config, Curve, Engine};
 
-/// The raw scores of SPEC's example: sorted they are
+/// The raw scores of the example: sorted they are
 /// 1, 2, 3, 7, 9, 13, 21, 37, 89, 101, 149, 223, 475 (n = 13).
 /// p90: h = (n − 1) · 0.9 = 10.8 → between ranks 10 and 11 (0-based): 149 and 223,
 /// b = 149 + 0.8 · (223 − 149) = 149 + 59.2 = 208.2.

@@ -1,4 +1,4 @@
-//! Hand-computed fixtures for time (SPEC §2): day boundaries in the configured
+//! Hand-computed fixtures for time: day boundaries in the configured
 //! `utc_offset_minutes`, the window's edges, and point-in-time snapshots (calls after
 //! D are ignored, so a snapshot of an earlier day equals a snapshot of an engine that
 //! only got the earlier calls).

@@ -1,4 +1,4 @@
-//! Hand-computed fixtures for the user (Contact) properties of SPEC §3.1, other than
+//! Hand-computed fixtures for the user (Contact) properties, other than
 //! the score itself (see `fixtures_score.rs`): frequency, activity counts, features
 //! and adoption, milestones and activation, lifecycle, devices, names, tenure and
 //! recency, identity stitching, duplicates and the outreach log.
@@ -15,7 +15,7 @@ use pulsecheck::{
     Screen, Track, Value,
 };
 
-/// The SPEC §1.3 example's scoring and features:
+/// The configuration example's scoring and features:
 /// Report Run 5, Task Created 2, Board Viewed 1; features
 /// reporting = [Report Run], planning = [Task Created, Board Viewed],
 /// integrations = [API Called] (an unscored event).
@@ -818,11 +818,11 @@ fn the_latest_contact_on_or_before_d_wins() {
     assert_eq!(prop(u1, "days_since_last_contact"), &int(4)); // 10-05 − 10-01
 }
 
-// ---------------------------------------------------------------- the SPEC's JSON config
+// ---------------------------------------------------------------- the example JSON config
 
 #[test]
 fn the_spec_example_configuration_read_from_json() {
-    // SPEC §1.3's example, without the rule-based parts (segments, actions, the
+    // The configuration example, without the rule-based parts (segments, actions, the
     // account rule milestone), which belong to the rule-language issue.
     let config: Config = serde_json::from_str(
         r#"{

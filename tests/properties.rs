@@ -1,4 +1,4 @@
-//! The invariants of SPEC §2 and §7, checked on random inputs: order independence,
+//! The time and merge invariants, checked on random inputs: order independence,
 //! merge = single engine, serialization round trip, no panics on any input.
 
 mod common;

@@ -242,7 +242,7 @@ impl Engine {
                 .sum::<usize>()
     }
 
-    /// Records that the team contacted a user (SPEC §3.3): when and why. Feeds
+    /// Records that the team contacted a user: when and why. Feeds
     /// `last_contacted_at`, `last_contact_purpose`, `days_since_last_contact` and
     /// `contact_effective`. Recording the same contact twice changes nothing.
     pub fn record_contact(&mut self, user: &UserId, at: DateTime<Utc>, purpose: impl Into<String>) {

@@ -1,4 +1,4 @@
-//! The arithmetic of SPEC §3: percentile benchmark, score curve, rounding, rates.
+//! The arithmetic behind the properties: percentile benchmark, score curve, rounding, rates.
 //!
 //! These are the building blocks the snapshot uses, public so hosts can reproduce
 //! a figure by hand.
@@ -56,7 +56,7 @@ pub fn engagement_score(raw: u64, benchmark: f64, c: Curve) -> i64 {
     score.clamp(1, 100)
 }
 
-/// Rounds half away from zero (SPEC §3: "all integers are rounded half away from zero").
+/// Rounds half away from zero, as every integer property is rounded.
 pub fn round_half_away(x: f64) -> i64 {
     x.round() as i64
 }

@@ -1,4 +1,4 @@
-//! The rule language of segments, actions and rule milestones (SPEC §4).
+//! The rule language of segments, actions and rule milestones .
 //!
 //! A rule is parsed ([`Rule::parse`]), type-checked against the properties of a
 //! record kind and compiled ([`Rule::compile`] with a [`RuleContext`]) once, then

@@ -107,7 +107,7 @@ impl Window {
 }
 
 /// The account a person's activity without `context.groupId` belongs to, as of
-/// `day`: the account of its latest `group` call (SPEC §1.1), if any.
+/// `day`: the account of its latest `group` call , if any.
 fn group_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
     let mut best = None;
     for a in people.actors(state, p) {

@@ -75,7 +75,7 @@ pub(crate) fn find<'a>(records: &'a [Record], id: &str) -> Option<&'a Record> {
 }
 
 impl Engine {
-    /// Every property of SPEC §3 for every user and account, as of `day`.
+    /// Every computed property (see the crate's property tables) for every user and account, as of `day`.
     ///
     /// Calls stamped after the end of `day` are ignored, so any past day gives the
     /// answer it would have given then (backfill), and the trend compares with the

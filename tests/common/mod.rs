@@ -114,7 +114,7 @@ pub fn list(items: &[&str]) -> Value {
     Value::string_list(items.iter().copied())
 }
 
-/// A list property's strings, sorted (for lists whose order the SPEC leaves open).
+/// A list property's strings, sorted (for lists whose order the crate leaves open).
 pub fn sorted_strings(value: &Value) -> Vec<String> {
     let items = value
         .as_list()
