@@ -66,7 +66,7 @@ fn typed_at_scale(c: &mut Criterion) {
 /// Times feeding every item to a clone of `empty` (the clone is made untimed).
 fn into_fresh_engines<T>(
     group: &mut BenchmarkGroup<'_, WallTime>,
-    (name, users): (&str, usize),
+    (name, users): (&str, impl std::fmt::Display),
     empty: &Engine,
     items: &[T],
     ingest: impl Fn(&mut Engine, &T),
@@ -147,5 +147,92 @@ fn enrich(line: &str) -> String {
     call.to_string()
 }
 
-criterion_group!(benches, ingest, typed_at_scale);
+/// The hand-written reader against the serde-derive reader, on the same lines:
+/// `read_*` only reads and checks each line (no state touched), `ingest_*` feeds
+/// every line to a fresh engine. `sample` is the sample stream (about 160 bytes a
+/// line), `rich` the same calls as analytics.js sends them (about 800 bytes).
+/// `read_*` leaves out the `alias` lines, which the hand-written reader hands
+/// over to the full path.
+fn json_reader(c: &mut Criterion) {
+    use pulsecheck::readers;
+    let mut group = c.benchmark_group("json_reader");
+    group.sample_size(20);
+    group.warm_up_time(std::time::Duration::from_millis(500));
+    group.measurement_time(std::time::Duration::from_secs(2));
+    let sample = Sample::new().accounts(100);
+    let empty = Engine::new(sample::config()).expect("valid config");
+    let lines: Vec<String> = sample.calls().map(|c| c.to_json()).collect();
+    let rich: Vec<String> = lines.iter().map(|l| enrich(l)).collect();
+    for (kind, lines) in [("sample", &lines), ("rich", &rich)] {
+        let bytes: usize = lines.iter().map(String::len).sum();
+        eprintln!(
+            "{kind}: {} lines, {} bytes a line",
+            lines.len(),
+            bytes / lines.len()
+        );
+        let readable: Vec<&String> = lines
+            .iter()
+            .filter(|l| readers::read_fast(&empty, l))
+            .collect();
+        group.throughput(Throughput::Elements(readable.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new("read_fast", kind),
+            &readable,
+            |b, lines| {
+                b.iter(|| {
+                    lines
+                        .iter()
+                        .filter(|l| readers::read_fast(&empty, l))
+                        .count()
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("read_serde", kind),
+            &readable,
+            |b, lines| {
+                b.iter(|| {
+                    lines
+                        .iter()
+                        .filter(|l| readers::read_serde(&empty, l).is_ok())
+                        .count()
+                })
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("serde_ignored_any", kind),
+            &readable,
+            |b, lines| {
+                b.iter(|| {
+                    lines
+                        .iter()
+                        .filter(|l| serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok())
+                        .count()
+                })
+            },
+        );
+        group.throughput(Throughput::Elements(lines.len() as u64));
+        into_fresh_engines(
+            &mut group,
+            ("ingest_fast", kind),
+            &empty,
+            lines,
+            |e, line| {
+                let _ = e.ingest_json(line);
+            },
+        );
+        into_fresh_engines(
+            &mut group,
+            ("ingest_serde", kind),
+            &empty,
+            lines,
+            |e, line| {
+                let _ = readers::ingest_serde(e, line);
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ingest, typed_at_scale, json_reader);
 criterion_main!(benches);

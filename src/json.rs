@@ -5,22 +5,37 @@
 //! `timestamp` falls back to `originalTimestamp`; `context.groupId`,
 //! `context.device.type` and `context.os.name` are read.
 //!
-//! [`Engine::ingest_json`](crate::Engine::ingest_json) reads `track`, `page`, `screen`, `identify` and
-//! `group` lines in one borrowing pass ([`fast`]) that builds no owned [`Call`] and
-//! keeps only the usage properties the configuration reads (and the traits, without
-//! a map); any other line, and any line that pass is not sure of,
-//! goes through [`Call::from_json`] and [`Engine::ingest`](crate::Engine::ingest),
-//! which also name every rejection. Both give the same outcomes
-//! (`tests/json_fast.rs` checks it).
+//! Two readers read a line, and give the same outcomes:
+//!
+//! - the serde-derive reader: serde_json into borrowed `#[derive(Deserialize)]`
+//!   structs ([`Line`]: ids and names borrowed from the line, `properties` and
+//!   `traits` as maps of borrowed keys, everything else skipped), checked by
+//!   [`Line::check`]. [`Call::from_json`] builds the typed call from it;
+//!   [`Engine::ingest_json`](crate::Engine::ingest_json) hands it to the engine
+//!   without building that call. It names every rejection.
+//! - the hand-written reader ([`fast`]): one borrowing pass over a `track`,
+//!   `page`, `screen`, `identify` or `group` line that keeps only the usage
+//!   properties the configuration reads (and the traits, without a map). It is
+//!   `ingest_json`'s first try; any line it is not sure of, rejections included,
+//!   goes to the serde-derive reader. On the benchmark in `BENCHMARKS.md` it reads
+//!   lines about three times as fast, which is why it is kept.
+//!
+//! `tests/json_fast.rs` checks that both agree with each other and with
+//! `Engine::ingest(&Call::from_json(line)?)`; the `json_agree` fuzz target checks
+//! the two readers on any bytes.
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
+use indexmap::IndexMap;
+
+use crate::engine::CallKind as Kind;
 use crate::event::{Actor, Alias, Call, Group, Identify, Page, Properties, Screen, Track};
 use crate::id::{AccountId, AnonymousId, UserId};
 use crate::ingest::{Rejection, clip};
+use crate::value::Value;
 
 pub(crate) mod fast;
 
@@ -32,44 +47,46 @@ thread_local! {
         const { std::cell::RefCell::new(fast::Picked::new()) };
 }
 
+/// A call as serde reads it from one line: ids and names borrowed from the line
+/// (owned only where the JSON escaped them), `properties` and `traits` as maps of
+/// borrowed keys, everything else skipped unread. Both [`Call::from_json`] and
+/// [`Engine::ingest_json`](crate::Engine::ingest_json) read this, then
+/// [`check`](Line::check) it, so their rejections are the same by construction.
 #[derive(Deserialize)]
-struct RawCall<'a> {
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Line<'a> {
     #[serde(rename = "type", borrow, default)]
     kind: Option<Cow<'a, str>>,
-    #[serde(rename = "userId", alias = "user_id", borrow, default)]
+    #[serde(alias = "user_id", borrow, default)]
     user_id: Option<RawId<'a>>,
-    #[serde(rename = "anonymousId", alias = "anonymous_id", borrow, default)]
+    #[serde(alias = "anonymous_id", borrow, default)]
     anonymous_id: Option<RawId<'a>>,
-    #[serde(rename = "previousId", alias = "previous_id", borrow, default)]
+    #[serde(alias = "previous_id", borrow, default)]
     previous_id: Option<RawId<'a>>,
-    #[serde(rename = "groupId", alias = "group_id", borrow, default)]
+    #[serde(alias = "group_id", borrow, default)]
     group_id: Option<RawId<'a>>,
     #[serde(borrow, default)]
     event: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     name: Option<Cow<'a, str>>,
-    #[serde(default)]
-    properties: Option<Properties>,
-    #[serde(default)]
-    traits: Option<Properties>,
+    #[serde(borrow, default)]
+    properties: Option<JsonMap<'a>>,
+    #[serde(borrow, default)]
+    traits: Option<JsonMap<'a>>,
     #[serde(borrow, default)]
     timestamp: Option<Cow<'a, str>>,
-    #[serde(
-        rename = "originalTimestamp",
-        alias = "original_timestamp",
-        borrow,
-        default
-    )]
+    #[serde(alias = "original_timestamp", borrow, default)]
     original_timestamp: Option<Cow<'a, str>>,
-    #[serde(rename = "messageId", alias = "message_id", borrow, default)]
+    #[serde(alias = "message_id", borrow, default)]
     message_id: Option<RawId<'a>>,
     #[serde(borrow, default)]
     context: Option<RawContext<'a>>,
 }
 
 #[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 struct RawContext<'a> {
-    #[serde(rename = "groupId", alias = "group_id", borrow, default)]
+    #[serde(alias = "group_id", borrow, default)]
     group_id: Option<RawId<'a>>,
     #[serde(borrow, default)]
     device: Option<RawDevice<'a>>,
@@ -87,6 +104,49 @@ struct RawDevice<'a> {
 struct RawOs<'a> {
     #[serde(borrow, default)]
     name: Option<Cow<'a, str>>,
+}
+
+/// `properties` or `traits` as read from a line: what [`Properties`] would hold
+/// (a key given twice keeps its first place and its last value), but with the
+/// keys borrowed from the line.
+pub(crate) type JsonMap<'a> = IndexMap<Key<'a>, Value, foldhash::fast::RandomState>;
+
+/// A key of a [`JsonMap`]: borrowed from the line unless it was escaped there.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Key<'a>(pub(crate) Cow<'a, str>);
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Key<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = Key<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Visitor(std::marker::PhantomData))
+    }
 }
 
 /// An id as SDKs send it: usually a string, sometimes an integer. Read with a
@@ -125,14 +185,140 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawId<'a> {
     }
 }
 
-impl RawId<'_> {
-    fn into_nonempty(self) -> Option<String> {
+impl<'a> RawId<'a> {
+    /// The id as text; `None` when blank.
+    fn into_nonempty(self) -> Option<Cow<'a, str>> {
         let s = match self {
-            RawId::Str(s) => s.into_owned(),
-            RawId::Int(i) => i.to_string(),
-            RawId::UInt(u) => u.to_string(),
+            RawId::Str(s) => s,
+            RawId::Int(i) => Cow::Owned(i.to_string()),
+            RawId::UInt(u) => Cow::Owned(u.to_string()),
         };
         (!s.trim().is_empty()).then_some(s)
+    }
+}
+
+/// A line that passed every check [`Call::from_json`] makes: what the call is
+/// made of, still borrowed from the line. Blank ids are `None`; an `alias` keeps
+/// no anonymous id; `group_id` is a `group` call's `groupId` or an activity's
+/// `context.groupId`; `properties` are an activity's, `traits` an `identify` or
+/// `group` call's (empty otherwise).
+pub(crate) struct Checked<'a> {
+    pub kind: Kind,
+    pub timestamp: DateTime<Utc>,
+    pub user_id: Option<Cow<'a, str>>,
+    pub anonymous_id: Option<Cow<'a, str>>,
+    pub message_id: Option<Cow<'a, str>>,
+    /// The `track` event name, or the `page` / `screen` name (`""` when absent);
+    /// `""` for other calls.
+    pub event: Cow<'a, str>,
+    pub group_id: Option<Cow<'a, str>>,
+    pub previous_id: Option<Cow<'a, str>>,
+    pub device_type: Option<Cow<'a, str>>,
+    pub os_name: Option<Cow<'a, str>>,
+    pub properties: JsonMap<'a>,
+    pub traits: JsonMap<'a>,
+}
+
+impl<'a> Line<'a> {
+    /// Reads one line, naming what is wrong with it.
+    pub(crate) fn read(line: &'a str) -> Result<Line<'a>, Rejection> {
+        serde_json::from_str(line).map_err(classify_json_error)
+    }
+
+    /// The checks every call passes before the engine looks at it, in the order
+    /// that decides which rejection a line with several faults gets.
+    pub(crate) fn check(self) -> Result<Checked<'a>, Rejection> {
+        let kind = match self.kind.as_deref().ok_or(Rejection::MissingType)? {
+            "track" => Kind::Track,
+            "page" => Kind::Page,
+            "screen" => Kind::Screen,
+            "identify" => Kind::Identify,
+            "group" => Kind::Group,
+            "alias" => Kind::Alias,
+            other => return Err(Rejection::UnknownType { value: clip(other) }),
+        };
+        let timestamp = self
+            .timestamp
+            .as_deref()
+            .or(self.original_timestamp.as_deref())
+            .ok_or(Rejection::MissingTimestamp)
+            .and_then(|t| {
+                parse_timestamp(t).ok_or_else(|| Rejection::BadTimestamp { value: clip(t) })
+            })?;
+        check_finite("properties", self.properties.as_ref())?;
+        check_finite("traits", self.traits.as_ref())?;
+        let mut c = Checked {
+            kind,
+            timestamp,
+            message_id: self.message_id.and_then(RawId::into_nonempty),
+            user_id: self.user_id.and_then(RawId::into_nonempty),
+            anonymous_id: self.anonymous_id.and_then(RawId::into_nonempty),
+            event: Cow::Borrowed(""),
+            group_id: None,
+            previous_id: None,
+            device_type: None,
+            os_name: None,
+            properties: JsonMap::default(),
+            traits: JsonMap::default(),
+        };
+        let needs_actor = |c: &Checked<'_>| {
+            // Empty ids were dropped when read: an actor needs one of the two.
+            if c.user_id.is_none() && c.anonymous_id.is_none() {
+                Err(Rejection::NoUsableId { field: "userId" })
+            } else {
+                Ok(())
+            }
+        };
+        match kind {
+            Kind::Track | Kind::Page | Kind::Screen => {
+                needs_actor(&c)?;
+                c.event = match kind {
+                    Kind::Track => match self.event.filter(|e| !e.trim().is_empty()) {
+                        Some(e) => e,
+                        None => {
+                            return Err(Rejection::MissingField {
+                                field: "event",
+                                call: "track",
+                            });
+                        }
+                    },
+                    _ => self.name.unwrap_or_default(),
+                };
+                let context = self.context.unwrap_or_default();
+                c.group_id = context.group_id.and_then(RawId::into_nonempty);
+                c.device_type = context
+                    .device
+                    .and_then(|d| d.kind)
+                    .filter(|d| !d.is_empty());
+                c.os_name = context.os.and_then(|o| o.name).filter(|o| !o.is_empty());
+                c.properties = self.properties.unwrap_or_default();
+            }
+            Kind::Identify => {
+                needs_actor(&c)?;
+                c.traits = self.traits.unwrap_or_default();
+            }
+            Kind::Group => {
+                c.group_id = Some(self.group_id.and_then(RawId::into_nonempty).ok_or(
+                    Rejection::MissingField {
+                        field: "groupId",
+                        call: "group",
+                    },
+                )?);
+                c.traits = self.traits.unwrap_or_default();
+            }
+            Kind::Alias => {
+                c.previous_id = Some(self.previous_id.and_then(RawId::into_nonempty).ok_or(
+                    Rejection::NoUsableId {
+                        field: "previousId",
+                    },
+                )?);
+                if c.user_id.is_none() {
+                    return Err(Rejection::NoUsableId { field: "userId" });
+                }
+                c.anonymous_id = None;
+            }
+        }
+        Ok(c)
     }
 }
 
@@ -152,8 +338,7 @@ impl Call {
     /// assert_eq!(err.code(), "missing_timestamp");
     /// ```
     pub fn from_json(line: &str) -> Result<Call, Rejection> {
-        let raw: RawCall<'_> = serde_json::from_str(line).map_err(classify_json_error)?;
-        raw.into_call()
+        Ok(Line::read(line)?.check()?.into_call())
     }
 }
 
@@ -183,77 +368,46 @@ fn classify_json_error(e: serde_json::Error) -> Rejection {
     Rejection::NotJson { message }
 }
 
-impl RawCall<'_> {
-    fn into_call(self) -> Result<Call, Rejection> {
-        let kind = self.kind.as_deref().ok_or(Rejection::MissingType)?;
-        let kind = match kind {
-            "track" | "page" | "screen" | "identify" | "group" | "alias" => kind.to_owned(),
-            other => {
-                return Err(Rejection::UnknownType { value: clip(other) });
-            }
-        };
-        let timestamp = self
-            .timestamp
-            .as_deref()
-            .or(self.original_timestamp.as_deref())
-            .ok_or(Rejection::MissingTimestamp)
-            .and_then(|t| {
-                parse_timestamp(t).ok_or_else(|| Rejection::BadTimestamp { value: clip(t) })
-            })?;
-        check_finite("properties", self.properties.as_ref())?;
-        check_finite("traits", self.traits.as_ref())?;
-        let message_id = self.message_id.and_then(RawId::into_nonempty);
-        let user_id = self.user_id.and_then(RawId::into_nonempty);
-        let anonymous_id = self.anonymous_id.and_then(RawId::into_nonempty);
-        let actor = match (user_id, anonymous_id) {
+/// A map of a line as the typed call holds it.
+fn owned(map: JsonMap<'_>) -> Properties {
+    map.into_iter()
+        .map(|(k, v)| (k.0.into_owned(), v))
+        .collect()
+}
+
+impl Checked<'_> {
+    /// The typed call.
+    fn into_call(self) -> Call {
+        let owned_id = |id: Option<Cow<'_, str>>| id.map(Cow::into_owned);
+        let message_id = owned_id(self.message_id);
+        let actor = match (owned_id(self.user_id), owned_id(self.anonymous_id)) {
             (Some(u), Some(a)) => Actor::user(UserId::new(u)).with_anonymous(AnonymousId::new(a)),
             (Some(u), None) => Actor::user(UserId::new(u)),
             (None, Some(a)) => Actor::anonymous(AnonymousId::new(a)),
             (None, None) => Actor::default(),
         };
-        let needs_actor = || {
-            // Empty ids were dropped when read: an actor needs one of the two.
-            if actor.user_id().is_none() && actor.anonymous_id().is_none() {
-                Err(Rejection::NoUsableId { field: "userId" })
-            } else {
-                Ok(())
-            }
-        };
-        let call = match kind.as_str() {
-            "track" | "page" | "screen" => {
-                needs_actor()?;
-                let context = self.context.unwrap_or_default();
-                let name = match kind.as_str() {
-                    "track" => match self.event.as_deref().filter(|e| !e.trim().is_empty()) {
-                        Some(e) => e.to_owned(),
-                        None => {
-                            return Err(Rejection::MissingField {
-                                field: "event",
-                                call: "track",
-                            });
-                        }
-                    },
-                    _ => self.name.as_deref().unwrap_or_default().to_owned(),
-                };
-                let properties = self.properties.unwrap_or_default();
+        let timestamp = self.timestamp;
+        match self.kind {
+            Kind::Track | Kind::Page | Kind::Screen => {
+                let name = self.event.into_owned();
+                let group_id = owned_id(self.group_id);
+                let device_type = owned_id(self.device_type);
+                let os_name = owned_id(self.os_name);
+                let properties = owned(self.properties);
                 macro_rules! fill {
                     ($call:expr) => {{
                         let mut c = $call;
                         if let Some(m) = message_id {
                             c = c.message_id(m);
                         }
-                        if let Some(g) = context.group_id.and_then(RawId::into_nonempty) {
+                        if let Some(g) = group_id {
                             c = c.group_id(AccountId::new(g));
                         }
-                        if let Some(d) = context
-                            .device
-                            .and_then(|d| d.kind)
-                            .filter(|d| !d.is_empty())
-                        {
-                            c = c.device_type(d.into_owned());
+                        if let Some(d) = device_type {
+                            c = c.device_type(d);
                         }
-                        if let Some(o) = context.os.and_then(|o| o.name).filter(|o| !o.is_empty()) {
-                            c = c.os_name(o.into_owned());
+                        if let Some(o) = os_name {
+                            c = c.os_name(o);
                         }
                         for (k, v) in properties {
                             c = c.property(k, v);
@@ -261,62 +415,52 @@ impl RawCall<'_> {
                         c
                     }};
                 }
-                match kind.as_str() {
-                    "track" => Call::Track(fill!(Track::with_actor(actor, name, timestamp))),
-                    "page" => Call::Page(fill!(Page::with_actor(actor, name, timestamp))),
+                match self.kind {
+                    Kind::Track => Call::Track(fill!(Track::with_actor(actor, name, timestamp))),
+                    Kind::Page => Call::Page(fill!(Page::with_actor(actor, name, timestamp))),
                     _ => Call::Screen(fill!(Screen::with_actor(actor, name, timestamp))),
                 }
             }
-            "identify" => {
-                needs_actor()?;
-                let mut call = Identify::with_actor(actor, timestamp)
-                    .with_traits(self.traits.unwrap_or_default());
+            Kind::Identify => {
+                let mut call =
+                    Identify::with_actor(actor, timestamp).with_traits(owned(self.traits));
                 if let Some(m) = message_id {
                     call = call.message_id(m);
                 }
                 Call::Identify(call)
             }
-            "group" => {
-                let group = self.group_id.and_then(RawId::into_nonempty).ok_or(
-                    Rejection::MissingField {
-                        field: "groupId",
-                        call: "group",
-                    },
-                )?;
+            Kind::Group => {
+                let group = owned_id(self.group_id).unwrap_or_default();
                 let mut call = Group::with_actor(actor, AccountId::new(group), timestamp)
-                    .with_traits(self.traits.unwrap_or_default());
+                    .with_traits(owned(self.traits));
                 if let Some(m) = message_id {
                     call = call.message_id(m);
                 }
                 Call::Group(call)
             }
-            _ => {
-                let previous = self.previous_id.and_then(RawId::into_nonempty).ok_or(
-                    Rejection::NoUsableId {
-                        field: "previousId",
-                    },
-                )?;
+            Kind::Alias => {
+                let previous = owned_id(self.previous_id).unwrap_or_default();
+                // `check` made sure there is one.
                 let user = actor
                     .user_id()
                     .cloned()
-                    .ok_or(Rejection::NoUsableId { field: "userId" })?;
+                    .unwrap_or_else(|| UserId::new(String::new()));
                 let mut call = Alias::new(previous, user, timestamp);
                 if let Some(m) = message_id {
                     call = call.message_id(m);
                 }
                 Call::Alias(call)
             }
-        };
-        Ok(call)
+        }
     }
 }
 
-fn check_finite(field: &str, props: Option<&Properties>) -> Result<(), Rejection> {
-    if let Some(props) = props {
-        for (k, v) in props {
+fn check_finite(field: &str, map: Option<&JsonMap<'_>>) -> Result<(), Rejection> {
+    if let Some(map) = map {
+        for (k, v) in map {
             if !crate::engine::value_is_finite(v) {
                 return Err(Rejection::NonFiniteNumber {
-                    field: format!("{field}.{k}"),
+                    field: format!("{field}.{}", k.as_str()),
                 });
             }
         }
@@ -366,9 +510,9 @@ impl crate::Engine {
     pub fn ingest_json(&mut self, line: &str) -> Result<crate::Outcome, Rejection> {
         self.check_line_size(line.len())?;
         // Most calls are read in one borrowing pass (no owned `Call`); any line
-        // that pass is not sure of, rejections included, is read again in full so
-        // that outcomes and rejections are exactly those of `Call::from_json` +
-        // `ingest`.
+        // that pass is not sure of, rejections included, is read again by the
+        // serde-derive reader, whose outcomes and rejections are exactly those of
+        // `Call::from_json` + `ingest`.
         let fast = PICKED.with_borrow_mut(|picked| {
             let compiled = self.compiled();
             // The usage metrics' properties, then the NPS score's.
@@ -384,8 +528,7 @@ impl crate::Engine {
         if let Some(outcome) = fast {
             return outcome;
         }
-        let call = Call::from_json(line)?;
-        self.ingest(&call)
+        self.ingest_checked(Line::read(line)?.check()?)
     }
 
     /// Ingests newline-delimited JSON (one call a line, blank lines skipped), counting
@@ -448,6 +591,116 @@ impl crate::Engine {
 }
 
 use crate::IngestReport;
+
+/// The two JSON readers side by side, for `benches/ingest.rs`, the agreement
+/// tests (`tests/json_fast.rs`) and the `json_agree` fuzz target only.
+#[doc(hidden)]
+pub mod readers {
+    use super::{Line, PICKED, fast};
+    use crate::engine::CallKind as Kind;
+    use crate::{Engine, Outcome, Rejection};
+
+    /// Reads a line with the hand-written reader, touching no state: whether it
+    /// took the line.
+    pub fn read_fast(engine: &Engine, line: &str) -> bool {
+        PICKED.with_borrow_mut(|picked| {
+            let compiled = engine.compiled();
+            let read =
+                fast::read_call(line, &compiled.picks, compiled.config.limits(), picked).is_some();
+            picked.clear();
+            read
+        })
+    }
+
+    /// Reads and checks a line with the serde-derive reader, touching no state.
+    pub fn read_serde(engine: &Engine, line: &str) -> Result<(), Rejection> {
+        engine.check_checked(Line::read(line)?.check()?)
+    }
+
+    /// Ingests a line through the serde-derive reader alone.
+    pub fn ingest_serde(engine: &mut Engine, line: &str) -> Result<Outcome, Rejection> {
+        engine.check_line_size(line.len())?;
+        engine.ingest_checked(Line::read(line)?.check()?)
+    }
+
+    /// Where the two readers disagree on `line`, if they do. A line the
+    /// hand-written reader takes must be one the serde-derive reader accepts and
+    /// checks, with the same call: kind, instant, ids, names, the value of every
+    /// usage property, and the traits, entry for entry and in order. A line it
+    /// hands over is the serde-derive reader's alone (nothing to compare).
+    pub fn disagreement(engine: &Engine, line: &str) -> Option<String> {
+        PICKED.with_borrow_mut(|picked| {
+            let found = compare(engine, line, picked);
+            picked.clear();
+            found
+        })
+    }
+
+    fn compare(engine: &Engine, line: &str, picked: &mut fast::Picked) -> Option<String> {
+        let compiled = engine.compiled();
+        let call = fast::read_call(line, &compiled.picks, compiled.config.limits(), picked)?;
+        let checked = match Line::read(line).and_then(Line::check) {
+            Ok(checked) => checked,
+            Err(e) => return Some(format!("only the hand-written reader takes it ({e})")),
+        };
+        let kind = match call.kind {
+            fast::CallKind::Track => Kind::Track,
+            fast::CallKind::Page => Kind::Page,
+            fast::CallKind::Screen => Kind::Screen,
+            fast::CallKind::Identify => Kind::Identify,
+            fast::CallKind::Group => Kind::Group,
+        };
+        macro_rules! same {
+            ($($field:literal: $a:expr, $b:expr;)*) => {$(
+                let (a, b) = (format!("{:?}", $a), format!("{:?}", $b));
+                if a != b {
+                    return Some(format!("{}: {a} (hand-written) vs {b} (serde)", $field));
+                }
+            )*};
+        }
+        same! {
+            "kind": kind, checked.kind;
+            "timestamp": call.ms, checked.timestamp.timestamp_millis();
+            "userId": call.user_id, checked.user_id;
+            "anonymousId": call.anonymous_id, checked.anonymous_id;
+            "messageId": call.message_id, checked.message_id;
+            "event": call.event, checked.event;
+            "groupId": call.group_id, checked.group_id;
+            "device type": call.device_type, checked.device_type;
+        }
+        let (usage, traits) = picked.parts(line);
+        if let Kind::Track | Kind::Page | Kind::Screen = kind {
+            for (metric, spec) in compiled.picks.iter().enumerate() {
+                let Some(property) = spec.property.as_deref() else {
+                    continue;
+                };
+                let a = usage.get(metric).and_then(Option::as_ref);
+                let b = checked.properties.get(property);
+                if a != b {
+                    return Some(format!("property {property:?}: {a:?} vs {b:?}"));
+                }
+            }
+        }
+        let mut listed = Vec::new();
+        traits.drain(|k, v| listed.push((k.to_owned(), v)));
+        let mapped: Vec<_> = checked
+            .traits
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+            .collect();
+        if listed != mapped {
+            return Some(format!("traits: {listed:?} vs {mapped:?}"));
+        }
+        match engine.check_checked(checked) {
+            // The trait-key table's limit is the engine's to test (see
+            // `Engine::ingest_json_call`).
+            Ok(()) | Err(Rejection::TooManyTraitKeys { .. }) => None,
+            Err(e) => Some(format!(
+                "only the hand-written reader finds it within the limits ({e})"
+            )),
+        }
+    }
+}
 
 /// Renders a call as one line of Segment JSON (what [`Call::from_json`] reads).
 pub(crate) fn to_json_line(call: &Call) -> String {

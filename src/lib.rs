@@ -148,6 +148,9 @@ mod id;
 mod ingest;
 #[cfg(feature = "json")]
 mod json;
+#[cfg(feature = "json")]
+#[doc(hidden)]
+pub use json::readers;
 pub mod metrics;
 mod properties;
 mod record;

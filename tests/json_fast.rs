@@ -19,7 +19,7 @@ use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use pulsecheck::config::Limits;
 use pulsecheck::sample::{self, Sample};
-use pulsecheck::{Call, Config, Engine, Outcome, Rejection, Usage};
+use pulsecheck::{Call, Config, Engine, Outcome, Rejection, Usage, readers};
 
 /// What `ingest_json` did before it had a fast path.
 fn full_path(engine: &mut Engine, line: &str) -> Result<Outcome, Rejection> {
@@ -720,6 +720,106 @@ fn same_as_full_path(lines: &[String]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Sample lines with mild bends, written plainly.
+fn edgy_lines(picks: &[(prop::sample::Index, Vec<Bend>)]) -> Vec<String> {
+    let base = base_lines();
+    let plain = Writing {
+        spaces: vec![""],
+        cut: None,
+        tail: "",
+    };
+    picks
+        .iter()
+        .map(|(i, bends)| bent(&base[i.index(base.len())], bends, &plain))
+        .collect()
+}
+
+/// Feeds `lines` to two engines of each config, one through the hand-written
+/// reader (`ingest_json`), the other through the serde-derive reader it is
+/// checked against: where the hand-written reader takes a line, both must read
+/// the same call, and every outcome and the final state must be the same.
+fn same_as_serde_reader(lines: &[String]) -> Result<(), TestCaseError> {
+    for config in configs() {
+        let mut fast = Engine::new(config.clone()).unwrap();
+        let mut serde = Engine::new(config).unwrap();
+        for line in lines {
+            let why = readers::disagreement(&fast, line);
+            prop_assert!(why.is_none(), "{:?}, line: {}", why, line);
+            let expected = readers::ingest_serde(&mut serde, line);
+            let got = fast.ingest_json(line);
+            prop_assert_eq!(&got, &expected, "line: {}", line);
+        }
+        prop_assert_eq!(
+            serde_json::to_string(&fast).unwrap(),
+            serde_json::to_string(&serde).unwrap()
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases_or(128)))]
+
+    /// Hostile variants of realistic lines and made-up `identify` / `group`
+    /// lines, through both readers.
+    #[test]
+    fn bent_lines_match_the_serde_reader(
+        picks in proptest::collection::vec(
+            (any::<prop::sample::Index>(), proptest::collection::vec(bend(), 0..4), writing()),
+            1..12,
+        ),
+        made in proptest::collection::vec(identify_or_group(), 0..6),
+    ) {
+        let base = base_lines();
+        let mut lines: Vec<String> = picks
+            .iter()
+            .map(|(i, bends, w)| bent(&base[i.index(base.len())], bends, w))
+            .collect();
+        lines.extend(made);
+        same_as_serde_reader(&lines)?;
+    }
+
+    /// Mostly valid lines with values on both sides of every limit.
+    #[test]
+    fn edgy_lines_match_the_serde_reader(
+        picks in proptest::collection::vec(
+            (any::<prop::sample::Index>(), proptest::collection::vec(mild_bend(), 1..3)),
+            1..16,
+        ),
+    ) {
+        same_as_serde_reader(&edgy_lines(&picks))?;
+    }
+
+    /// Any text, and realistic lines with any bytes spliced in.
+    #[test]
+    fn spliced_lines_match_the_serde_reader(
+        noise in proptest::collection::vec(
+            (any::<prop::sample::Index>(), any::<prop::sample::Index>(), ".{0,6}"),
+            1..8,
+        ),
+        free in ".{0,40}",
+    ) {
+        let base = base_lines();
+        let mut lines = vec![free];
+        for (line, at, insert) in noise {
+            let mut line = base[line.index(base.len())].clone();
+            let mut at = at.index(line.len() + 1);
+            while !line.is_char_boundary(at) {
+                at -= 1;
+            }
+            line.insert_str(at, &insert);
+            lines.push(line);
+        }
+        same_as_serde_reader(&lines)?;
+    }
+}
+
+/// The whole sample stream, as written, through both readers.
+#[test]
+fn the_sample_stream_matches_the_serde_reader() {
+    same_as_serde_reader(&base_lines()).unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases_or(256)))]
 
@@ -752,13 +852,7 @@ proptest! {
             1..16,
         ),
     ) {
-        let base = base_lines();
-        let plain = Writing { spaces: vec![""], cut: None, tail: "" };
-        let lines: Vec<String> = picks
-            .iter()
-            .map(|(i, bends)| bent(&base[i.index(base.len())], bends, &plain))
-            .collect();
-        same_as_full_path(&lines)?;
+        same_as_full_path(&edgy_lines(&picks))?;
     }
 
     /// `identify` and `group` lines made from scratch, among a few sample lines

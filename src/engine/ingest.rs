@@ -61,6 +61,9 @@ pub(crate) enum PropertiesRef<'a> {
     /// The value of each usage metric's property, by metric index (`None`: absent);
     /// what a JSON reader that skips every other property hands over.
     ByUsage(&'a [Option<Value>]),
+    /// All the properties, by name, with keys borrowed from a JSON line.
+    #[cfg(feature = "json")]
+    Json(&'a crate::json::JsonMap<'a>),
 }
 
 impl PropertiesRef<'_> {
@@ -68,6 +71,31 @@ impl PropertiesRef<'_> {
         match self {
             PropertiesRef::Map(map) => map.get(name),
             PropertiesRef::ByUsage(values) => values.get(metric).and_then(Option::as_ref),
+            #[cfg(feature = "json")]
+            PropertiesRef::Json(map) => map.get(name),
+        }
+    }
+
+    /// How many properties, and each name with its value (none for `ByUsage`,
+    /// whose builder checked them).
+    pub(super) fn for_each(
+        &self,
+        mut f: impl FnMut(&str, &Value) -> Result<(), Rejection>,
+    ) -> Result<(), Rejection> {
+        match self {
+            PropertiesRef::Map(map) => map.iter().try_for_each(|(k, v)| f(k, v)),
+            PropertiesRef::ByUsage(_) => Ok(()),
+            #[cfg(feature = "json")]
+            PropertiesRef::Json(map) => map.iter().try_for_each(|(k, v)| f(k.as_str(), v)),
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        match self {
+            PropertiesRef::Map(map) => map.len(),
+            PropertiesRef::ByUsage(_) => 0,
+            #[cfg(feature = "json")]
+            PropertiesRef::Json(map) => map.len(),
         }
     }
 }
@@ -82,23 +110,46 @@ pub(crate) enum TraitsRef<'a> {
     /// values it built for the engine to keep (moved, not cloned).
     #[cfg(feature = "json")]
     Json(crate::json::fast::JsonTraits<'a>),
+    /// The map read from a JSON line, keys borrowed from it; its values move
+    /// into the engine's state.
+    #[cfg(feature = "json")]
+    Line(crate::json::JsonMap<'a>),
 }
 
 impl<'a> TraitsRef<'a> {
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         match self {
             TraitsRef::Map(map) => map.len(),
             #[cfg(feature = "json")]
             TraitsRef::Json(traits) => traits.len(),
+            #[cfg(feature = "json")]
+            TraitsRef::Line(map) => map.len(),
+        }
+    }
+
+    /// Each key with its value, to check (none for `Json`, whose builder checked
+    /// them).
+    pub(super) fn for_each(
+        &self,
+        mut f: impl FnMut(&str, &Value) -> Result<(), Rejection>,
+    ) -> Result<(), Rejection> {
+        match self {
+            TraitsRef::Map(map) => map.iter().try_for_each(|(k, v)| f(k, v)),
+            #[cfg(feature = "json")]
+            TraitsRef::Json(_) => Ok(()),
+            #[cfg(feature = "json")]
+            TraitsRef::Line(map) => map.iter().try_for_each(|(k, v)| f(k.as_str(), v)),
         }
     }
 
     /// Each key and its value, to keep.
-    fn into_each(self, mut f: impl FnMut(&'a str, Value)) {
+    fn into_each(self, mut f: impl FnMut(&str, Value)) {
         match self {
             TraitsRef::Map(map) => map.iter().for_each(|(k, v)| f(k, v.clone())),
             #[cfg(feature = "json")]
             TraitsRef::Json(traits) => traits.drain(f),
+            #[cfg(feature = "json")]
+            TraitsRef::Line(map) => map.into_iter().for_each(|(k, v)| f(k.as_str(), v)),
         }
     }
 }
@@ -254,6 +305,55 @@ impl Engine {
     }
 }
 
+#[cfg(feature = "json")]
+impl Engine {
+    /// Ingests a line that passed [`Line::check`](crate::json::Line::check): its
+    /// limits, then the state, exactly as [`ingest`](Self::ingest) would the typed
+    /// call built from it.
+    pub(crate) fn ingest_checked(
+        &mut self,
+        mut c: crate::json::Checked<'_>,
+    ) -> Result<Outcome, Rejection> {
+        let traits = std::mem::take(&mut c.traits);
+        let view = checked_view(&c, traits);
+        self.check_limits(&view, c.os_name.as_deref())?;
+        self.ingest_ref(view)
+    }
+
+    /// Only what [`ingest_checked`](Self::ingest_checked) checks before it
+    /// touches the state (for the reader benchmark).
+    pub(crate) fn check_checked(&self, mut c: crate::json::Checked<'_>) -> Result<(), Rejection> {
+        let traits = std::mem::take(&mut c.traits);
+        let view = checked_view(&c, traits);
+        self.check_limits(&view, c.os_name.as_deref())
+    }
+}
+
+/// The view of a checked line, with its traits (moved in).
+#[cfg(feature = "json")]
+fn checked_view<'a>(
+    c: &'a crate::json::Checked<'a>,
+    traits: crate::json::JsonMap<'a>,
+) -> CallRef<'a> {
+    let traits = match c.kind {
+        Kind::Identify | Kind::Group => Some(TraitsRef::Line(traits)),
+        _ => None,
+    };
+    CallRef {
+        kind: c.kind,
+        ms: c.timestamp.timestamp_millis(),
+        user_id: c.user_id.as_deref(),
+        anonymous_id: c.anonymous_id.as_deref(),
+        message_id: c.message_id.as_deref(),
+        event: &c.event,
+        group_id: c.group_id.as_deref(),
+        previous_id: c.previous_id.as_deref(),
+        device_type: c.device_type.as_deref(),
+        properties: PropertiesRef::Json(&c.properties),
+        traits,
+    }
+}
+
 impl Engine {
     /// Ingests one call: stored, ignored as a duplicate of an earlier `messageId`, or
     /// rejected with the reason (nothing is stored then).
@@ -270,7 +370,9 @@ impl Engine {
     /// assert_eq!(engine.ingest(&call), Ok(Outcome::Duplicate));
     /// ```
     pub fn ingest(&mut self, call: &Call) -> Result<Outcome, Rejection> {
-        self.check_limits(call)?;
+        let view = CallRef::of(call);
+        let os_name = call.activity().and_then(|a| a.context().os_name());
+        self.check_limits(&view, os_name)?;
         match call {
             Call::Identify(i) => check_finite("traits", i.traits())?,
             Call::Group(g) => check_finite("traits", g.traits())?,
@@ -281,7 +383,7 @@ impl Engine {
                 }
             }
         }
-        self.ingest_ref(CallRef::of(call))
+        self.ingest_ref(view)
     }
 
     /// Ingests a borrowed view of a call (see [`CallRef`] for what its builder must

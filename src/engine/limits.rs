@@ -1,51 +1,61 @@
 //! The resource limits of [`Limits`], checked on every call
 //! before it touches the state, so a refused call changes nothing.
 
+use super::ingest::{CallRef, Kind, TraitsRef};
 use super::{Engine, normalize_trait_key};
 use crate::config::Limits;
-use crate::event::{Actor, Call, Properties};
 use crate::ingest::{Rejection, clip};
 use crate::value::Value;
 
 impl Engine {
-    /// Refuses a call over any limit, naming the limit.
-    pub(crate) fn check_limits(&self, call: &Call) -> Result<(), Rejection> {
+    /// Refuses a call over any limit, naming the limit. `os_name` is the
+    /// activity's `context.os.name`, which the engine checks but does not keep.
+    pub(crate) fn check_limits(
+        &self,
+        call: &CallRef<'_>,
+        os_name: Option<&str>,
+    ) -> Result<(), Rejection> {
         let limits = self.compiled.config.limits();
         let mut walk = Walk { limits, bytes: 0 };
-        if let Some(m) = call.message_id() {
-            walk.id("messageId", m.as_str())?;
+        if let Some(m) = call.message_id {
+            walk.id("messageId", m)?;
         }
-        match call {
-            Call::Identify(i) => {
-                walk.actor(i.actor())?;
-                walk.properties("traits", i.traits())?;
-                self.check_trait_keys(i.traits())?;
+        let actor = |walk: &mut Walk<'_>| -> Result<(), Rejection> {
+            if let Some(u) = call.user_id {
+                walk.id("userId", u)?;
             }
-            Call::Group(g) => {
-                walk.actor(g.actor())?;
-                walk.id("groupId", g.group_id().as_str())?;
-                walk.properties("traits", g.traits())?;
-                self.check_trait_keys(g.traits())?;
+            if let Some(a) = call.anonymous_id {
+                walk.id("anonymousId", a)?;
             }
-            Call::Alias(a) => {
-                walk.id("previousId", a.previous_id())?;
-                walk.id("userId", a.user_id().as_str())?;
-            }
-            _ => {
-                let Some(activity) = call.activity() else {
-                    return Ok(());
-                };
-                walk.actor(activity.actor())?;
-                walk.name(|| "field `event`".to_owned(), activity.event())?;
-                let context = activity.context();
-                if let Some(g) = context.group_id() {
-                    walk.id("context.groupId", g.as_str())?;
+            Ok(())
+        };
+        match call.kind {
+            Kind::Identify | Kind::Group => {
+                actor(&mut walk)?;
+                if call.kind == Kind::Group {
+                    walk.id("groupId", call.group_id.unwrap_or_default())?;
                 }
-                if let Some(os) = context.os_name() {
+                if let Some(traits) = &call.traits {
+                    walk.properties("traits", traits.len(), |f| traits.for_each(f))?;
+                    self.check_trait_keys(traits)?;
+                }
+            }
+            Kind::Alias => {
+                walk.id("previousId", call.previous_id.unwrap_or_default())?;
+                walk.id("userId", call.user_id.unwrap_or_default())?;
+            }
+            Kind::Track | Kind::Page | Kind::Screen => {
+                actor(&mut walk)?;
+                walk.name(|| "field `event`".to_owned(), call.event)?;
+                if let Some(g) = call.group_id {
+                    walk.id("context.groupId", g)?;
+                }
+                if let Some(os) = os_name {
                     walk.name(|| "field `context.os.name`".to_owned(), os)?;
                 }
-                walk.properties("properties", activity.properties())?;
-                if let Some(device) = context.device_type() {
+                let properties = &call.properties;
+                walk.properties("properties", properties.len(), |f| properties.for_each(f))?;
+                if let Some(device) = call.device_type {
                     // The device-type table's limit is checked by `ingest_ref`.
                     walk.name(|| "field `context.device.type`".to_owned(), device)?;
                 }
@@ -55,26 +65,26 @@ impl Engine {
     }
 
     /// Refuses traits that would grow the trait-key table past its limit.
-    fn check_trait_keys(&self, traits: &Properties) -> Result<(), Rejection> {
+    fn check_trait_keys(&self, traits: &TraitsRef<'_>) -> Result<(), Rejection> {
         let limit = self.compiled.config.limits().max_trait_keys();
         let keys = &self.state.trait_keys;
         if keys.len() + traits.len() <= limit {
             return Ok(());
         }
-        let mut new: Vec<&str> = Vec::new();
-        for key in traits.keys() {
+        let mut new: Vec<String> = Vec::new();
+        traits.for_each(|key, _| {
             let key = normalize_trait_key(key);
-            if !keys.contains(key) && !new.contains(&key) {
+            if !keys.contains(key) && !new.iter().any(|n| n == key) {
                 if keys.len() + new.len() >= limit {
                     return Err(Rejection::TooManyTraitKeys {
                         key: clip(key),
                         limit,
                     });
                 }
-                new.push(key);
+                new.push(key.to_owned());
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
@@ -108,16 +118,6 @@ impl Walk<'_> {
         self.add(id.len())
     }
 
-    fn actor(&mut self, actor: &Actor) -> Result<(), Rejection> {
-        if let Some(u) = actor.user_id() {
-            self.id("userId", u.as_str())?;
-        }
-        if let Some(a) = actor.anonymous_id() {
-            self.id("anonymousId", a.as_str())?;
-        }
-        Ok(())
-    }
-
     fn name(&mut self, field: impl FnOnce() -> String, name: &str) -> Result<(), Rejection> {
         let limit = self.limits.max_name_bytes();
         if name.len() > limit {
@@ -130,20 +130,27 @@ impl Walk<'_> {
         self.add(name.len())
     }
 
-    fn properties(&mut self, field: &'static str, props: &Properties) -> Result<(), Rejection> {
+    /// A map of `len` entries, which `each` hands over one by one.
+    fn properties(
+        &mut self,
+        field: &'static str,
+        len: usize,
+        each: impl FnOnce(
+            &mut dyn FnMut(&str, &Value) -> Result<(), Rejection>,
+        ) -> Result<(), Rejection>,
+    ) -> Result<(), Rejection> {
         let limit = self.limits.max_properties();
-        if props.len() > limit {
+        if len > limit {
             return Err(Rejection::TooManyProperties {
                 field,
-                count: props.len(),
+                count: len,
                 limit,
             });
         }
-        for (key, value) in props {
+        each(&mut |key, value| {
             self.name(|| format!("a key of `{field}` ({:?})", clip(key)), key)?;
-            self.value(&|| format!("{field}.{}", clip(key)), value, 0)?;
-        }
-        Ok(())
+            self.value(&|| format!("{field}.{}", clip(key)), value, 0)
+        })
     }
 
     /// `depth` is the number of lists / objects around `value`.

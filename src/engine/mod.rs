@@ -38,6 +38,8 @@ use interner::Interner;
 use state::{AccountState, ActorState, Contact};
 
 #[cfg(feature = "json")]
+pub(crate) use ingest::Kind as CallKind;
+#[cfg(feature = "json")]
 pub(crate) use ingest::value_is_finite;
 
 /// The translation engine: feed it calls, ask it for a [`Snapshot`](crate::Snapshot)
