@@ -149,6 +149,7 @@ mod ingest;
 #[cfg(feature = "json")]
 mod json;
 pub mod metrics;
+pub mod portfolio;
 mod properties;
 mod record;
 pub mod rule;
@@ -168,6 +169,7 @@ pub use event::{
 };
 pub use id::{AccountId, AnonymousId, MessageId, UserId};
 pub use ingest::{IngestReport, Outcome, Rejection, Warning};
+pub use portfolio::Portfolio;
 pub use record::Record;
 pub use rule::{
     ActionDef, CompiledRule, EvalInput, Membership, Memberships, Rule, RuleContext, RuleError,

@@ -13,6 +13,7 @@ use crate::engine::State;
 use crate::engine::state::{ANY_ACCOUNT, ActorState};
 use crate::properties::Columns;
 use crate::record::Record;
+use crate::rule::Membership;
 use crate::time::{DayNumber, MS_PER_DAY, datetime_of, day_of_ms, day_start_ms};
 use crate::value::Value;
 
@@ -53,6 +54,15 @@ impl<'a> UserRecords<'a> {
 
     /// The records of people `range` (indexes into the day's people), in order.
     pub fn build(&self, range: Range<usize>) -> Built {
+        let mut out = Built::with_capacity(range.len());
+        self.each(range, |_, r, segments| out.push(r, segments));
+        out
+    }
+
+    /// Builds the record of each person of `range` (indexes into the day's
+    /// people), in order, and hands it to `sink` with the person and its segments:
+    /// the snapshot keeps the records, the portfolio counts them and lets them go.
+    pub fn each(&self, range: Range<usize>, mut sink: impl FnMut(usize, Record, Membership)) {
         let UserRecords {
             state,
             common,
@@ -69,7 +79,6 @@ impl<'a> UserRecords<'a> {
         let cutoff = day_start_ms(day + 1, c.offset);
         let window_start = day - c.window + 1;
         let m = c.usage.len();
-        let mut out = Built::with_capacity(range.len());
         for p in range {
             let root = now.people.roots[p];
             // Read the person's lists from the state first, one right after the other:
@@ -141,9 +150,8 @@ impl<'a> UserRecords<'a> {
                 health::score(&mut r, k, c, h, true);
             }
             let segments = common.classify(&mut r, account, &c.rules.user);
-            out.push(r, segments);
+            sink(p, r, segments);
         }
-        out
     }
 }
 
