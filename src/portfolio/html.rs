@@ -28,7 +28,7 @@ main{max-width:1240px;margin:0 auto;padding:20px}
 h1{font-size:26px;margin:0 0 4px}
 h2{font-size:17px;margin:0 0 10px}
 .sub{color:#5a6470;margin:0 0 18px}
-.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin-bottom:18px}
+.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(122px,1fr));gap:10px;margin-bottom:18px}
 .kpi{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .kpi .label{font-size:13px;color:#5a6470}
 .kpi .value{font-size:24px;font-weight:650;font-variant-numeric:tabular-nums}
@@ -49,7 +49,8 @@ thead th{color:#5a6470;font-weight:600;border-bottom:1px solid #d9dde2}
 .heat td.cell{text-align:center;min-width:44px}
 .muted{color:#5a6470}
 footer{color:#5a6470;font-size:12px;margin-top:18px}
-@media (max-width:600px){main{padding:12px}h1{font-size:21px}.kpi .value{font-size:20px}.card{padding:12px}}
+td:first-child,th:first-child{position:sticky;left:0;background:#fff}
+@media (max-width:600px){main{padding:12px}h1{font-size:21px}.kpi .value{font-size:20px}.card{padding:12px}th,td{padding:3px 4px}table{font-size:12px}}
 "#;
 
 impl Portfolio {
@@ -232,19 +233,33 @@ impl Portfolio {
             .max()
             .unwrap_or_default()
             .max(Decimal::ONE);
-        let (w, hgt, left, bottom, plot_top) = (560.0, 280.0, 56.0, 40.0, 24.0);
-        let plot_h = hgt - bottom - plot_top;
-        let y = |d: Decimal| plot_top + plot_h * (1.0 - to_f64(d) / to_f64(top));
-        let slot = (w - left - 8.0) / bars.len() as f64;
+        // Horizontal floating bars, one row per step: the labels stay readable on
+        // a phone, where a column per step would crowd them.
+        let (w, row, left, right, head) = (440.0, 30.0, 96.0, 84.0, 8.0);
+        let plot_w = w - left - right;
+        let hgt = head + row * bars.len() as f64 + 34.0;
+        let x = |d: Decimal| left + plot_w * to_f64(d) / to_f64(top);
         let _ = write!(
             h,
             "<svg viewBox=\"0 0 {w} {hgt}\" role=\"img\" aria-label=\"MRR waterfall\">"
         );
-        axis_y(h, left, plot_top, plot_h, w, &money(top), "MRR");
+        let axis_y = head + row * bars.len() as f64;
+        let _ = write!(
+            h,
+            "<line x1=\"{left}\" y1=\"{head}\" x2=\"{left}\" y2=\"{axis_y}\" stroke=\"#1d232a\"/>\
+             <line x1=\"{left}\" y1=\"{axis_y}\" x2=\"{r:.1}\" y2=\"{axis_y}\" stroke=\"#1d232a\"/>\
+             <text x=\"{left}\" y=\"{t:.1}\" font-size=\"12\" text-anchor=\"middle\">0</text>\
+             <text x=\"{r:.1}\" y=\"{t:.1}\" font-size=\"12\" text-anchor=\"middle\">{}</text>\
+             <text x=\"{mid:.1}\" y=\"{t2:.1}\" font-size=\"12\" text-anchor=\"middle\">MRR</text>",
+            money(top),
+            r = left + plot_w,
+            t = axis_y + 15.0,
+            t2 = axis_y + 30.0,
+            mid = left + plot_w / 2.0,
+        );
         for (i, (label, amount, sign, from, to)) in bars.iter().enumerate() {
-            let x = left + slot * i as f64 + slot * 0.15;
-            let bw = slot * 0.7;
-            let (y0, y1) = (y(*to), y(*from));
+            let y = head + row * i as f64 + 5.0;
+            let (x0, x1) = (x(*from), x(*to));
             let colour = match sign {
                 0 => GREY,
                 1 => BLUE,
@@ -257,14 +272,15 @@ impl Portfolio {
             };
             let _ = write!(
                 h,
-                "<rect x=\"{x:.1}\" y=\"{y0:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{text}</text>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{label}</text>",
-                (y1 - y0).max(1.0),
-                x + bw / 2.0,
-                y0 - 5.0,
-                x + bw / 2.0,
-                hgt - bottom + 16.0,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\">{label}</text>\
+                 <rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"/>\
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\">{text}</text>",
+                left - 6.0,
+                y + 15.0,
+                (x1 - x0).max(1.0),
+                row - 10.0,
+                x0.max(x1) + 5.0,
+                y + 15.0,
             );
         }
         h.push_str("</svg>\n<div class=\"scroll\"><table><thead><tr><th>Movement</th><th>MRR</th></tr></thead><tbody>");
@@ -296,7 +312,7 @@ impl Portfolio {
         ];
         let _ = write!(
             h,
-            "<svg viewBox=\"0 0 560 96\" role=\"img\" aria-label=\"Health labels of users and accounts\">"
+            "<svg viewBox=\"0 0 440 96\" role=\"img\" aria-label=\"Health labels of users and accounts\">"
         );
         for (i, (name, labels)) in rows.iter().enumerate() {
             let parts = [
@@ -334,7 +350,7 @@ impl Portfolio {
         );
         let _ = write!(
             h,
-            "<svg viewBox=\"0 0 560 52\" role=\"img\" aria-label=\"NPS answers\">"
+            "<svg viewBox=\"0 0 440 52\" role=\"img\" aria-label=\"NPS answers\">"
         );
         stacked_bar(
             h,
@@ -453,7 +469,7 @@ fn champion_card(h: &mut String, metric: &str, champions: &Champions, accounts: 
             (ORANGE, "50% of usage"),
         ],
     );
-    let (w, hgt, left, bottom, top) = (560.0, 260.0, 56.0, 44.0, 12.0);
+    let (w, hgt, left, bottom, top) = (440.0, 240.0, 54.0, 44.0, 12.0);
     let plot_w = w - left - 16.0;
     let plot_h = hgt - bottom - top;
     let n = champions.curve.last().map_or(0, |p| p.accounts).max(1) as f64;
@@ -516,19 +532,20 @@ fn champion_card(h: &mut String, metric: &str, champions: &Champions, accounts: 
                 h,
                 "<line x1=\"{cx:.1}\" y1=\"{:.1}\" x2=\"{cx:.1}\" y2=\"{:.1}\" stroke=\"#1d232a\" stroke-dasharray=\"2 3\"/>\
                  <circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4\" fill=\"{BLUE}\"/>\
-                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{} accounts: {share}%</text>",
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\">{} {}: {share}%</text>",
                 top + plot_h,
                 y(share),
                 cx + 8.0,
                 cy + 16.0,
                 int(count as u64),
+                if count == 1 { "account" } else { "accounts" },
             );
         }
     }
     h.push_str("</svg>");
     let _ = write!(
         h,
-        "<div class=\"scroll\"><table><thead><tr><th>Account</th><th>{metric}</th><th>Share</th><th>Cumulative</th></tr></thead><tbody>"
+        "<div class=\"scroll\"><table><thead><tr><th>Account</th><th>{metric}</th><th>Share</th><th>Running</th></tr></thead><tbody>"
     );
     const SHOWN: usize = 10;
     for c in champions.accounts.iter().take(SHOWN) {
@@ -563,10 +580,10 @@ fn champion_card(h: &mut String, metric: &str, champions: &Champions, accounts: 
 }
 
 /// A horizontal bar of `parts` (count, fill, text colour) with its `name` and
-/// total, at height `y` of a 560-wide chart.
+/// total, at height `y` of a 440-wide chart.
 fn stacked_bar(h: &mut String, name: &str, y: f64, parts: &[(u64, &str, &str)]) {
     let total: u64 = parts.iter().map(|p| p.0).sum();
-    let (left, width) = (80.0, 420.0);
+    let (left, width) = (72.0, 290.0);
     let _ = write!(
         h,
         "<text x=\"0\" y=\"{:.1}\" font-size=\"13\">{name}</text>",
