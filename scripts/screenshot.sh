@@ -19,7 +19,7 @@ shoot() { # width height output
         --window-size="$1,$2" --screenshot="$3" "file://$work/portfolio.html" 2>/dev/null
 }
 mkdir -p docs
-shoot 1280 2000 docs/portfolio.png
+shoot 1280 2200 docs/portfolio.png
 if [ "${1:-}" = "--phone" ]; then
     shoot 390 4200 docs/portfolio-phone.png
 fi

@@ -539,3 +539,76 @@ proptest! {
         prop_assert_eq!(&evicted.snapshot(end), &expected[0]);
     }
 }
+
+/// The portfolios of a few days, from the latest back past the cohorts' twelve
+/// weeks.
+fn portfolios(engine: &Engine) -> Vec<pulsecheck::Portfolio> {
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    [0, 2, 4, 9, 40]
+        .iter()
+        .map(|d| engine.portfolio(end - Duration::days(*d)))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases_or(16)))]
+
+    /// The portfolio, like the snapshot, does not depend on ingest order.
+    #[test]
+    fn any_permutation_gives_the_same_portfolio(shuffled in Just(calls()).prop_shuffle()) {
+        let expected = portfolios(&engine_of(&calls()));
+        prop_assert_eq!(portfolios(&engine_of(&shuffled)), expected);
+    }
+
+    /// Split any way and merged: the portfolio of the engine that ingested it all.
+    #[test]
+    fn split_and_merge_gives_the_same_portfolio(parts in proptest::collection::vec(0..3usize, 2000)) {
+        let all = calls();
+        let expected = portfolios(&engine_of(&all));
+        let mut engines: Vec<Engine> = (0..3).map(|_| engine_of(&[])).collect();
+        for (i, call) in all.iter().enumerate() {
+            engines[parts[i % parts.len()]].ingest(call).unwrap();
+        }
+        let mut merged = engines.remove(0);
+        for other in engines {
+            merged.merge(other).unwrap();
+        }
+        prop_assert_eq!(portfolios(&merged), expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases_or(32)))]
+
+    /// With `health` (NPS, revenue movements, labels), random calls in any order
+    /// give the same portfolio.
+    #[test]
+    fn health_calls_in_any_order_give_the_same_portfolio(
+        (calls, shuffled) in health_calls().prop_flat_map(|c| (Just(c.clone()), Just(c).prop_shuffle())),
+    ) {
+        prop_assert_eq!(portfolios(&health_engine_of(&shuffled)), portfolios(&health_engine_of(&calls)));
+    }
+
+    /// Split any way, merged, then fed the rest: the same portfolio as one engine.
+    #[test]
+    fn health_split_and_merge_gives_the_same_portfolio(
+        calls in health_calls(),
+        route in proptest::collection::vec(0..3usize, 8),
+        cut in 0..=100usize,
+    ) {
+        let expected = portfolios(&health_engine_of(&calls));
+        let split = calls.len() * cut / 100;
+        let mut engines: Vec<Engine> = (0..3).map(|_| health_engine_of(&[])).collect();
+        for (i, call) in calls[..split].iter().enumerate() {
+            engines[route[i % route.len()]].ingest(call).unwrap();
+        }
+        let mut merged = engines.remove(0);
+        for other in engines {
+            merged.merge(other).unwrap();
+        }
+        for call in &calls[split..] {
+            merged.ingest(call).unwrap();
+        }
+        prop_assert_eq!(portfolios(&merged), expected);
+    }
+}
