@@ -428,3 +428,52 @@ fn the_page_escapes_names_and_loads_nothing() {
     assert!(!page.contains("@import"));
     assert!(page.contains("Net revenue retention"));
 }
+
+#[test]
+fn segments_reading_any_property_count_as_in_the_snapshot() {
+    // The portfolio works out only what the user rules read: each of these reads a
+    // part it would otherwise skip (names, devices, contacts, usage, custom traits).
+    let config = Config::builder()
+        .usage("api", Usage::count("API Called"))
+        .user_segment("acme_mail", "email ends_with \"@acme.com\"")
+        .user_segment("mobile", "primary_device = \"mobile\"")
+        .user_segment("contacted", "last_contacted_at is set")
+        .user_segment("api_users", "api >= 2")
+        .user_segment("admins", "traits.role = \"admin\"")
+        .build()
+        .unwrap();
+    let calls: Vec<Call> = vec![
+        Identify::new(uid("u1"), ts("2026-10-01T00:00:00Z"))
+            .trait_("email", "ana@acme.com")
+            .trait_("role", "admin")
+            .into(),
+        Identify::new(uid("u2"), ts("2026-10-01T00:00:00Z"))
+            .trait_("email", "bo@globex.com")
+            .into(),
+        track("u1", "API Called", "2026-10-20T10:00:00Z")
+            .device_type("mobile")
+            .into(),
+        track("u1", "API Called", "2026-10-21T10:00:00Z").into(),
+        track("u2", "API Called", "2026-10-21T10:00:00Z")
+            .device_type("desktop")
+            .into(),
+    ];
+    let mut engine = engine_with(config, calls);
+    engine.record_contact(&uid("u2"), ts("2026-10-25T10:00:00Z"), "onboarding");
+    let p = engine.portfolio(day(D));
+    // u1: acme mail, mobile, 2 API calls, admin; u2: contacted.
+    let expected: Vec<(&str, u64)> = vec![
+        ("acme_mail", 1),
+        ("mobile", 1),
+        ("contacted", 1),
+        ("api_users", 1),
+        ("admins", 1),
+    ];
+    let got: Vec<(&str, u64)> = p
+        .segments()
+        .user()
+        .iter()
+        .map(|(n, c)| (n.as_str(), *c))
+        .collect();
+    assert_eq!(got, expected);
+}

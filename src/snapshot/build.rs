@@ -28,6 +28,8 @@ pub(super) struct Common<'a> {
     pub keys: &'a TraitKeys,
     /// The memberships a tracked snapshot started from.
     pub previous: Option<&'a Memberships>,
+    /// Whether to decide each record's `next_action` (the portfolio does not).
+    pub actions: bool,
     /// What the `health` section reads across records.
     pub health: &'a HealthInputs,
 }
@@ -264,6 +266,7 @@ impl DayInputs {
             date,
             keys: &self.keys,
             previous,
+            actions: true,
             health: &self.health,
         }
     }
@@ -275,9 +278,11 @@ impl DayInputs {
         date: NaiveDate,
         previous: Option<&Memberships>,
         threads: usize,
+        actions: bool,
     ) -> Built {
         let c = engine.compiled();
-        let common = self.common(c, &c.account_columns, date, previous);
+        let mut common = self.common(c, &c.account_columns, date, previous);
+        common.actions = actions;
         let accounts = AccountRecords::new(engine.state(), &common, &self.now, &self.before);
         Built::concat(parallel::split(accounts.len(), threads, |range| {
             accounts.build(range)
@@ -298,7 +303,7 @@ pub(crate) fn build(
     let inputs = DayInputs::new(engine, day_number(date), threads);
     let mut transitions = Vec::new();
     // Accounts first: user rules may read `account.…`, segments included.
-    let accounts = inputs.accounts(engine, date, memberships.as_deref(), threads);
+    let accounts = inputs.accounts(engine, date, memberships.as_deref(), threads, true);
     record_segments(
         &mut memberships,
         &c.rules.account,
@@ -368,8 +373,10 @@ impl Common<'_> {
         let input = EvalInput::new(r, self.date)
             .with_account(account)
             .with_utc_offset_minutes(self.c.offset);
-        let action = rules.actions().first_match(&input).map(str::to_owned);
-        r.put(self.k.next_action, action);
+        if self.actions {
+            let action = rules.actions().first_match(&input).map(str::to_owned);
+            r.put(self.k.next_action, action);
+        }
         now
     }
 }

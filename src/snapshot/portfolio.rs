@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 
 use super::build::{Built, DayInputs};
 use super::parallel;
-use super::user::UserRecords;
+use super::user::{Needs, UserRecords};
+use crate::config::Milestone;
 use crate::config::compiled::Compiled;
 use crate::engine::{Engine, State};
 use crate::metrics;
@@ -18,6 +19,7 @@ use crate::portfolio::{
 use crate::properties::Columns;
 use crate::record::Record;
 use crate::rule::Membership;
+use crate::rule::Rule;
 use crate::time::{DayNumber, date_of, day_number, day_of_ms};
 use crate::value::Value;
 
@@ -69,14 +71,17 @@ fn compute(engine: &Engine, date: NaiveDate, threads: usize) -> Portfolio {
     let state = engine.state();
     let day = day_number(date);
     let inputs = DayInputs::new(engine, day, threads);
-    let accounts = inputs.accounts(engine, date, None, threads);
-    let common = inputs.common(c, &c.user_columns, date, None);
+    // Next actions are not part of the portfolio: they are not decided.
+    let accounts = inputs.accounts(engine, date, None, threads, false);
+    let mut common = inputs.common(c, &c.user_columns, date, None);
+    common.actions = false;
     let users = UserRecords::new(
         state,
         &common,
         (&inputs.now, &inputs.before),
         &accounts.records,
-    );
+    )
+    .with_needs(user_needs(engine));
     let people = inputs.now.people.len();
     let parts = parallel::split(people, threads, |range| {
         let mut tally = UserTally::new(c);
@@ -128,6 +133,26 @@ fn compute(engine: &Engine, date: NaiveDate, threads: usize) -> Portfolio {
     };
     revenue_and_accounts(c, &accounts, &mut portfolio);
     portfolio
+}
+
+/// What of a user record the user rules (segments and rule milestones) read,
+/// besides what the health score and the portfolio read.
+fn user_needs(engine: &Engine) -> Needs {
+    let config = engine.config();
+    let mut rules: Vec<&Rule> = Vec::new();
+    for (_, segment) in config.segments().user().iter() {
+        rules.push(segment.enter());
+        rules.extend(segment.exit());
+    }
+    rules.extend(
+        config
+            .activation()
+            .user()
+            .iter()
+            .filter_map(Milestone::rule_def),
+    );
+    let properties: Vec<String> = rules.iter().flat_map(|r| r.properties()).collect();
+    Needs::of(engine.compiled(), properties.iter().map(String::as_str))
 }
 
 fn nps_configured(c: &Compiled) -> bool {
