@@ -362,9 +362,9 @@ impl Portfolio {
                 (self.promoters, GREEN, "#fff"),
             ],
         );
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "</svg><p class=\"muted\">NPS {}: {} promoters, {} passives, {} detractors.</p></figure>\n",
+            "</svg><p class=\"muted\">NPS {}: {} promoters, {} passives, {} detractors.</p></figure>",
             self.nps.map_or("&mdash;".into(), |n| format!("{n:+}")),
             int(self.promoters),
             int(self.passives),
@@ -572,9 +572,9 @@ fn champion_card(h: &mut String, metric: &str, champions: &Champions, accounts: 
             int((count - SHOWN) as u64)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "</tbody></table></div><p class=\"muted\">All accounts: {} {metric} in the window.</p></figure>\n",
+        "</tbody></table></div><p class=\"muted\">All accounts: {} {metric} in the window.</p></figure>",
         money(champions.total)
     );
 }
