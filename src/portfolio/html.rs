@@ -28,10 +28,10 @@ main{max-width:1240px;margin:0 auto;padding:20px}
 h1{font-size:26px;margin:0 0 4px}
 h2{font-size:17px;margin:0 0 10px}
 .sub{color:#5a6470;margin:0 0 18px}
-.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(122px,1fr));gap:10px;margin-bottom:18px}
-.kpi{background:#fff;border-radius:8px;padding:12px 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(136px,1fr));gap:10px;margin-bottom:18px}
+.kpi{background:#fff;border-radius:8px;padding:12px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .kpi .label{font-size:13px;color:#5a6470}
-.kpi .value{font-size:24px;font-weight:650;font-variant-numeric:tabular-nums}
+.kpi .value{font-size:20px;font-weight:650;font-variant-numeric:tabular-nums;white-space:nowrap}
 .kpi .note{font-size:12px;color:#5a6470}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,520px),1fr));gap:16px}
 .card{background:#fff;border-radius:8px;padding:16px;box-shadow:0 1px 2px rgba(0,0,0,.08);min-width:0;margin:0}
@@ -583,7 +583,7 @@ fn champion_card(h: &mut String, metric: &str, champions: &Champions, accounts: 
 /// total, at height `y` of a 440-wide chart.
 fn stacked_bar(h: &mut String, name: &str, y: f64, parts: &[(u64, &str, &str)]) {
     let total: u64 = parts.iter().map(|p| p.0).sum();
-    let (left, width) = (72.0, 290.0);
+    let (left, width) = (72.0, 250.0);
     let _ = write!(
         h,
         "<text x=\"0\" y=\"{:.1}\" font-size=\"13\">{name}</text>",
