@@ -398,7 +398,7 @@ fn compare(op: CmpOp, a: &Val<'_>, b: &Val<'_>, offset: i32) -> bool {
 #[derive(Debug)]
 pub struct CompiledRule {
     root: Node,
-    /// The height of the rule's tree (see [`stack`](super::stack)).
+    /// The height of the rule's tree (see [`stack`]).
     depth: u32,
     schema: Arc<Schema>,
     account: Option<Arc<Schema>>,
