@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use pulsecheck::config::{Health, Nps};
+use pulsecheck::config::Health;
 use pulsecheck::{AccountId, Call, Config, Engine, Group, Identify, Portfolio, Usage, Value};
 use rust_decimal::Decimal;
 
@@ -233,19 +233,8 @@ fn nps(user: &str, at: &str, score: i64) -> Call {
 fn nps_health_labels_and_segments() {
     // Health from the NPS component alone: a user's score is 10 · nps_score; the
     // account's is (nps + 100) / 2. Red below 40, green from 70.
-    let mut health = Health::new().nps(Nps::default());
-    for component in [
-        "engagement",
-        "trend",
-        "activation",
-        "adoption",
-        "recency",
-        "seats",
-    ] {
-        health = health.weight(component, 0);
-    }
     let config = Config::builder()
-        .health(health)
+        .health(nps_only_health())
         .user_segment("fans", "nps_score >= 9")
         .account_segment("crowd", "total_users >= 7")
         .build()

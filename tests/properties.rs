@@ -138,8 +138,9 @@ proptest! {
 
     #[test]
     fn any_permutation_gives_the_same_snapshot(shuffled in Just(calls()).prop_shuffle()) {
-        let expected = snapshots(&engine_of(&calls()));
-        prop_assert_eq!(snapshots(&engine_of(&shuffled)), expected);
+        let (whole, shuffled) = (engine_of(&calls()), engine_of(&shuffled));
+        prop_assert_eq!(snapshots(&shuffled), snapshots(&whole));
+        prop_assert_eq!(portfolios(&shuffled), portfolios(&whole));
     }
 
     #[test]
@@ -156,6 +157,7 @@ proptest! {
             prop_assert_eq!(stats.overlapping_messages(), 0);
         }
         prop_assert_eq!(snapshots(&merged), expected);
+        prop_assert_eq!(portfolios(&merged), portfolios(&engine_of(&all)));
     }
 
     /// What `batch` does: each engine gets whole senders (so most actors are new to
@@ -501,7 +503,9 @@ proptest! {
     fn health_calls_in_any_order_give_the_same_snapshot(
         (calls, shuffled) in health_calls().prop_flat_map(|c| (Just(c.clone()), Just(c).prop_shuffle())),
     ) {
-        prop_assert_eq!(health_snapshots(&health_engine_of(&shuffled)), health_snapshots(&health_engine_of(&calls)));
+        let (whole, shuffled) = (health_engine_of(&calls), health_engine_of(&shuffled));
+        prop_assert_eq!(health_snapshots(&shuffled), health_snapshots(&whole));
+        prop_assert_eq!(portfolios(&shuffled), portfolios(&whole));
     }
 
     /// Split any way, merged, then fed the rest: the engine that ingested it all;
@@ -527,6 +531,7 @@ proptest! {
             merged.ingest(call).unwrap();
         }
         prop_assert_eq!(&health_snapshots(&merged), &expected);
+        prop_assert_eq!(portfolios(&merged), portfolios(&whole));
         let saved = serde_json::to_string(&merged).unwrap();
         let loaded: Engine = serde_json::from_str(&saved).unwrap();
         prop_assert_eq!(&health_snapshots(&loaded), &expected);
@@ -548,67 +553,4 @@ fn portfolios(engine: &Engine) -> Vec<pulsecheck::Portfolio> {
         .iter()
         .map(|d| engine.portfolio(end - Duration::days(*d)))
         .collect()
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases_or(16)))]
-
-    /// The portfolio, like the snapshot, does not depend on ingest order.
-    #[test]
-    fn any_permutation_gives_the_same_portfolio(shuffled in Just(calls()).prop_shuffle()) {
-        let expected = portfolios(&engine_of(&calls()));
-        prop_assert_eq!(portfolios(&engine_of(&shuffled)), expected);
-    }
-
-    /// Split any way and merged: the portfolio of the engine that ingested it all.
-    #[test]
-    fn split_and_merge_gives_the_same_portfolio(parts in proptest::collection::vec(0..3usize, 2000)) {
-        let all = calls();
-        let expected = portfolios(&engine_of(&all));
-        let mut engines: Vec<Engine> = (0..3).map(|_| engine_of(&[])).collect();
-        for (i, call) in all.iter().enumerate() {
-            engines[parts[i % parts.len()]].ingest(call).unwrap();
-        }
-        let mut merged = engines.remove(0);
-        for other in engines {
-            merged.merge(other).unwrap();
-        }
-        prop_assert_eq!(portfolios(&merged), expected);
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases_or(32)))]
-
-    /// With `health` (NPS, revenue movements, labels), random calls in any order
-    /// give the same portfolio.
-    #[test]
-    fn health_calls_in_any_order_give_the_same_portfolio(
-        (calls, shuffled) in health_calls().prop_flat_map(|c| (Just(c.clone()), Just(c).prop_shuffle())),
-    ) {
-        prop_assert_eq!(portfolios(&health_engine_of(&shuffled)), portfolios(&health_engine_of(&calls)));
-    }
-
-    /// Split any way, merged, then fed the rest: the same portfolio as one engine.
-    #[test]
-    fn health_split_and_merge_gives_the_same_portfolio(
-        calls in health_calls(),
-        route in proptest::collection::vec(0..3usize, 8),
-        cut in 0..=100usize,
-    ) {
-        let expected = portfolios(&health_engine_of(&calls));
-        let split = calls.len() * cut / 100;
-        let mut engines: Vec<Engine> = (0..3).map(|_| health_engine_of(&[])).collect();
-        for (i, call) in calls[..split].iter().enumerate() {
-            engines[route[i % route.len()]].ingest(call).unwrap();
-        }
-        let mut merged = engines.remove(0);
-        for other in engines {
-            merged.merge(other).unwrap();
-        }
-        for call in &calls[split..] {
-            merged.ingest(call).unwrap();
-        }
-        prop_assert_eq!(portfolios(&merged), expected);
-    }
 }
