@@ -8,6 +8,10 @@
 //! `health/…`: the same 10 k-user stream (with NPS answers and revenue changes)
 //! snapshotted without and with the `health` section, to see what the customer
 //! health properties cost (`cargo bench --bench snapshot -- health`).
+//!
+//! `portfolio/…`: on that stream with `health`, the snapshot of the last day next
+//! to the portfolio of the same day, which must cost less
+//! (`cargo bench --bench snapshot -- portfolio`).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use pulsecheck::Engine;
@@ -86,5 +90,27 @@ fn health(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, health, snapshot);
+fn portfolio(c: &mut Criterion) {
+    let mut group = c.benchmark_group("portfolio");
+    group.sample_size(20);
+    let sample = Sample::new().accounts(1_000).health(true);
+    group.throughput(Throughput::Elements(sample.user_count() as u64));
+    let mut engine = Engine::new(sample::health_config()).expect("valid config");
+    for call in sample.calls() {
+        let _ = engine.ingest(&call);
+    }
+    group.bench_with_input(
+        BenchmarkId::new("snapshot", sample.user_count()),
+        &engine,
+        |b, engine| b.iter(|| engine.snapshot(sample.end())),
+    );
+    group.bench_with_input(
+        BenchmarkId::new("portfolio", sample.user_count()),
+        &engine,
+        |b, engine| b.iter(|| engine.portfolio(sample.end())),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, health, snapshot, portfolio);
 criterion_main!(benches);

@@ -162,6 +162,30 @@ fn main() {
             );
         }
     }
+
+    // The whole base as of the same day: the weekly review's figures.
+    let portfolio = engine.portfolio(day);
+    let pct = |p: Option<f64>| p.map_or("—".to_owned(), |p| format!("{p}%"));
+    println!(
+        "\nPortfolio: {} accounts ({} paying, MRR {}), NRR {}, GRR {}, logo churn {}, \
+         MAU {}, stickiness {}, NPS {}",
+        portfolio.accounts(),
+        portfolio.paying_accounts(),
+        portfolio.mrr(),
+        pct(portfolio.net_revenue_retention_pct()),
+        pct(portfolio.gross_revenue_retention_pct()),
+        pct(portfolio.logo_churn_pct()),
+        portfolio.mau(),
+        pct(portfolio.stickiness_pct()),
+        portfolio.nps().map_or("—".to_owned(), |n| n.to_string()),
+    );
+    // The quickstart writes nothing to disk; the report page is one command away.
+    println!(
+        "For the report page (one self-contained HTML file):\n  \
+         cargo run --example sample_data -- --out-dir /tmp/pc --accounts 6 --health\n  \
+         cargo run --example batch -- --config /tmp/pc/config.json --events /tmp/pc/events.ndjson \\\n      \
+         --as-of {day} --format html --out portfolio.html"
+    );
 }
 
 fn text(r: &Record, name: &str) -> String {

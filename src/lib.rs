@@ -68,6 +68,9 @@
 //! - [`rule`]: the segment and action language (and JsonLogic import).
 //! - [`crm`]: identity keys, change detection against a [`SyncState`], and the
 //!   exact HubSpot / Salesforce request bodies.
+//! - [`portfolio`]: the whole customer base as of a day ([`Engine::portfolio`]), as
+//!   data and, with the `report` feature, as a self-contained HTML page
+//!   ([`Portfolio::to_html`]).
 //! - [`metrics`]: the arithmetic (percentile, score curve, rounding), public so a
 //!   figure can be reproduced by hand; [`sample`]: a deterministic sample stream.
 //!
@@ -76,6 +79,8 @@
 //! - **`json`** (default): Segment-spec JSON ingestion ([`Call::from_json`],
 //!   [`Engine::ingest_json`], [`Engine::ingest_ndjson`]) and JSON rendering of calls.
 //!   Pulls in `serde_json`. Without it the crate takes typed calls only.
+//! - **`report`** (default): [`Portfolio::to_html`], the portfolio's report page. No
+//!   dependency.
 //!
 //! `serde` support is always on: [`Config`], [`Value`], [`Record`],
 //! [`IngestReport`] and the [`Engine`] itself (its state) serialize.
@@ -134,6 +139,13 @@
 //!   `health_score` and `health_label` as null.
 //! - **Retention.** `retained_users_pct` counts members with any activity (not
 //!   only scored events) for the account, attributed as for `total_users`.
+//! - **Portfolio.** Revenue figures read each account's `mrr`, `mrr_previous`,
+//!   `mrr_change` and `revenue_movement` as the records show them; without a
+//!   `health` section only `paying_accounts` and `mrr` (from the `mrr` trait) are
+//!   filled, the movements are 0 and the retention ratios null. A negative `mrr`
+//!   counts as 0. User retention and the cohorts read a person's activity under
+//!   every id merged into them as of D; a cohort member is a user record of D whose
+//!   `created_at` falls in the cohort's week.
 //! - **Nulls.** A metric that does not apply (no activity yet, no seats, no
 //!   milestones configured) is [`Value::Null`], never a made-up 0.
 #![forbid(unsafe_code)]
@@ -152,6 +164,7 @@ mod json;
 #[doc(hidden)]
 pub use json::readers;
 pub mod metrics;
+pub mod portfolio;
 mod properties;
 mod record;
 pub mod rule;
@@ -171,6 +184,7 @@ pub use event::{
 };
 pub use id::{AccountId, AnonymousId, MessageId, UserId};
 pub use ingest::{IngestReport, Outcome, Rejection, Warning};
+pub use portfolio::Portfolio;
 pub use record::Record;
 pub use rule::{
     ActionDef, CompiledRule, EvalInput, Membership, Memberships, Rule, RuleContext, RuleError,

@@ -571,18 +571,7 @@ fn labels_follow_the_thresholds() {
 #[test]
 fn no_component_no_score() {
     // Only NPS counts, and nobody answered: score and label null.
-    let mut h = Health::new().nps(Nps::default());
-    for c in [
-        "engagement",
-        "trend",
-        "activation",
-        "adoption",
-        "recency",
-        "seats",
-    ] {
-        h = h.weight(c, 0);
-    }
-    let s = snap(&engine_with(linear(h), score_calls()), D);
+    let s = snap(&engine_with(linear(nps_only_health()), score_calls()), D);
     assert_eq!(prop(user(&s, "p"), "health_score"), &Value::Null);
     assert_eq!(prop(user(&s, "p"), "health_label"), &Value::Null);
 }

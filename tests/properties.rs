@@ -138,8 +138,9 @@ proptest! {
 
     #[test]
     fn any_permutation_gives_the_same_snapshot(shuffled in Just(calls()).prop_shuffle()) {
-        let expected = snapshots(&engine_of(&calls()));
-        prop_assert_eq!(snapshots(&engine_of(&shuffled)), expected);
+        let (whole, shuffled) = (engine_of(&calls()), engine_of(&shuffled));
+        prop_assert_eq!(snapshots(&shuffled), snapshots(&whole));
+        prop_assert_eq!(portfolios(&shuffled), portfolios(&whole));
     }
 
     #[test]
@@ -156,6 +157,7 @@ proptest! {
             prop_assert_eq!(stats.overlapping_messages(), 0);
         }
         prop_assert_eq!(snapshots(&merged), expected);
+        prop_assert_eq!(portfolios(&merged), portfolios(&engine_of(&all)));
     }
 
     /// What `batch` does: each engine gets whole senders (so most actors are new to
@@ -501,7 +503,9 @@ proptest! {
     fn health_calls_in_any_order_give_the_same_snapshot(
         (calls, shuffled) in health_calls().prop_flat_map(|c| (Just(c.clone()), Just(c).prop_shuffle())),
     ) {
-        prop_assert_eq!(health_snapshots(&health_engine_of(&shuffled)), health_snapshots(&health_engine_of(&calls)));
+        let (whole, shuffled) = (health_engine_of(&calls), health_engine_of(&shuffled));
+        prop_assert_eq!(health_snapshots(&shuffled), health_snapshots(&whole));
+        prop_assert_eq!(portfolios(&shuffled), portfolios(&whole));
     }
 
     /// Split any way, merged, then fed the rest: the engine that ingested it all;
@@ -527,6 +531,7 @@ proptest! {
             merged.ingest(call).unwrap();
         }
         prop_assert_eq!(&health_snapshots(&merged), &expected);
+        prop_assert_eq!(portfolios(&merged), portfolios(&whole));
         let saved = serde_json::to_string(&merged).unwrap();
         let loaded: Engine = serde_json::from_str(&saved).unwrap();
         prop_assert_eq!(&health_snapshots(&loaded), &expected);
@@ -538,4 +543,14 @@ proptest! {
         evicted.evict_before(end - chrono::Days::new(keep - 1));
         prop_assert_eq!(&evicted.snapshot(end), &expected[0]);
     }
+}
+
+/// The portfolios of a few days, from the latest back past the cohorts' twelve
+/// weeks.
+fn portfolios(engine: &Engine) -> Vec<pulsecheck::Portfolio> {
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    [0, 2, 4, 9, 40]
+        .iter()
+        .map(|d| engine.portfolio(end - Duration::days(*d)))
+        .collect()
 }

@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release --example batch -- --config CONFIG.json --events EVENTS.ndjson \
 //!     --as-of 2026-10-31 [--out FILE] [--threads N] [--now RFC3339] \
-//!     [--format ndjson|hubspot|salesforce] [--sync-state FILE]
+//!     [--format ndjson|hubspot|salesforce|portfolio|html] [--sync-state FILE]
 //! cargo run --release --example batch -- --config CONFIG.json \
 //!     --format hubspot-schema|salesforce-schema [--out FILE]
 //! ```
@@ -15,6 +15,10 @@
 //! changes. The sync state is read if the file exists and written after the output
 //! is complete: the output file is the hand-over, so a run that fails before it is
 //! written changes nothing and the next run sends the same changes again.
+//!
+//! `portfolio` writes the whole customer base as of the day (`Engine::portfolio`) as
+//! one pretty-printed JSON object; `html` writes the same as the report page
+//! (`Portfolio::to_html`, one self-contained HTML document).
 //!
 //! `hubspot-schema` and `salesforce-schema` need only the configuration: they write the
 //! requests that set a portal (or an org) up once for what `hubspot` (or `salesforce`)
@@ -84,7 +88,7 @@ use pulsecheck::{Config, Engine};
 use workers::ingest_parallel;
 
 const USAGE: &str = "usage: batch --config CONFIG.json --events EVENTS.ndjson --as-of YYYY-MM-DD [--out FILE] [--threads N] [--now RFC3339]
-             [--format ndjson|hubspot|salesforce] [--sync-state FILE]
+             [--format ndjson|hubspot|salesforce|portfolio|html] [--sync-state FILE]
        batch --config CONFIG.json --format hubspot-schema|salesforce-schema [--out FILE]
 
   --config   the pulsecheck configuration (JSON)
@@ -94,7 +98,8 @@ const USAGE: &str = "usage: batch --config CONFIG.json --events EVENTS.ndjson --
   --threads  worker threads (default: every core)
   --now      the host clock; calls later than it plus the configured skew are rejected
   --format   ndjson (records), hubspot or salesforce (batch request bodies), hubspot-schema or
-             salesforce-schema (the property definitions to create once); default ndjson
+             salesforce-schema (the property definitions to create once), portfolio (the whole
+             base as of the day, JSON) or html (the portfolio's report page); default ndjson
   --sync-state  what was sent last time: only changes are written, and the file is updated";
 
 #[derive(Clone, Copy, PartialEq)]
@@ -104,6 +109,8 @@ enum Format {
     Salesforce,
     HubSpotSchema,
     SalesforceSchema,
+    Portfolio,
+    Html,
 }
 
 impl Format {
@@ -168,9 +175,11 @@ fn parse_args() -> Result<Args, String> {
                     "salesforce" => Format::Salesforce,
                     "hubspot-schema" => Format::HubSpotSchema,
                     "salesforce-schema" => Format::SalesforceSchema,
+                    "portfolio" => Format::Portfolio,
+                    "html" => Format::Html,
                     other => {
                         return Err(format!(
-                            "--format {other:?} is not one of ndjson, hubspot, salesforce, hubspot-schema, salesforce-schema"
+                            "--format {other:?} is not one of ndjson, hubspot, salesforce, hubspot-schema, salesforce-schema, portfolio, html"
                         ));
                     }
                 }
@@ -248,6 +257,12 @@ fn run(args: &Args) -> Result<(), String> {
     let report = report.to_string();
     eprint!("{report}");
 
+    if matches!(args.format, Format::Portfolio | Format::Html) {
+        let result = write_portfolio(args, &engine, started);
+        std::mem::forget(engine);
+        return result;
+    }
+
     let snapshot_started = Instant::now();
     let (snapshot, sync_state) = thread::scope(|s| {
         // The snapshot works out the day's people and sums on one thread before it
@@ -294,6 +309,49 @@ fn run(args: &Args) -> Result<(), String> {
     std::mem::forget(snapshot);
     std::mem::forget(engine);
     Ok(())
+}
+
+/// `--format portfolio` and `--format html`: the portfolio of the day, as JSON or
+/// as its report page.
+fn write_portfolio(args: &Args, engine: &Engine, started: Instant) -> Result<(), String> {
+    let portfolio_started = Instant::now();
+    let portfolio = engine.portfolio(args.as_of);
+    let portfolio_time = portfolio_started.elapsed();
+    let text = if args.format == Format::Html {
+        html(&portfolio)?
+    } else {
+        let mut json = serde_json::to_string_pretty(&portfolio).map_err(|e| e.to_string())?;
+        json.push('\n');
+        json
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write --out {path}: {e}"))?
+        }
+        None => io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string())?,
+    }
+    eprintln!(
+        "portfolio of {} accounts, {} users as of {}: {:.3} s; total {:.3} s",
+        portfolio.accounts(),
+        portfolio.users(),
+        args.as_of,
+        portfolio_time.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(feature = "report")]
+fn html(portfolio: &pulsecheck::Portfolio) -> Result<String, String> {
+    Ok(portfolio.to_html())
+}
+
+#[cfg(not(feature = "report"))]
+fn html(_: &pulsecheck::Portfolio) -> Result<String, String> {
+    Err("--format html needs the crate's `report` feature".into())
 }
 
 /// Durations as seconds, separated by slashes.

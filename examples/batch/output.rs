@@ -18,7 +18,7 @@ fn property_map(format: Format) -> PropertyMap {
     match format {
         Format::HubSpot | Format::HubSpotSchema => PropertyMap::hubspot(),
         Format::Salesforce | Format::SalesforceSchema => PropertyMap::salesforce(),
-        Format::Ndjson => PropertyMap::all(),
+        Format::Ndjson | Format::Portfolio | Format::Html => PropertyMap::all(),
     }
 }
 
@@ -126,7 +126,9 @@ pub(crate) fn write_output(
             Format::HubSpot
             | Format::Salesforce
             | Format::HubSpotSchema
-            | Format::SalesforceSchema => {
+            | Format::SalesforceSchema
+            | Format::Portfolio
+            | Format::Html => {
                 let requests = if args.format == Format::HubSpot {
                     HubSpot::new(HubSpotOptions::new()).requests(&changes)
                 } else {

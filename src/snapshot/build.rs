@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::account::AccountRecords;
-use super::aggregate::{Agg, aggregate};
+use super::aggregate::{Agg, Window, aggregate};
 use super::health;
 use super::parallel;
 use super::traits::TraitKeys;
@@ -28,6 +28,8 @@ pub(super) struct Common<'a> {
     pub keys: &'a TraitKeys,
     /// The memberships a tracked snapshot started from.
     pub previous: Option<&'a Memberships>,
+    /// Whether to decide each record's `next_action` (the portfolio does not).
+    pub actions: bool,
     /// What the `health` section reads across records.
     pub health: &'a HealthInputs,
 }
@@ -192,8 +194,8 @@ impl Common<'_> {
 /// Records built from one range of users or accounts, and the segments each is in
 /// (which a tracked snapshot records once every record is built).
 pub(super) struct Built {
-    records: Vec<Record>,
-    segments: Vec<Membership>,
+    pub records: Vec<Record>,
+    pub segments: Vec<Membership>,
 }
 
 impl Built {
@@ -219,6 +221,75 @@ impl Built {
     }
 }
 
+/// What every record of a day reads across records: the aggregates as of D and
+/// D − N, the trait keys, and the health inputs.
+pub(super) struct DayInputs {
+    pub now: Window,
+    pub before: Window,
+    pub keys: TraitKeys,
+    pub health: HealthInputs,
+}
+
+impl DayInputs {
+    /// The day's aggregates (on up to `threads` threads) and what the records share.
+    pub(super) fn new(engine: &Engine, day: DayNumber, threads: usize) -> DayInputs {
+        let c = engine.compiled();
+        let state = engine.state();
+        let (now, before) = aggregate(state, c, day, threads);
+        let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
+        let responses = health::responses(state, c, &now);
+        let health = HealthInputs {
+            tallies: health::account_tallies(state, &now, &responses),
+            responses,
+            mrr_key: state.trait_keys.get("mrr"),
+        };
+        DayInputs {
+            now,
+            before,
+            keys,
+            health,
+        }
+    }
+
+    /// What the records of one kind (`k`: its columns) share.
+    pub(super) fn common<'a>(
+        &'a self,
+        c: &'a Compiled,
+        k: &'a Columns,
+        date: NaiveDate,
+        previous: Option<&'a Memberships>,
+    ) -> Common<'a> {
+        Common {
+            c,
+            k,
+            day: day_number(date),
+            date,
+            keys: &self.keys,
+            previous,
+            actions: true,
+            health: &self.health,
+        }
+    }
+
+    /// Every account record of the day, built on up to `threads` threads.
+    pub(super) fn accounts(
+        &self,
+        engine: &Engine,
+        date: NaiveDate,
+        previous: Option<&Memberships>,
+        threads: usize,
+        actions: bool,
+    ) -> Built {
+        let c = engine.compiled();
+        let mut common = self.common(c, &c.account_columns, date, previous);
+        common.actions = actions;
+        let accounts = AccountRecords::new(engine.state(), &common, &self.now, &self.before);
+        Built::concat(parallel::split(accounts.len(), threads, |range| {
+            accounts.build(range)
+        }))
+    }
+}
+
 /// Every record of the day, with segments and next actions; transitions when a
 /// membership history is given. Records are built on up to `threads` threads.
 pub(crate) fn build(
@@ -229,30 +300,10 @@ pub(crate) fn build(
 ) -> (Vec<Record>, Vec<Record>, Vec<Transition>) {
     let c = engine.compiled();
     let state = engine.state();
-    let day = day_number(date);
-    let (now, before) = aggregate(state, c, day, threads);
-    let keys = TraitKeys::new(state, &c.user_schema, &c.account_schema);
-    let responses = health::responses(state, c, &now);
-    let health = HealthInputs {
-        tallies: health::account_tallies(state, &now, &responses),
-        responses,
-        mrr_key: state.trait_keys.get("mrr"),
-    };
+    let inputs = DayInputs::new(engine, day_number(date), threads);
     let mut transitions = Vec::new();
     // Accounts first: user rules may read `account.…`, segments included.
-    let account_common = Common {
-        c,
-        k: &c.account_columns,
-        day,
-        date,
-        keys: &keys,
-        previous: memberships.as_deref(),
-        health: &health,
-    };
-    let accounts = AccountRecords::new(state, &account_common, &now, &before);
-    let accounts = Built::concat(parallel::split(accounts.len(), threads, |range| {
-        accounts.build(range)
-    }));
+    let accounts = inputs.accounts(engine, date, memberships.as_deref(), threads, true);
     record_segments(
         &mut memberships,
         &c.rules.account,
@@ -262,17 +313,14 @@ pub(crate) fn build(
     );
     let accounts = accounts.records;
 
-    let user_common = Common {
-        c,
-        k: &c.user_columns,
-        day,
-        date,
-        keys: &keys,
-        previous: memberships.as_deref(),
-        health: &health,
-    };
-    let users = UserRecords::new(state, &user_common, (&now, &before), &accounts);
-    let users = Built::concat(parallel::split(now.people.len(), threads, |range| {
+    let user_common = inputs.common(c, &c.user_columns, date, memberships.as_deref());
+    let users = UserRecords::new(
+        state,
+        &user_common,
+        (&inputs.now, &inputs.before),
+        &accounts,
+    );
+    let users = Built::concat(parallel::split(inputs.now.people.len(), threads, |range| {
         users.build(range)
     }));
     record_segments(
@@ -325,8 +373,10 @@ impl Common<'_> {
         let input = EvalInput::new(r, self.date)
             .with_account(account)
             .with_utc_offset_minutes(self.c.offset);
-        let action = rules.actions().first_match(&input).map(str::to_owned);
-        r.put(self.k.next_action, action);
+        if self.actions {
+            let action = rules.actions().first_match(&input).map(str::to_owned);
+            r.put(self.k.next_action, action);
+        }
         now
     }
 }

@@ -6,6 +6,7 @@ mod build;
 mod health;
 mod parallel;
 mod people;
+mod portfolio;
 mod traits;
 mod user;
 

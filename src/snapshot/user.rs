@@ -13,6 +13,7 @@ use crate::engine::State;
 use crate::engine::state::{ANY_ACCOUNT, ActorState};
 use crate::properties::Columns;
 use crate::record::Record;
+use crate::rule::Membership;
 use crate::time::{DayNumber, MS_PER_DAY, datetime_of, day_of_ms, day_start_ms};
 use crate::value::Value;
 
@@ -26,6 +27,60 @@ pub(super) struct UserRecords<'a> {
     accounts: &'a [Record],
     /// Each account's record in `accounts`, by account id (`u32::MAX`: none).
     position: Vec<u32>,
+    needs: Needs,
+}
+
+/// The parts of a user record that are worked out: all of them for a snapshot;
+/// for the portfolio, which reads a few properties and the segments, only those
+/// and what the user rules read.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Needs {
+    pub names: bool,
+    pub devices: bool,
+    pub contact: bool,
+    pub usage: bool,
+    pub traits: bool,
+}
+
+impl Needs {
+    pub const ALL: Needs = Needs {
+        names: true,
+        devices: true,
+        contact: true,
+        usage: true,
+        traits: true,
+    };
+
+    /// What rules reading `properties` (names as [`Rule::properties`] gives them)
+    /// need besides the properties the health score and the portfolio read.
+    ///
+    /// [`Rule::properties`]: crate::rule::Rule::properties
+    pub fn of<'a>(c: &Compiled, properties: impl IntoIterator<Item = &'a str>) -> Needs {
+        let mut needs = Needs {
+            names: false,
+            devices: false,
+            contact: false,
+            usage: false,
+            traits: false,
+        };
+        for p in properties {
+            match p {
+                "email" | "first_name" | "last_name" | "greeting_name" => needs.names = true,
+                "primary_device" | "device_types" => needs.devices = true,
+                "last_contacted_at"
+                | "last_contact_purpose"
+                | "days_since_last_contact"
+                | "contact_effective" => needs.contact = true,
+                p if p.starts_with("account.") => {}
+                p if c.usage.iter().any(|u| p.starts_with(u.name.as_str())) => needs.usage = true,
+                p if p.starts_with("traits.") || c.user_schema.index_of(p).is_none() => {
+                    needs.traits = true
+                }
+                _ => {}
+            }
+        }
+        needs
+    }
 }
 
 impl<'a> UserRecords<'a> {
@@ -48,11 +103,27 @@ impl<'a> UserRecords<'a> {
             before,
             accounts,
             position,
+            needs: Needs::ALL,
         }
+    }
+
+    /// Works out only `needs` of the optional parts of each record.
+    pub fn with_needs(mut self, needs: Needs) -> UserRecords<'a> {
+        self.needs = needs;
+        self
     }
 
     /// The records of people `range` (indexes into the day's people), in order.
     pub fn build(&self, range: Range<usize>) -> Built {
+        let mut out = Built::with_capacity(range.len());
+        self.each(range, |_, r, segments| out.push(r, segments));
+        out
+    }
+
+    /// Builds the record of each person of `range` (indexes into the day's
+    /// people), in order, and hands it to `sink` with the person and its segments:
+    /// the snapshot keeps the records, the portfolio counts them and lets them go.
+    pub fn each(&self, range: Range<usize>, mut sink: impl FnMut(usize, Record, Membership)) {
         let UserRecords {
             state,
             common,
@@ -60,6 +131,7 @@ impl<'a> UserRecords<'a> {
             before,
             accounts,
             ref position,
+            needs,
         } = *self;
         let (c, k, keys) = (common.c, common.k, common.keys);
         let mut traits_of = Traits::default();
@@ -69,7 +141,6 @@ impl<'a> UserRecords<'a> {
         let cutoff = day_start_ms(day + 1, c.offset);
         let window_start = day - c.window + 1;
         let m = c.usage.len();
-        let mut out = Built::with_capacity(range.len());
         for p in range {
             let root = now.people.roots[p];
             // Read the person's lists from the state first, one right after the other:
@@ -81,7 +152,9 @@ impl<'a> UserRecords<'a> {
                 now.people.actors(state, p).map(|a| a.traits.as_slice()),
                 day,
             );
-            count_devices(state, now, p, window_start, day, &mut device_counts);
+            if needs.devices {
+                count_devices(state, now, p, window_start, day, &mut device_counts);
+            }
             milestone_times(now.people.actors(state, p), &mut times);
             let mut r = Record::new(c.user_schema.clone(), state.actor_ids.name(root));
             let agg = &now.person[p];
@@ -94,11 +167,13 @@ impl<'a> UserRecords<'a> {
                 prev.map_or((0, 0), |q| (before.scores[q], before.person[q].events));
 
             r.put(k.user_id, state.actor_ids.name(root));
-            r.put(k.email, tr::string(traits, "email"));
-            let first_name = tr::string(traits, "first_name");
-            r.put(k.greeting_name, greeting(traits, &first_name));
-            r.put(k.first_name, first_name);
-            r.put(k.last_name, tr::string(traits, "last_name"));
+            if needs.names {
+                r.put(k.email, tr::string(traits, "email"));
+                let first_name = tr::string(traits, "first_name");
+                r.put(k.greeting_name, greeting(traits, &first_name));
+                r.put(k.first_name, first_name);
+                r.put(k.last_name, tr::string(traits, "last_name"));
+            }
             let shown = now.shown_account(state, p);
             r.put(
                 k.account_id,
@@ -112,9 +187,13 @@ impl<'a> UserRecords<'a> {
                 previous_score,
                 previous_events,
             );
-            devices(state, k, &mut device_counts, &mut r);
-            contact(state, c, k, now, p, cutoff, &mut r);
-            for (i, columns) in k.usage.iter().enumerate() {
+            if needs.devices {
+                devices(state, k, &mut device_counts, &mut r);
+            }
+            if needs.contact {
+                contact(state, c, k, now, p, cutoff, &mut r);
+            }
+            for (i, columns) in k.usage.iter().enumerate().filter(|_| needs.usage) {
                 let current = now.person_usage[p * m + i];
                 let previous = prev.map_or(Decimal::ZERO, |q| before.person_usage[q * m + i]);
                 usage_values(&mut r, columns, current, previous);
@@ -126,7 +205,9 @@ impl<'a> UserRecords<'a> {
                     common.health.responses.get(p).and_then(Option::as_ref),
                 );
             }
-            keys.pass_through(&mut r, traits);
+            if needs.traits {
+                keys.pass_through(&mut r, traits);
+            }
             let at = shown.map_or(u32::MAX, |a| position[a as usize]);
             let account = accounts.get(at as usize);
             common.activation(
@@ -141,9 +222,8 @@ impl<'a> UserRecords<'a> {
                 health::score(&mut r, k, c, h, true);
             }
             let segments = common.classify(&mut r, account, &c.rules.user);
-            out.push(r, segments);
+            sink(p, r, segments);
         }
-        out
     }
 }
 

@@ -131,6 +131,23 @@ pub fn sorted_strings(value: &Value) -> Vec<String> {
     out
 }
 
+/// A `health` section where only the NPS component weighs (with NPS on, its
+/// default lookback): a user's score is then 10 · `nps_score`.
+pub fn nps_only_health() -> pulsecheck::config::Health {
+    let mut h = pulsecheck::config::Health::new().nps(pulsecheck::config::Nps::default());
+    for c in [
+        "engagement",
+        "trend",
+        "activation",
+        "adoption",
+        "recency",
+        "seats",
+    ] {
+        h = h.weight(c, 0);
+    }
+    h
+}
+
 /// The number of cases a property test runs: `default`, or `PROPTEST_CASES` when
 /// set (for longer runs; the seed is fixed in `.cargo/config.toml`).
 pub fn cases_or(default: u32) -> u32 {
