@@ -95,13 +95,7 @@ impl Interner {
 
     fn intern_hashed(&mut self, name: &str) -> (u32, bool) {
         let hash = self.hash(name);
-        let Interner {
-            text,
-            ends,
-            index,
-            hasher,
-            ..
-        } = self;
+        let (text, ends, index, hasher) = self.parts();
         let entry = index.entry(
             hash,
             |&id| name_in(text, ends, id) == name,
@@ -145,14 +139,26 @@ impl Interner {
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
-        let Interner {
-            text,
-            ends,
-            index,
-            hasher,
-            ..
-        } = self;
+        let (text, ends, index, hasher) = self.parts();
         index.shrink_to_fit(|&id| hasher.hash_one(name_in(text, ends, id)));
+    }
+
+    /// The fields borrowed apart, so that the index can change while the names
+    /// are read.
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut String,
+        &mut Vec<usize>,
+        &mut HashTable<u32>,
+        &SeedableRandomState,
+    ) {
+        (
+            &mut self.text,
+            &mut self.ends,
+            &mut self.index,
+            &self.hasher,
+        )
     }
 
     /// The names in id order.
