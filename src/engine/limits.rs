@@ -5,6 +5,7 @@ use super::ingest::{CallRef, Kind, TraitsRef};
 use super::{Engine, normalize_trait_key};
 use crate::config::Limits;
 use crate::ingest::{Rejection, clip};
+use crate::text::is_blank;
 use crate::value::Value;
 
 impl Engine {
@@ -59,6 +60,59 @@ impl Engine {
                     // The device-type table's limit is checked by `ingest_ref`.
                     walk.name(|| "field `context.device.type`".to_owned(), device)?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a call that would add user, anonymous or account ids past
+    /// `limits.max_actors` / `limits.max_accounts` (none by default).
+    pub(crate) fn check_entity_counts(&self, call: &CallRef<'_>) -> Result<(), Rejection> {
+        let limits = self.compiled.config.limits();
+        if let Some(limit) = limits.max_actors() {
+            // An alias stores no anonymous id (see `identified_actor`).
+            let anonymous = call.anonymous_id.filter(|_| call.kind != Kind::Alias);
+            let ids = [
+                ("userId", call.user_id),
+                ("anonymousId", anonymous),
+                ("previousId", call.previous_id),
+            ];
+            let table = &self.state.actor_ids;
+            // At most three new ids: far from the limit, nothing to look up.
+            if table.len().saturating_add(ids.len()) > limit {
+                let mut new = 0;
+                for (i, (field, id)) in ids.iter().enumerate() {
+                    let Some(id) = id.filter(|id| !is_blank(id)) else {
+                        continue;
+                    };
+                    let seen_here = ids[..i].iter().any(|(_, other)| *other == Some(id));
+                    if seen_here || table.contains(id) {
+                        continue;
+                    }
+                    new += 1;
+                    if table.len().saturating_add(new) > limit {
+                        return Err(Rejection::TooManyActors {
+                            field,
+                            id: clip(id),
+                            limit,
+                        });
+                    }
+                }
+            }
+        }
+        if let (Some(limit), Some(id)) = (limits.max_accounts(), call.group_id) {
+            let table = &self.state.account_ids;
+            if !is_blank(id) && table.len() >= limit && !table.contains(id) {
+                let field = if call.kind == Kind::Group {
+                    "groupId"
+                } else {
+                    "context.groupId"
+                };
+                return Err(Rejection::TooManyAccounts {
+                    field,
+                    id: clip(id),
+                    limit,
+                });
             }
         }
         Ok(())
