@@ -57,7 +57,7 @@
 //! - Calls in: [`Call`] and its kinds ([`Track`], [`Page`], [`Screen`], [`Identify`],
 //!   [`Group`], [`Alias`]); bad input becomes a typed [`Rejection`], counted in an
 //!   [`IngestReport`].
-//! - Configuration: [`Config`] (JSON form of the specification, or
+//! - Configuration: [`Config`] (from JSON, or built with
 //!   [`Config::builder`]), validated with every problem reported at once.
 //! - The [`Engine`]: ingest, [`record_contact`](Engine::record_contact),
 //!   [`snapshot`](Engine::snapshot) / [`snapshot_tracked`](Engine::snapshot_tracked)
@@ -85,7 +85,9 @@
 //! `serde` support is always on: [`Config`], [`Value`], [`Record`],
 //! [`IngestReport`] and the [`Engine`] itself (its state) serialize.
 //!
-//! # Decisions where the specification is silent
+//! # Definitions at the edges
+//!
+//! How the engine decides the cases a metric's one-line definition leaves open.
 //!
 //! - **Identity.** `userId`s and `anonymousId`s share one namespace. `identify` with
 //!   both ids and `alias` link an id to a user as of the call's day; a snapshot of an
@@ -193,3 +195,8 @@ pub use rule::{
 pub use schema::{PropertyType, RecordKind, Schema};
 pub use snapshot::Snapshot;
 pub use value::{Text, Value};
+
+/// The README's Rust examples, compiled and run as doc tests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
