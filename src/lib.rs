@@ -160,6 +160,7 @@ mod event;
 mod hash;
 mod id;
 mod ingest;
+mod intern;
 #[cfg(feature = "json")]
 mod json;
 #[cfg(feature = "json")]

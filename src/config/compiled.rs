@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::rules::CompiledRules;
 use super::{Config, ConfigErrors, Curve};
-use crate::engine::interner::Interner;
+use crate::intern::Interner;
 use crate::properties::{self, Columns};
 use crate::schema::{RecordKind, Schema};
 use crate::time::MS_PER_DAY;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::validate::ConfigError;
 use super::{Config, Milestone};
-use crate::rule::{Limits as RuleLimits, Rule};
+use crate::rule::{Rule, RuleLimits};
 
 /// Resource limits, the `limits` key of the configuration. Every key is optional; the
 /// defaults suit a normal Segment stream with room to spare.
@@ -36,7 +36,7 @@ use crate::rule::{Limits as RuleLimits, Rule};
 /// tables stay bounded. Event names are not interned (unknown names share one
 /// default), so distinct event names cost no memory at all.
 ///
-/// Rules are parsed with the rule module's default [`Limits`](crate::rule::Limits)
+/// Rules are parsed with the rule module's default [`RuleLimits`]
 /// (64 KiB, 64 levels) when the configuration is read, so `max_rule_bytes` and
 /// `max_rule_depth` can only make them stricter.
 ///

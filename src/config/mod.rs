@@ -111,6 +111,28 @@ impl Config {
     pub fn lookback_days(&self) -> u32 {
         self.lookback_days
     }
+    /// How many days of daily detail a snapshot of day D reads, counting D:
+    /// `max(2 · window_days, window_days + lookback_days)` (the previous window, and
+    /// the lookback as of D − N), and at least `health.nps.lookback_days` when NPS
+    /// is configured (the responses a snapshot reads). See [`Engine::evict_before`](crate::Engine::evict_before).
+    ///
+    /// ```
+    /// use pulsecheck::Config;
+    /// use pulsecheck::config::{Health, Nps};
+    ///
+    /// let config = Config::default(); // window 30, lookback 90
+    /// assert_eq!(config.history_days(), 120);
+    /// let with_nps = Config::builder().health(Health::new().nps(Nps::default())).build().unwrap();
+    /// assert_eq!(with_nps.history_days(), 180);
+    /// ```
+    pub fn history_days(&self) -> u32 {
+        let (n, l) = (self.window_days(), self.lookback_days());
+        let nps = self
+            .health()
+            .and_then(|h| h.nps_config())
+            .map_or(0, |nps| nps.lookback_days_value());
+        (2 * n).max(n + l).max(nps)
+    }
     /// Where a day starts, in minutes east of UTC (default 0).
     pub fn utc_offset_minutes(&self) -> i32 {
         self.utc_offset_minutes

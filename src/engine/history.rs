@@ -1,7 +1,7 @@
 //! Bounded history: daily detail is kept for the days snapshots still need, and
 //! older activity is folded into a few lifetime facts per actor.
 //!
-//! A snapshot of day D reads daily detail back to D − [`Config::history_days`] + 1
+//! A snapshot of day D reads daily detail back to D − [`Config::history_days`](crate::Config::history_days) + 1
 //! (the window and the previous window, and the lookback as of D − N). Everything
 //! older only feeds lifetime properties: first and last activity, and the features
 //! ever used, per account slot. [`Engine::evict_before`] keeps exactly that, so the
@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 
 use super::Engine;
 use super::state::{ActorState, Cell};
-use crate::config::Config;
 use crate::time::{DayNumber, date_of, day_number, day_start_ms};
 
 /// The lifetime facts of an actor's forgotten activity for one account slot.
@@ -69,31 +68,6 @@ impl Eviction {
     }
 }
 
-impl Config {
-    /// How many days of daily detail a snapshot of day D reads, counting D:
-    /// `max(2 · window_days, window_days + lookback_days)` (the previous window, and
-    /// the lookback as of D − N), and at least `health.nps.lookback_days` when NPS
-    /// is configured (the responses a snapshot reads). See [`Engine::evict_before`].
-    ///
-    /// ```
-    /// use pulsecheck::Config;
-    /// use pulsecheck::config::{Health, Nps};
-    ///
-    /// let config = Config::default(); // window 30, lookback 90
-    /// assert_eq!(config.history_days(), 120);
-    /// let with_nps = Config::builder().health(Health::new().nps(Nps::default())).build().unwrap();
-    /// assert_eq!(with_nps.history_days(), 180);
-    /// ```
-    pub fn history_days(&self) -> u32 {
-        let (n, l) = (self.window_days(), self.lookback_days());
-        let nps = self
-            .health()
-            .and_then(|h| h.nps_config())
-            .map_or(0, |nps| nps.lookback_days_value());
-        (2 * n).max(n + l).max(nps)
-    }
-}
-
 impl ActorState {
     /// Folds the activity of days before `day` into lifetime facts and drops the
     /// daily detail and message keys of those days. Returns `(cells, messages)`
@@ -133,7 +107,7 @@ impl Engine {
     /// milestone times already counted are not counted again (two distinct events of
     /// one milestone at the very same millisecond on a forgotten day count once).
     ///
-    /// A snapshot of any day D with D − [`Config::history_days`] + 1 ≥ `day` is
+    /// A snapshot of any day D with D − [`Config::history_days`](crate::Config::history_days) + 1 ≥ `day` is
     /// exactly what it was before; for earlier days the window sums are incomplete.
     /// Call it as days pass, e.g. daily with `day = today − history_days + 1`, to
     /// keep the state bounded. Evicting an earlier day than before changes nothing.

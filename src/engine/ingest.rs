@@ -7,7 +7,6 @@
 use rust_decimal::Decimal;
 
 use super::history::{self, folded_of};
-use super::interner::Interner;
 use super::messages::message_key;
 use super::state::{
     self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, MrrCall, NpsResponse, Stamp,
@@ -18,6 +17,7 @@ use super::{Engine, normalize_trait_key};
 use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
 use crate::hash::fingerprint64;
 use crate::ingest::{Outcome, Rejection, Warning, clip};
+use crate::intern::Interner;
 use crate::text::{is_blank, trim};
 use crate::time::{day_of_ms, ms_in_day};
 use crate::value::{Value, format_datetime};

@@ -13,10 +13,9 @@
 //! `messageId` to pick the engine, as the `batch` example does); merge reports how
 //! many such overlaps it saw. Engines with different configurations refuse to merge.
 
+mod admission;
 mod history;
 mod ingest;
-pub(crate) mod interner;
-mod limits;
 mod memory;
 mod messages;
 pub(crate) mod state;
@@ -30,11 +29,11 @@ use serde::{Deserialize, Serialize};
 use crate::config::compiled::Compiled;
 use crate::config::{Config, ConfigErrors};
 use crate::id::UserId;
+use crate::intern::Interner;
 use crate::schema::{RecordKind, Schema};
 use crate::time::{day_in_range, ms_in_range};
 use crate::value::Value;
 pub use history::Eviction;
-use interner::Interner;
 use state::{AccountState, ActorState, Contact};
 
 #[cfg(feature = "json")]

@@ -91,7 +91,7 @@
 //! # Limits
 //!
 //! Rules longer than 64 KiB or nested deeper than 64 levels are errors
-//! (see [`Limits`]), never a stack overflow. A syntax error stops the parse of that
+//! (see [`RuleLimits`]), never a stack overflow. A syntax error stops the parse of that
 //! rule; type errors are all reported together, and a [`RuleSet`] reports the errors of
 //! every rule at once, each naming its segment or action.
 //!
@@ -131,7 +131,7 @@ pub use context::{EvalInput, RuleContext};
 pub use error::{RuleError, RuleErrorKind, RuleErrors, Span};
 pub use eval::CompiledRule;
 pub use membership::{Direction, Memberships, Transition};
-pub use parser::Limits;
+pub use parser::RuleLimits;
 pub use rule::Rule;
 pub use ruleset::RuleSet;
 pub use segment::{Membership, SegmentDef, SegmentSet};

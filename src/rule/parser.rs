@@ -11,39 +11,39 @@ use super::lexer::{Tok, Token, tokenize};
 /// Size limits that keep a hostile rule from exhausting memory or the stack.
 ///
 /// ```
-/// use pulsecheck::rule::{Limits, Rule};
+/// use pulsecheck::rule::{Rule, RuleLimits};
 ///
-/// let strict = Limits::default().with_max_depth(3);
+/// let strict = RuleLimits::default().with_max_depth(3);
 /// assert!(Rule::parse_with("((a > 1))", &strict).is_ok());
 /// assert!(Rule::parse_with("((((a > 1))))", &strict).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct RuleLimits {
     max_len: usize,
     max_depth: u32,
 }
 
-impl Default for Limits {
+impl Default for RuleLimits {
     /// 64 KiB of text, 64 levels of nesting.
-    fn default() -> Limits {
-        Limits {
+    fn default() -> RuleLimits {
+        RuleLimits {
             max_len: 64 * 1024,
             max_depth: 64,
         }
     }
 }
 
-impl Limits {
+impl RuleLimits {
     /// The longest rule accepted, in bytes.
     #[must_use]
-    pub fn with_max_len(mut self, bytes: usize) -> Limits {
+    pub fn with_max_len(mut self, bytes: usize) -> RuleLimits {
         self.max_len = bytes;
         self
     }
 
     /// The deepest nesting accepted (parentheses, operators, lists, calls).
     #[must_use]
-    pub fn with_max_depth(mut self, depth: u32) -> Limits {
+    pub fn with_max_depth(mut self, depth: u32) -> RuleLimits {
         self.max_depth = depth;
         self
     }
@@ -59,7 +59,7 @@ impl Limits {
     }
 }
 
-pub(crate) fn parse(src: &str, limits: &Limits) -> Result<Expr, RuleError> {
+pub(crate) fn parse(src: &str, limits: &RuleLimits) -> Result<Expr, RuleError> {
     if src.len() > limits.max_len {
         return Err(RuleError::new(
             RuleErrorKind::TooLong,
@@ -110,7 +110,7 @@ struct Parser<'s> {
     tokens: Vec<Token>,
     pos: usize,
     depth: u32,
-    limits: Limits,
+    limits: RuleLimits,
 }
 
 fn describe(t: &Tok) -> String {

@@ -9,7 +9,7 @@ use super::compile::{lower, p_name};
 use super::context::RuleContext;
 use super::error::RuleErrors;
 use super::eval::CompiledRule;
-use super::parser::{Limits, parse};
+use super::parser::{RuleLimits, parse};
 use super::print::write_expr;
 use super::stack;
 
@@ -61,13 +61,13 @@ impl Drop for Rule {
 }
 
 impl Rule {
-    /// Parses a rule with the default [`Limits`] (64 KiB, 64 levels).
+    /// Parses a rule with the default [`RuleLimits`] (64 KiB, 64 levels).
     pub fn parse(source: &str) -> Result<Rule, RuleErrors> {
-        Rule::parse_with(source, &Limits::default())
+        Rule::parse_with(source, &RuleLimits::default())
     }
 
     /// Parses a rule with explicit size limits.
-    pub fn parse_with(source: &str, limits: &Limits) -> Result<Rule, RuleErrors> {
+    pub fn parse_with(source: &str, limits: &RuleLimits) -> Result<Rule, RuleErrors> {
         let expr = stack::with_room(limits.max_depth(), stack::BUILD_PER_LEVEL, || {
             parse(source, limits)
         })?;
@@ -82,7 +82,7 @@ impl Rule {
     #[cfg(any(feature = "json", test))]
     pub(crate) fn from_expr(expr: &Expr) -> Result<Rule, RuleErrors> {
         let text = canonical(expr);
-        let limits = Limits::default()
+        let limits = RuleLimits::default()
             .with_max_len(usize::MAX)
             .with_max_depth(expr.depth.saturating_add(64));
         Rule::parse_with(&text, &limits)

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use super::ast::{BinOp, Expr, ExprKind, Func, Lit, PropRef, Scope};
-use super::{EvalInput, Limits, Rule, RuleContext};
+use super::{EvalInput, Rule, RuleContext, RuleLimits};
 use crate::{PropertyType, Record, RecordKind, Schema, Value};
 
 fn lit() -> impl Strategy<Value = Lit> {
@@ -235,6 +235,10 @@ fn depth_is_bounded_for_long_arithmetic_chains() {
     let text = vec!["a > 1"; 2000].join(" or ");
     assert!(Rule::parse(&text).is_ok(), "n-ary or chains are shallow");
     assert!(
-        Rule::parse_with(&["1"; 10].join(" + "), &Limits::default().with_max_depth(5)).is_err()
+        Rule::parse_with(
+            &["1"; 10].join(" + "),
+            &RuleLimits::default().with_max_depth(5)
+        )
+        .is_err()
     );
 }

@@ -1,4 +1,4 @@
-//! The resource limits of [`Limits`], checked on every call
+//! Admission: every call is held to the [`Limits`] of the configuration
 //! before it touches the state, so a refused call changes nothing.
 
 use super::ingest::{CallRef, Kind, TraitsRef};
