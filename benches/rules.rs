@@ -76,7 +76,7 @@ fn user(schema: &Arc<Schema>, i: u64) -> Record {
         ["new", "active", "resurrected", "dormant", "inactive"][((h >> 29) % 5) as usize],
     );
     r.set("adoption_rate", ((h >> 31) % 101) as i64);
-    r.set("activated", (h >> 37) % 2 == 0);
+    r.set("activated", (h >> 37).is_multiple_of(2));
     r
 }
 

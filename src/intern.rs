@@ -83,10 +83,10 @@ impl Interner {
     /// The id of `name`, and whether it was new.
     #[inline]
     pub fn intern(&mut self, name: &str) -> (u32, bool) {
-        if let Some(last) = self.last.checked_sub(1) {
-            if self.name(last) == name {
-                return (last, false);
-            }
+        if let Some(last) = self.last.checked_sub(1)
+            && self.name(last) == name
+        {
+            return (last, false);
         }
         let (id, new) = self.intern_hashed(name);
         self.last = id.wrapping_add(1);

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use indexmap::IndexMap;
 use pulsecheck::rule::{
-    ActionDef, ActionList, Direction, EvalInput, Limits, Membership, Memberships, Rule,
-    RuleContext, RuleErrorKind, RuleErrors, RuleSet, SegmentDef, SegmentSet,
+    ActionDef, ActionList, Direction, EvalInput, Membership, Memberships, Rule, RuleContext,
+    RuleErrorKind, RuleErrors, RuleLimits, RuleSet, SegmentDef, SegmentSet,
 };
 use pulsecheck::{PropertyType, Record, RecordKind, Schema, Value};
 use rust_decimal::Decimal;
@@ -692,7 +692,7 @@ fn a_hostile_rule_is_an_error_not_a_stack_overflow() {
             .kind(),
         RuleErrorKind::TooLong
     );
-    assert!(Rule::parse_with(&long, &Limits::default().with_max_len(1 << 20)).is_ok());
+    assert!(Rule::parse_with(&long, &RuleLimits::default().with_max_len(1 << 20)).is_ok());
     let sixty = format!("{}a > 1{}", "(".repeat(60), ")".repeat(60));
     assert!(Rule::parse(&sixty).is_ok());
 }

@@ -35,7 +35,7 @@ fn record() -> Record {
 /// Rule shapes nested `n` levels: `(text, value it evaluates to)`.
 fn shapes(n: usize) -> [(String, bool); 4] {
     [
-        (format!("{}active", "not ".repeat(n)), n % 2 == 0),
+        (format!("{}active", "not ".repeat(n)), n.is_multiple_of(2)),
         (
             format!("{}engagement_score > 1{}", "(".repeat(n), ")".repeat(n)),
             true,

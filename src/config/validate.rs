@@ -463,10 +463,10 @@ impl Config {
             super::limits::check_rules(self, &mut errors);
         }
         // Rules are type-checked only once the rest is sound: their schema depends on it.
-        if errors.is_empty() {
-            if let Err(rule_errors) = super::rules::compile(self) {
-                errors.extend(rule_errors);
-            }
+        if errors.is_empty()
+            && let Err(rule_errors) = super::rules::compile(self)
+        {
+            errors.extend(rule_errors);
         }
         if errors.is_empty() {
             Ok(())

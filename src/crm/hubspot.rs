@@ -505,10 +505,10 @@ pub(crate) fn check_changeset_names(
         .iter()
         .flat_map(|c| c.properties().iter().map(|p| p.name()));
     for name in names.chain(extra.iter().copied()) {
-        if checked.insert(name) {
-            if let Err(rule) = validate_name(crm, name) {
-                errors.push(NameError::new(crm, name, name, rule));
-            }
+        if checked.insert(name)
+            && let Err(rule) = validate_name(crm, name)
+        {
+            errors.push(NameError::new(crm, name, name, rule));
         }
     }
     if errors.is_empty() {

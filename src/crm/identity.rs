@@ -181,10 +181,11 @@ pub fn normalize_domain(input: &str) -> String {
     // so repeat until nothing changes; that also makes the function idempotent.
     loop {
         let mut next = s.trim().trim_end_matches('.');
-        if let Some((host, port)) = next.split_once(':') {
-            if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) {
-                next = host;
-            }
+        if let Some((host, port)) = next.split_once(':')
+            && !port.is_empty()
+            && port.chars().all(|c| c.is_ascii_digit())
+        {
+            next = host;
         }
         let next = next.strip_prefix("www.").unwrap_or(next);
         if next.len() == s.len() {

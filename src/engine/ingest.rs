@@ -622,19 +622,20 @@ impl Engine {
         let info = compiled.event(call.scored_event());
         let in_day = ms_in_day(ms, compiled.offset);
         let target = &mut self.state.actors[id as usize];
-        if let Some(nps) = compiled.health.as_ref().and_then(|h| h.nps.as_ref()) {
-            if call.kind == Kind::Track && call.event == nps.event {
-                let value = call.properties.get(nps.pick, &nps.property);
-                match value.and_then(nps_score) {
-                    // A forgotten day's response is older than any lookback reads.
-                    Some(score) if !forgotten => target.add_nps(NpsResponse { day, ms, score }),
-                    Some(_) => {}
-                    None => warnings.push(Warning::BadNpsScore {
-                        event: nps.event.clone(),
-                        property: nps.property.clone(),
-                        value: describe(value.unwrap_or(&Value::Null)),
-                    }),
-                }
+        if let Some(nps) = compiled.health.as_ref().and_then(|h| h.nps.as_ref())
+            && call.kind == Kind::Track
+            && call.event == nps.event
+        {
+            let value = call.properties.get(nps.pick, &nps.property);
+            match value.and_then(nps_score) {
+                // A forgotten day's response is older than any lookback reads.
+                Some(score) if !forgotten => target.add_nps(NpsResponse { day, ms, score }),
+                Some(_) => {}
+                None => warnings.push(Warning::BadNpsScore {
+                    event: nps.event.clone(),
+                    property: nps.property.clone(),
+                    value: describe(value.unwrap_or(&Value::Null)),
+                }),
             }
         }
         let cell = Cell {

@@ -628,10 +628,10 @@ pub(super) struct Number {
 /// past `i64` become the same floats, and nested maps keep the same order.
 pub(super) fn value_of(json: &str) -> Option<Value> {
     let bytes = json.as_bytes();
-    if let [b'"', inner @ .., b'"'] = bytes {
-        if !inner.contains(&b'\\') {
-            return Some(Value::from(&json[1..json.len() - 1]));
-        }
+    if let [b'"', inner @ .., b'"'] = bytes
+        && !inner.contains(&b'\\')
+    {
+        return Some(Value::from(&json[1..json.len() - 1]));
     }
     if !bytes.is_empty() && bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
         return json.parse::<i64>().ok().map(Value::Int);
