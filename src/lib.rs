@@ -159,7 +159,6 @@ mod engine;
 mod event;
 mod hash;
 mod id;
-mod ingest;
 mod intern;
 #[cfg(feature = "json")]
 mod json;
@@ -167,6 +166,7 @@ mod json;
 #[doc(hidden)]
 pub use json::readers;
 pub mod metrics;
+mod outcome;
 pub mod portfolio;
 mod properties;
 mod record;
@@ -174,8 +174,8 @@ pub mod rule;
 pub mod sample;
 mod schema;
 mod snapshot;
-mod text;
 mod time;
+mod trim;
 mod value;
 
 pub use config::{Config, ConfigBuilder, ConfigError, ConfigErrors, Curve, Milestone, Usage};
@@ -186,7 +186,7 @@ pub use event::{
     SCREEN_VIEWED, Screen, Track,
 };
 pub use id::{AccountId, AnonymousId, MessageId, UserId};
-pub use ingest::{IngestReport, Outcome, Rejection, Warning};
+pub use outcome::{IngestReport, Outcome, Rejection, Warning};
 pub use portfolio::Portfolio;
 pub use record::Record;
 pub use rule::{

@@ -4,8 +4,8 @@
 use super::ingest::{CallRef, Kind, TraitsRef};
 use super::{Engine, normalize_trait_key};
 use crate::config::Limits;
-use crate::ingest::{Rejection, clip};
-use crate::text::is_blank;
+use crate::outcome::{Rejection, clip};
+use crate::trim::is_blank;
 use crate::value::Value;
 
 impl Engine {

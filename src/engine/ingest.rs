@@ -16,9 +16,9 @@ use super::two_ended::TwoEndedVec;
 use super::{Engine, normalize_trait_key};
 use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
 use crate::hash::fingerprint64;
-use crate::ingest::{Outcome, Rejection, Warning, clip};
+use crate::outcome::{Outcome, Rejection, Warning, clip};
 use crate::intern::Interner;
-use crate::text::{is_blank, trim};
+use crate::trim::{is_blank, trim};
 use crate::time::{day_of_ms, ms_in_day};
 use crate::value::{Value, format_datetime};
 

@@ -12,6 +12,22 @@
 //! twice, so route duplicates of one `messageId` to the same engine (hash the
 //! `messageId` to pick the engine, as the `batch` example does); merge reports how
 //! many such overlaps it saw. Engines with different configurations refuse to merge.
+//!
+//! # Where `Engine`'s methods live
+//!
+//! The type is defined here; its methods sit with the part of the data path they
+//! serve (call → state → snapshot), so each file reads on its own:
+//!
+//! | methods | file |
+//! | --- | --- |
+//! | construction, settings, counts, `record_contact`, `merge`, serde | `engine/mod.rs` |
+//! | `ingest`, and the state updates of each call kind | `engine/ingest.rs` |
+//! | the limits a call must meet before it touches the state | `engine/admission.rs` |
+//! | `evict_before` (bounded history) | `engine/history.rs` |
+//! | `shrink_to_fit` | `engine/memory.rs` |
+//! | `ingest_json`, `ingest_ndjson`, `ingest_ndjson_bytes` | `json/mod.rs` |
+//! | `snapshot`, `snapshot_tracked` | `snapshot/mod.rs` |
+//! | `portfolio` | `snapshot/portfolio.rs` |
 
 mod admission;
 mod history;

@@ -9,7 +9,7 @@ use crate::engine::State;
 use crate::engine::state::{TraitVersion, trait_order};
 use crate::record::Record;
 use crate::schema::{RecordKind, Schema};
-use crate::text::trim;
+use crate::trim::trim;
 use crate::time::DayNumber;
 use crate::value::Value;
 

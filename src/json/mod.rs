@@ -34,7 +34,7 @@ use indexmap::IndexMap;
 use crate::engine::CallKind as Kind;
 use crate::event::{Actor, Alias, Call, Group, Identify, Page, Properties, Screen, Track};
 use crate::id::{AccountId, AnonymousId, UserId};
-use crate::ingest::{Rejection, clip};
+use crate::outcome::{Rejection, clip};
 use crate::value::Value;
 
 pub(crate) mod fast;

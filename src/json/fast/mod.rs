@@ -96,7 +96,7 @@ pub(crate) use self::traits::JsonTraits;
 use self::traits::TraitList;
 use crate::config::Limits;
 use crate::config::compiled::UsageSpec;
-use crate::text::is_blank;
+use crate::trim::is_blank;
 use crate::value::Value;
 
 /// The kind of a call the fast path reads.
