@@ -23,7 +23,7 @@
 //! | construction, settings, counts, `record_contact`, `merge`, serde | `engine/mod.rs` |
 //! | `ingest`, and the state updates of each call kind | `engine/ingest.rs` |
 //! | the limits a call must meet before it touches the state | `engine/admission.rs` |
-//! | `evict_before` (bounded history) | `engine/history.rs` |
+//! | `evict_before`, `retained_from` (bounded history) | `engine/history.rs` |
 //! | `shrink_to_fit` | `engine/memory.rs` |
 //! | `ingest_json`, `ingest_ndjson`, `ingest_ndjson_bytes` | `json/mod.rs` |
 //! | `snapshot`, `snapshot_tracked` | `snapshot/mod.rs` |
