@@ -28,7 +28,7 @@ main{max-width:1240px;margin:0 auto;padding:20px}
 h1{font-size:26px;margin:0 0 4px}
 h2{font-size:17px;margin:0 0 10px}
 .sub{color:#5a6470;margin:0 0 18px}
-.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(136px,1fr));gap:10px;margin-bottom:18px}
+.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(118px,1fr));gap:10px;margin-bottom:18px}
 .kpi{background:#fff;border-radius:8px;padding:12px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .kpi .label{font-size:13px;color:#5a6470}
 .kpi .value{font-size:20px;font-weight:650;font-variant-numeric:tabular-nums;white-space:nowrap}
