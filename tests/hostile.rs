@@ -1151,9 +1151,9 @@ fn corrupt_after(saved: &str, after: &str, key: &str, with: &str) -> String {
     format!("{}{with}{}", &saved[..at], &saved[end..])
 }
 
-// Three corruptions that once loaded (State::check accepted them) and then panicked
+// Three corruptions that once loaded (the load-time checks accepted them) and then panicked
 // in `Engine::snapshot`, found by `fuzz_state_load_numbers` and the `state_load`
-// fuzz target; `State::check` now refuses them at load time.
+// fuzz target; the checks of `src/engine/saved/check.rs` now refuse them at load time.
 
 #[test]
 fn a_cell_naming_no_account_is_refused_at_load() {
