@@ -9,8 +9,8 @@
 
 mod check;
 mod convert;
-pub(crate) mod v2;
-pub(crate) mod v3;
+mod v2;
+mod v3;
 
 use std::fmt;
 
