@@ -6,8 +6,6 @@ use std::hash::BuildHasher;
 use foldhash::SharedSeed;
 use foldhash::fast::SeedableRandomState;
 use hashbrown::HashTable;
-use serde::de::{SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A table of names, each given the next dense id on first sight.
 ///
@@ -200,36 +198,6 @@ impl fmt::Debug for Interner {
 impl PartialEq for Interner {
     fn eq(&self, other: &Self) -> bool {
         self.ends == other.ends && self.text == other.text
-    }
-}
-
-impl Serialize for Interner {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.names())
-    }
-}
-
-impl<'de> Deserialize<'de> for Interner {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Names;
-        impl<'de> Visitor<'de> for Names {
-            type Value = Interner;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of distinct names")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Interner, A::Error> {
-                let mut interner = Interner::default();
-                while let Some(name) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
-                    if !interner.intern(&name).1 {
-                        return Err(serde::de::Error::custom(format!(
-                            "interned name {name:?} appears twice"
-                        )));
-                    }
-                }
-                Ok(interner)
-            }
-        }
-        d.deserialize_seq(Names)
     }
 }
 

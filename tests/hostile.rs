@@ -1110,19 +1110,19 @@ fn every_truncation_of_a_state_is_an_error() {
 fn a_newer_or_missing_format_is_a_typed_error() {
     let saved = saved_state();
     for (format, needle) in [
-        ("3", "format 3"),
+        ("4", "format 4"),
         ("4294967295", "format 4294967295"),
         ("0", "format 0"),
     ] {
-        let newer = saved.replacen("\"format\":2", &format!("\"format\":{format}"), 1);
+        let newer = saved.replacen("\"format\":3", &format!("\"format\":{format}"), 1);
         let err = serde_json::from_str::<Engine>(&newer).unwrap_err();
         assert!(err.to_string().contains(needle), "{err}");
-        assert!(err.to_string().contains("reads format 2"), "{err}");
+        assert!(err.to_string().contains("reads formats 2 to 3"), "{err}");
     }
     for broken in [
-        saved.replacen("\"format\":2,", "", 1),
-        saved.replacen("\"format\":2", "\"format\":\"1\"", 1),
-        saved.replacen("\"format\":2", "\"format\":-1", 1),
+        saved.replacen("\"format\":3,", "", 1),
+        saved.replacen("\"format\":3", "\"format\":\"1\"", 1),
+        saved.replacen("\"format\":3", "\"format\":-1", 1),
         saved.replacen("\"window_days\"", "\"window_dayz\"", 1),
         saved.replacen("\"state\":", "\"stat\":", 1),
         "{}".to_owned(),
@@ -1151,9 +1151,9 @@ fn corrupt_after(saved: &str, after: &str, key: &str, with: &str) -> String {
     format!("{}{with}{}", &saved[..at], &saved[end..])
 }
 
-// Three corruptions that once loaded (State::check accepted them) and then panicked
+// Three corruptions that once loaded (the load-time checks accepted them) and then panicked
 // in `Engine::snapshot`, found by `fuzz_state_load_numbers` and the `state_load`
-// fuzz target; `State::check` now refuses them at load time.
+// fuzz target; the checks of `src/engine/saved/check.rs` now refuse them at load time.
 
 #[test]
 fn a_cell_naming_no_account_is_refused_at_load() {

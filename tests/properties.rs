@@ -346,9 +346,9 @@ fn state_survives_a_serde_round_trip() {
 #[test]
 fn corrupt_or_newer_state_is_an_error_not_a_panic() {
     let saved = serde_json::to_string(&engine_of(&calls()[..100])).unwrap();
-    let newer = saved.replacen("\"format\":2", "\"format\":3", 1);
+    let newer = saved.replacen("\"format\":3", "\"format\":4", 1);
     let err = serde_json::from_str::<Engine>(&newer).unwrap_err();
-    assert!(err.to_string().contains("format 3"), "{err}");
+    assert!(err.to_string().contains("format 4"), "{err}");
     for cut in [1, saved.len() / 3, saved.len() / 2, saved.len() - 1] {
         assert!(serde_json::from_str::<Engine>(&saved[..cut]).is_err());
     }

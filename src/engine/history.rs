@@ -15,14 +15,13 @@
 //! stamped far in the future cannot wipe the history.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::Engine;
 use super::state::{ActorState, Cell};
 use crate::time::{DayNumber, date_of, day_number, day_start_ms};
 
 /// The lifetime facts of an actor's forgotten activity for one account slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Folded {
     /// The account, or `IMPLICIT` (the person's account as of the snapshot day).
     pub account: u32,

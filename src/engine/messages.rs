@@ -12,7 +12,6 @@ use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How far back from the end of the sorted keys a key of the latest day is
 /// placed directly.
@@ -53,7 +52,7 @@ fn first_key_of(day: i32) -> u64 {
 /// So a lookup is one binary search and one probe, and every key is moved a
 /// bounded number of times on average, whatever the order: a warehouse export
 /// newest first, or a shuffled one, costs about what one oldest first does.
-/// Equality and serialization see the set, not the layout.
+/// Equality sees the set, not the layout.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MessageSet {
     sorted: Vec<u64>,
@@ -186,7 +185,7 @@ impl MessageSet {
     }
 
     /// The keys in ascending order.
-    fn to_sorted(&self) -> Vec<u64> {
+    pub fn to_sorted(&self) -> Vec<u64> {
         let mut all = self.clone();
         all.settle();
         all.sorted
@@ -227,27 +226,6 @@ fn merge_adjacent(items: &mut [u64], mid: usize) {
 impl PartialEq for MessageSet {
     fn eq(&self, other: &MessageSet) -> bool {
         self.len() == other.len() && self.to_sorted() == other.to_sorted()
-    }
-}
-
-impl Serialize for MessageSet {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_sorted().serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for MessageSet {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MessageSet, D::Error> {
-        let items = Vec::<u64>::deserialize(d)?;
-        if !items.windows(2).all(|w| w[0] < w[1]) {
-            return Err(serde::de::Error::custom(
-                "message ids are not sorted and unique: the state is corrupt",
-            ));
-        }
-        Ok(MessageSet {
-            sorted: items,
-            pending: None,
-        })
     }
 }
 

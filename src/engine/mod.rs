@@ -34,6 +34,7 @@ mod history;
 mod ingest;
 mod memory;
 mod messages;
+mod saved;
 pub(crate) mod state;
 mod two_ended;
 
@@ -47,7 +48,6 @@ use crate::config::{Config, ConfigErrors};
 use crate::id::UserId;
 use crate::intern::Interner;
 use crate::schema::{RecordKind, Schema};
-use crate::time::{day_in_range, ms_in_range};
 use crate::value::Value;
 pub use history::Eviction;
 use state::{AccountState, ActorState, Contact};
@@ -81,7 +81,7 @@ pub struct Engine {
     state: State,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct State {
     pub actor_ids: Interner,
     pub actors: Vec<ActorState>,
@@ -90,7 +90,6 @@ pub(crate) struct State {
     pub devices: Interner,
     pub trait_keys: Interner,
     /// The first day whose daily detail is kept (see `Engine::evict_before`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retained_from: Option<crate::time::DayNumber>,
 }
 
@@ -437,192 +436,22 @@ impl Engine {
     }
 }
 
-/// The serialized form: the configuration and the state, so a loaded engine is
-/// checked and rebuilt exactly like a new one.
-#[derive(Serialize, Deserialize)]
-struct Persisted<C, S> {
-    format: u32,
-    config: C,
-    state: S,
-}
-
-/// The state format written by this version (2: `messageId` keys carry their day,
-/// and forgotten history is kept as lifetime facts).
-const STATE_FORMAT: u32 = 2;
-
 impl Serialize for Engine {
-    /// Saves the configuration and the full state (not the clock or the snapshot
-    /// threads, which are the host's settings).
+    /// Saves the configuration and the full state in state format 3 (not the
+    /// clock or the snapshot threads, which are the host's settings). The format
+    /// is documented with its types, in `src/engine/saved/v3.rs`.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Persisted {
-            format: STATE_FORMAT,
-            config: &self.compiled.config,
-            state: &self.state,
-        }
-        .serialize(s)
+        saved::save(self, s)
     }
 }
 
 impl<'de> Deserialize<'de> for Engine {
-    /// Loads a saved engine. A newer format, an invalid configuration, or state that
-    /// refers to ids it does not hold is an error, never a silent reset.
+    /// Loads a saved engine of state format 3 (what this version writes) or 2
+    /// (what earlier versions wrote). Format 1 or a newer format, an invalid
+    /// configuration, or state that is out of order or refers to ids it does not
+    /// hold is an error that says so, never a silent reset.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Engine, D::Error> {
-        use serde::de::Error;
-        let p = Persisted::<Config, State>::deserialize(d)?;
-        if p.format != STATE_FORMAT {
-            return Err(D::Error::custom(format!(
-                "engine state format {} is not supported by this version (which reads format {STATE_FORMAT})",
-                p.format
-            )));
-        }
-        let mut engine = Engine::new(p.config).map_err(D::Error::custom)?;
-        p.state
-            .check(engine.compiled.tracked.len(), engine.compiled.usage.len())
-            .map_err(D::Error::custom)?;
-        engine.state = p.state;
-        Ok(engine)
-    }
-}
-
-impl State {
-    /// Checks the invariants the engine relies on, so corrupt state fails to load
-    /// instead of panicking later.
-    fn check(&self, tracked: usize, usage_metrics: usize) -> Result<(), String> {
-        let (actors, accounts) = (self.actors.len(), self.accounts.len());
-        if self.retained_from.is_some_and(|d| !day_in_range(d)) {
-            return Err("retained_from out of range".into());
-        }
-        if self.actor_ids.len() != actors || self.account_ids.len() != accounts {
-            return Err("id tables and state lengths differ".into());
-        }
-        // Activity names an account or leaves it to the snapshot (IMPLICIT); only
-        // milestone lists may also be kept for any account (ANY_ACCOUNT).
-        let activity_account_ok = |a: u32| a == state::IMPLICIT || (a as usize) < accounts;
-        let account_ok = |a: u32| a >= state::ANY_ACCOUNT || (a as usize) < accounts;
-        let sorted = |ok: bool, what: &str| {
-            if ok {
-                Ok(())
-            } else {
-                Err(format!("{what} out of order or out of range"))
-            }
-        };
-        for a in &self.actors {
-            sorted(a.times_in_range(), "timestamps")?;
-            sorted(
-                a.folded.windows(2).all(|w| w[0].account < w[1].account),
-                "folded history",
-            )?;
-            sorted(
-                a.folded.iter().all(|f| activity_account_ok(f.account)),
-                "folded history accounts",
-            )?;
-            sorted(
-                a.cells
-                    .windows(2)
-                    .all(|w| (w[0].day, w[0].account) < (w[1].day, w[1].account)),
-                "cells",
-            )?;
-            sorted(
-                a.cells.iter().all(|c| activity_account_ok(c.account)),
-                "cell accounts",
-            )?;
-            sorted(
-                a.devices
-                    .iter()
-                    .all(|d| (d.device as usize) < self.devices.len()),
-                "devices",
-            )?;
-            sorted(
-                a.devices
-                    .windows(2)
-                    .all(|w| (w[0].day, w[0].device) < (w[1].day, w[1].device)),
-                "devices",
-            )?;
-            sorted(
-                a.usage.iter().all(|u| {
-                    activity_account_ok(u.account) && usize::from(u.metric) < usage_metrics
-                }),
-                "usage",
-            )?;
-            sorted(
-                a.usage.windows(2).all(|w| {
-                    (w[0].day, w[0].account, w[0].metric) < (w[1].day, w[1].account, w[1].metric)
-                }),
-                "usage",
-            )?;
-            sorted(
-                a.milestones
-                    .iter()
-                    .all(|m| usize::from(m.tracked) < tracked && account_ok(m.account)),
-                "milestones",
-            )?;
-            sorted(
-                a.milestones
-                    .windows(2)
-                    .all(|w| (w[0].tracked, w[0].account) < (w[1].tracked, w[1].account)),
-                "milestones",
-            )?;
-            sorted(
-                a.groups.iter().all(|g| (g.target as usize) < accounts),
-                "group links",
-            )?;
-            sorted(
-                a.parents.iter().all(|p| (p.target as usize) < actors),
-                "alias links",
-            )?;
-            sorted(
-                a.groups.windows(2).all(|w| w[0].day < w[1].day),
-                "group links",
-            )?;
-            sorted(
-                a.parents.windows(2).all(|w| w[0].day < w[1].day),
-                "alias links",
-            )?;
-            sorted(
-                a.traits
-                    .iter()
-                    .all(|t| (t.key as usize) < self.trait_keys.len()),
-                "traits",
-            )?;
-            sorted(
-                a.traits
-                    .windows(2)
-                    .all(|w| (w[0].key, w[0].day) < (w[1].key, w[1].day)),
-                "traits",
-            )?;
-            sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
-            sorted(
-                a.nps.windows(2).all(|w| w[0].day < w[1].day)
-                    && a.nps.iter().all(|n| n.score <= 10),
-                "NPS responses",
-            )?;
-        }
-        let account_times = |a: &AccountState| {
-            ms_in_range(a.first_call)
-                && a.traits
-                    .iter()
-                    .all(|t| day_in_range(t.day) && ms_in_range(t.stamp.ms))
-                && a.mrr
-                    .iter()
-                    .all(|c| day_in_range(c.day) && ms_in_range(c.stamp.ms))
-        };
-        for a in &self.accounts {
-            sorted(account_times(a), "account timestamps")?;
-            sorted(
-                a.traits
-                    .iter()
-                    .all(|t| (t.key as usize) < self.trait_keys.len()),
-                "account traits",
-            )?;
-            sorted(
-                a.traits
-                    .windows(2)
-                    .all(|w| (w[0].key, w[0].day) < (w[1].key, w[1].day)),
-                "account traits",
-            )?;
-            sorted(a.mrr.windows(2).all(|w| w[0] < w[1]), "mrr calls")?;
-        }
-        Ok(())
+        saved::load(d)
     }
 }
 

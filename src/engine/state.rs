@@ -8,12 +8,11 @@
 use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 use super::history::Folded;
 use super::messages::MessageSet;
 use super::two_ended::TwoEndedVec;
-use crate::time::{DayNumber, MS_PER_DAY, day_in_range, ms_in_range};
+use crate::time::DayNumber;
 use crate::value::Value;
 
 /// An activity cell's account: the user's account as of the snapshot day.
@@ -22,7 +21,7 @@ pub(crate) const IMPLICIT: u32 = u32::MAX;
 pub(crate) const ANY_ACCOUNT: u32 = u32::MAX - 1;
 
 /// Activity of one actor on one day for one account slot.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cell {
     pub day: DayNumber,
     pub account: u32,
@@ -47,14 +46,14 @@ impl Cell {
     }
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DeviceCell {
     pub day: DayNumber,
     pub device: u32,
     pub count: u32,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct UsageCell {
     pub day: DayNumber,
     pub account: u32,
@@ -64,7 +63,7 @@ pub(crate) struct UsageCell {
 
 /// The earliest `k` timestamps of a milestone's event (all that deciding "met, and
 /// when" ever needs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MilestoneTimes {
     pub tracked: u16,
     pub account: u32,
@@ -73,7 +72,7 @@ pub(crate) struct MilestoneTimes {
 
 /// The order that decides which of two same-day facts is "the latest": timestamp,
 /// then a fingerprint of the message, then of the value: total and input-order free.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Stamp {
     pub ms: i64,
     pub tiebreak: u64,
@@ -81,7 +80,7 @@ pub(crate) struct Stamp {
 
 /// A dated link: actor → account (group) or actor → actor (alias / identify).
 /// Only the latest per day is kept: snapshots ask "as of the end of day D".
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DayLink {
     pub day: DayNumber,
     pub stamp: Stamp,
@@ -89,19 +88,18 @@ pub(crate) struct DayLink {
 }
 
 /// A trait value; the latest per (key, day) is kept.
-#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct TraitVersion {
     pub key: u32,
     pub day: DayNumber,
     pub stamp: Stamp,
-    #[serde(with = "crate::value::exact")]
     pub value: Value,
 }
 
 /// The day's NPS response that counts: the latest, and of two at the same
 /// millisecond the lower score. Only one per day is kept: a snapshot reads the
 /// latest response of a range of whole days.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct NpsResponse {
     pub day: DayNumber,
     pub ms: i64,
@@ -118,49 +116,39 @@ impl NpsResponse {
 /// A `group` call that set the account's `mrr`: above 0 or not (0, negative,
 /// null, or not a number). Per day only what churn needs is kept (see
 /// [`add_mrr_call`]).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct MrrCall {
     pub day: DayNumber,
     pub stamp: Stamp,
     pub positive: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Contact {
     pub ms: i64,
     pub purpose: String,
 }
 
 /// Everything known about one id (a user id or an anonymous id).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ActorState {
     /// Earliest call that carried this id as `userId` (`None`: only ever anonymous).
     pub user_since: Option<i64>,
     /// Earliest call of any kind.
     pub first_call: i64,
     pub cells: TwoEndedVec<Cell>,
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub devices: TwoEndedVec<DeviceCell>,
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub usage: TwoEndedVec<UsageCell>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub milestones: Vec<MilestoneTimes>,
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub groups: TwoEndedVec<DayLink>,
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub parents: TwoEndedVec<DayLink>,
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub traits: TwoEndedVec<TraitVersion>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contacts: Vec<Contact>,
     /// NPS responses, one per day (only with `health.nps` configured).
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub nps: TwoEndedVec<NpsResponse>,
     /// Fingerprints of the `messageId`s accepted from this sender, sorted.
-    #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
     pub messages: MessageSet,
     /// Lifetime facts of forgotten days, by account slot.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub folded: Vec<Folded>,
 }
 
@@ -343,40 +331,6 @@ impl ActorState {
         self.folded.sort_unstable_by_key(|f| f.account);
     }
 
-    /// Whether every instant and day held is one a call could have carried (a
-    /// loaded state is refused otherwise, so time arithmetic on it cannot overflow).
-    pub fn times_in_range(&self) -> bool {
-        let link = |l: &DayLink| day_in_range(l.day) && ms_in_range(l.stamp.ms);
-        let in_day = |ms: u32| i64::from(ms) < MS_PER_DAY;
-        ms_in_range(self.first_call)
-            && self.user_since.is_none_or(ms_in_range)
-            && self
-                .cells
-                .iter()
-                .all(|c| day_in_range(c.day) && in_day(c.first_ms) && in_day(c.last_ms))
-            && self.devices.iter().all(|d| day_in_range(d.day))
-            && self.usage.iter().all(|u| day_in_range(u.day))
-            && self
-                .milestones
-                .iter()
-                .all(|m| m.times.iter().all(|&t| ms_in_range(t)))
-            && self.groups.iter().all(link)
-            && self.parents.iter().all(link)
-            && self
-                .traits
-                .iter()
-                .all(|t| day_in_range(t.day) && ms_in_range(t.stamp.ms))
-            && self.contacts.iter().all(|c| ms_in_range(c.ms))
-            && self
-                .nps
-                .iter()
-                .all(|n| day_in_range(n.day) && ms_in_range(n.ms))
-            && self
-                .folded
-                .iter()
-                .all(|f| ms_in_range(f.first_ms) && ms_in_range(f.last_ms))
-    }
-
     /// Whether nothing but the first-seen times is known.
     pub fn is_blank(&self) -> bool {
         self.cells.is_empty()
@@ -464,16 +418,13 @@ fn value_fingerprint(v: &Value) -> u64 {
 }
 
 /// Account-level facts from `group` calls and attributed activity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AccountState {
     pub first_call: i64,
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub traits: TwoEndedVec<TraitVersion>,
     /// Fingerprints of the `messageId`s of `group` calls sent without a user.
-    #[serde(default, skip_serializing_if = "MessageSet::is_empty")]
     pub messages: MessageSet,
     /// The `group` calls that set `mrr` (only with `health` configured).
-    #[serde(default, skip_serializing_if = "TwoEndedVec::is_empty")]
     pub mrr: TwoEndedVec<MrrCall>,
 }
 

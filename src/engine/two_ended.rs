@@ -2,8 +2,6 @@
 
 use std::ops::{Deref, DerefMut};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 /// A vector whose items start after a gap of spare slots, so that an item goes in
 /// at the front as cheaply as at the back.
 ///
@@ -15,8 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// regrown to the list's length (so, as at the back, each item is moved O(1)
 /// times on average). The gap's slots hold `T::default()`.
 ///
-/// It dereferences to the slice of its items; equality, clones and serde see the
-/// items only.
+/// It dereferences to the slice of its items; equality and clones see the items
+/// only.
 #[derive(Debug)]
 pub(crate) struct TwoEndedVec<T> {
     buf: Vec<T>,
@@ -63,7 +61,7 @@ impl<T: Default> TwoEndedVec<T> {
 }
 
 impl<T> TwoEndedVec<T> {
-    /// Whether there are no items (a function for serde's `skip_serializing_if`).
+    /// Whether there are no items.
     pub fn is_empty(&self) -> bool {
         self.buf.len() == self.start
     }
@@ -160,18 +158,6 @@ impl<T: PartialEq> PartialEq for TwoEndedVec<T> {
 }
 
 impl<T: Eq> Eq for TwoEndedVec<T> {}
-
-impl<T: Serialize> Serialize for TwoEndedVec<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize(s)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for TwoEndedVec<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Vec::deserialize(d).map(TwoEndedVec::from)
-    }
-}
 
 #[cfg(test)]
 mod tests {
