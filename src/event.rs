@@ -9,12 +9,12 @@
 //!
 //! let at = Utc.with_ymd_and_hms(2026, 10, 31, 9, 30, 0).unwrap();
 //! let track: Call = Track::new(UserId::from("u1"), "Report Run", at)
-//!     .message_id("m-1")
-//!     .group_id("acme")
-//!     .device_type("mobile")
-//!     .property("rows", 120)
+//!     .with_message_id("m-1")
+//!     .with_group_id("acme")
+//!     .with_device_type("mobile")
+//!     .with_property("rows", 120)
 //!     .into();
-//! let identify: Call = Identify::new(UserId::from("u1"), at).trait_("email", "ana@acme.com").into();
+//! let identify: Call = Identify::new(UserId::from("u1"), at).with_trait("email", "ana@acme.com").into();
 //! assert!(track.is_activity());
 //! assert!(!identify.is_activity());
 //! ```
@@ -174,42 +174,42 @@ macro_rules! activity_call {
 
             /// Sets the `messageId` used to recognise duplicates.
             #[must_use]
-            pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+            pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
                 self.0.message_id = Some(id.into());
                 self
             }
 
             /// Sets `anonymousId` alongside the user id.
             #[must_use]
-            pub fn anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
+            pub fn with_anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
                 self.0.actor = self.0.actor.with_anonymous(id.into());
                 self
             }
 
             /// Sets `context.groupId`: the account the activity belongs to.
             #[must_use]
-            pub fn group_id(mut self, id: impl Into<AccountId>) -> Self {
+            pub fn with_group_id(mut self, id: impl Into<AccountId>) -> Self {
                 self.0.context.group_id = Some(id.into());
                 self
             }
 
             /// Sets `context.device.type`.
             #[must_use]
-            pub fn device_type(mut self, device: impl Into<String>) -> Self {
+            pub fn with_device_type(mut self, device: impl Into<String>) -> Self {
                 self.0.context.device_type = Some(device.into());
                 self
             }
 
             /// Sets `context.os.name`.
             #[must_use]
-            pub fn os_name(mut self, os: impl Into<String>) -> Self {
+            pub fn with_os_name(mut self, os: impl Into<String>) -> Self {
                 self.0.context.os_name = Some(os.into());
                 self
             }
 
             /// Adds one entry to `properties`.
             #[must_use]
-            pub fn property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+            pub fn with_property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
                 self.0.properties.insert(name.into(), value.into());
                 self
             }
@@ -292,19 +292,19 @@ impl Identify {
 
     /// Sets `anonymousId`: its history becomes this user's.
     #[must_use]
-    pub fn anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
+    pub fn with_anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
         self.actor = self.actor.with_anonymous(id.into());
         self
     }
 
     /// Adds one trait (`email`, `first_name`, `created_at`, …).
     #[must_use]
-    pub fn trait_(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn with_trait(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.traits.insert(name.into(), value.into());
         self
     }
 
-    /// Adds every trait of a map at once, as [`trait_`](Self::trait_) would one by
+    /// Adds every trait of a map at once, as [`with_trait`](Self::with_trait) would one by
     /// one (a name already set takes the new value). A map built elsewhere moves
     /// in whole, without re-inserting its entries.
     ///
@@ -315,7 +315,7 @@ impl Identify {
     /// let mut traits = Properties::new();
     /// traits.insert("email".to_owned(), Value::from("ana@acme.com"));
     /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
-    /// let call = Identify::new(UserId::from("u1"), at).with_traits(traits).trait_("role", "admin");
+    /// let call = Identify::new(UserId::from("u1"), at).with_traits(traits).with_trait("role", "admin");
     /// assert_eq!(call.traits().len(), 2);
     /// ```
     #[must_use]
@@ -326,7 +326,7 @@ impl Identify {
 
     /// Sets the `messageId`.
     #[must_use]
-    pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+    pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
         self.message_id = Some(id.into());
         self
     }
@@ -344,7 +344,7 @@ impl Identify {
         self.timestamp
     }
     /// The `messageId`, if sent.
-    pub fn message_id_ref(&self) -> Option<&MessageId> {
+    pub fn message_id(&self) -> Option<&MessageId> {
         self.message_id.as_ref()
     }
 }
@@ -387,12 +387,12 @@ impl Group {
 
     /// Adds one account trait (`name`, `domain`, `plan`, `seats`, `mrr`, …).
     #[must_use]
-    pub fn trait_(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn with_trait(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.traits.insert(name.into(), value.into());
         self
     }
 
-    /// Adds every trait of a map at once, as [`trait_`](Self::trait_) would one by
+    /// Adds every trait of a map at once, as [`with_trait`](Self::with_trait) would one by
     /// one (a name already set takes the new value). A map built elsewhere moves
     /// in whole, without re-inserting its entries.
     ///
@@ -403,7 +403,7 @@ impl Group {
     /// let mut traits = Properties::new();
     /// traits.insert("plan".to_owned(), Value::from("pro"));
     /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
-    /// let call = Group::new(UserId::from("u1"), AccountId::from("acc_1"), at).with_traits(traits).trait_("seats", 12);
+    /// let call = Group::new(UserId::from("u1"), AccountId::from("acc_1"), at).with_traits(traits).with_trait("seats", 12);
     /// assert_eq!(call.traits().len(), 2);
     /// ```
     #[must_use]
@@ -414,7 +414,7 @@ impl Group {
 
     /// Sets the `messageId`.
     #[must_use]
-    pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+    pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
         self.message_id = Some(id.into());
         self
     }
@@ -436,7 +436,7 @@ impl Group {
         self.timestamp
     }
     /// The `messageId`, if sent.
-    pub fn message_id_ref(&self) -> Option<&MessageId> {
+    pub fn message_id(&self) -> Option<&MessageId> {
         self.message_id.as_ref()
     }
 }
@@ -463,7 +463,7 @@ impl Alias {
 
     /// Sets the `messageId`.
     #[must_use]
-    pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+    pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
         self.message_id = Some(id.into());
         self
     }
@@ -481,7 +481,7 @@ impl Alias {
         self.timestamp
     }
     /// The `messageId`, if sent.
-    pub fn message_id_ref(&self) -> Option<&MessageId> {
+    pub fn message_id(&self) -> Option<&MessageId> {
         self.message_id.as_ref()
     }
 }

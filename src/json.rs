@@ -398,19 +398,19 @@ impl Checked<'_> {
                     ($call:expr) => {{
                         let mut c = $call;
                         if let Some(m) = message_id {
-                            c = c.message_id(m);
+                            c = c.with_message_id(m);
                         }
                         if let Some(g) = group_id {
-                            c = c.group_id(AccountId::new(g));
+                            c = c.with_group_id(AccountId::new(g));
                         }
                         if let Some(d) = device_type {
-                            c = c.device_type(d);
+                            c = c.with_device_type(d);
                         }
                         if let Some(o) = os_name {
-                            c = c.os_name(o);
+                            c = c.with_os_name(o);
                         }
                         for (k, v) in properties {
-                            c = c.property(k, v);
+                            c = c.with_property(k, v);
                         }
                         c
                     }};
@@ -425,7 +425,7 @@ impl Checked<'_> {
                 let mut call =
                     Identify::with_actor(actor, timestamp).with_traits(owned(self.traits));
                 if let Some(m) = message_id {
-                    call = call.message_id(m);
+                    call = call.with_message_id(m);
                 }
                 Call::Identify(call)
             }
@@ -434,7 +434,7 @@ impl Checked<'_> {
                 let mut call = Group::with_actor(actor, AccountId::new(group), timestamp)
                     .with_traits(owned(self.traits));
                 if let Some(m) = message_id {
-                    call = call.message_id(m);
+                    call = call.with_message_id(m);
                 }
                 Call::Group(call)
             }
@@ -447,7 +447,7 @@ impl Checked<'_> {
                     .unwrap_or_else(|| UserId::new(String::new()));
                 let mut call = Alias::new(previous, user, timestamp);
                 if let Some(m) = message_id {
-                    call = call.message_id(m);
+                    call = call.with_message_id(m);
                 }
                 Call::Alias(call)
             }
@@ -774,7 +774,7 @@ impl Call {
     /// use pulsecheck::{Call, Track, UserId};
     ///
     /// let call: Call = Track::new(UserId::from("u1"), "Report Run", Utc.with_ymd_and_hms(2026, 10, 31, 9, 0, 0).unwrap())
-    ///     .group_id("acme")
+    ///     .with_group_id("acme")
     ///     .into();
     /// assert_eq!(Call::from_json(&call.to_json()).unwrap(), call);
     /// ```

@@ -35,10 +35,10 @@
 //!
 //! let at = |d, h| Utc.with_ymd_and_hms(2026, 10, d, h, 0, 0).unwrap();
 //! let ana = UserId::from("ana");
-//! engine.ingest(&Identify::new(ana.clone(), at(1, 9)).trait_("firstName", "Ana").into())?;
-//! engine.ingest(&Group::new(ana.clone(), AccountId::from("acme"), at(1, 9)).trait_("plan", "pro").into())?;
-//! engine.ingest(&Track::new(ana.clone(), "Task Created", at(10, 10)).message_id("m1").into())?;
-//! engine.ingest(&Track::new(ana.clone(), "Report Run", at(20, 11)).message_id("m2").into())?;
+//! engine.ingest(&Identify::new(ana.clone(), at(1, 9)).with_trait("firstName", "Ana").into())?;
+//! engine.ingest(&Group::new(ana.clone(), AccountId::from("acme"), at(1, 9)).with_trait("plan", "pro").into())?;
+//! engine.ingest(&Track::new(ana.clone(), "Task Created", at(10, 10)).with_message_id("m1").into())?;
+//! engine.ingest(&Track::new(ana.clone(), "Report Run", at(20, 11)).with_message_id("m2").into())?;
 //!
 //! let snapshot = engine.snapshot(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
 //! let user = snapshot.user("ana").unwrap();

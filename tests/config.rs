@@ -163,25 +163,22 @@ fn the_health_section_parses_with_its_defaults_and_round_trips() {
     let config: Config = serde_json::from_str(HEALTH_EXAMPLE).unwrap();
     config.validate().unwrap();
     let health = config.health().unwrap();
-    let defaults = Health::new().nps(Nps::default());
+    let defaults = Health::new().with_nps(Nps::default());
     for c in HealthComponent::ALL {
         assert_eq!(health.weight_of(c), defaults.weight_of(c), "{c}");
     }
-    assert_eq!(health.revenue_days_value(), 30);
+    assert_eq!(health.revenue_days(), 30);
+    assert_eq!((health.red_below(), health.green_from()), (40, 70));
+    let nps = health.nps().unwrap();
     assert_eq!(
-        (health.red_below_value(), health.green_from_value()),
-        (40, 70)
-    );
-    let nps = health.nps_config().unwrap();
-    assert_eq!(
-        (nps.event(), nps.property(), nps.lookback_days_value()),
+        (nps.event(), nps.property(), nps.lookback_days()),
         ("NPS Submitted", "score", 180)
     );
     let again: Config = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
     assert_eq!(again, config);
     // `{}` has no NPS; `"nps": {}` takes its defaults.
     let bare: Config = serde_json::from_str(r#"{"health": {}}"#).unwrap();
-    assert!(bare.health().unwrap().nps_config().is_none());
+    assert!(bare.health().unwrap().nps().is_none());
     assert_eq!(
         bare.health()
             .unwrap()
@@ -189,10 +186,7 @@ fn the_health_section_parses_with_its_defaults_and_round_trips() {
         40
     );
     let empty_nps: Config = serde_json::from_str(r#"{"health": {"nps": {}}}"#).unwrap();
-    assert_eq!(
-        empty_nps.health().unwrap().nps_config(),
-        Some(&Nps::default())
-    );
+    assert_eq!(empty_nps.health().unwrap().nps(), Some(&Nps::default()));
     // Without `health` the serialized form has no `health` key.
     assert!(
         !serde_json::to_string(&Config::default())

@@ -249,9 +249,9 @@ impl Activation {
 /// ```
 /// use pulsecheck::Milestone;
 ///
-/// let m = Milestone::event("five_reports", "Report Run").min_count(5).within_days(14);
+/// let m = Milestone::event("five_reports", "Report Run").with_min_count(5).with_within_days(14);
 /// assert_eq!(m.name(), "five_reports");
-/// assert_eq!(m.min_count_value(), 5);
+/// assert_eq!(m.min_count(), 5);
 ///
 /// let team = Milestone::rule("team", "active_users >= 3".parse()?);
 /// assert_eq!(team.rule_def().unwrap().to_string(), "active_users >= 3");
@@ -303,14 +303,14 @@ impl Milestone {
 
     /// Requires `n` events.
     #[must_use]
-    pub fn min_count(mut self, n: u32) -> Milestone {
+    pub fn with_min_count(mut self, n: u32) -> Milestone {
         self.min_count = n;
         self
     }
 
     /// Counts only events before `created_at + days × 24 h`.
     #[must_use]
-    pub fn within_days(mut self, days: u32) -> Milestone {
+    pub fn with_within_days(mut self, days: u32) -> Milestone {
         self.within_days = Some(days);
         self
     }
@@ -324,11 +324,11 @@ impl Milestone {
         self.event.as_deref()
     }
     /// How many events are needed (default 1).
-    pub fn min_count_value(&self) -> u32 {
+    pub fn min_count(&self) -> u32 {
         self.min_count
     }
     /// The deadline in days after `created_at`, if any.
-    pub fn within_days_value(&self) -> Option<u32> {
+    pub fn within_days(&self) -> Option<u32> {
         self.within_days
     }
     /// The rule, for rule milestones.

@@ -185,7 +185,7 @@ fn list(errors: &[NameError]) -> String {
 /// ```
 /// use pulsecheck::crm::{CrmError, HubSpotOptions};
 ///
-/// let err = HubSpotOptions::new().batch_size(101).unwrap_err();
+/// let err = HubSpotOptions::new().with_batch_size(101).unwrap_err();
 /// assert!(matches!(err, CrmError::InvalidOption { .. }));
 /// assert!(err.to_string().contains("batch_size"));
 /// ```

@@ -39,7 +39,7 @@
 //! ana.set("email", "ana@acme.com");
 //! ana.set("engagement_score", 73);
 //!
-//! let options = DiffOptions::new().properties(PropertyMap::all().prefix("pc_"));
+//! let options = DiffOptions::new().with_properties(PropertyMap::all().prefix("pc_"));
 //! let hubspot = HubSpot::new(HubSpotOptions::new());
 //! let mut state = SyncState::new();
 //!

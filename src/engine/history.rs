@@ -81,15 +81,15 @@ impl Config {
     ///
     /// let config = Config::default(); // window 30, lookback 90
     /// assert_eq!(config.history_days(), 120);
-    /// let with_nps = Config::builder().health(Health::new().nps(Nps::default())).build().unwrap();
+    /// let with_nps = Config::builder().health(Health::new().with_nps(Nps::default())).build().unwrap();
     /// assert_eq!(with_nps.history_days(), 180);
     /// ```
     pub fn history_days(&self) -> u32 {
         let (n, l) = (self.window_days(), self.lookback_days());
         let nps = self
             .health()
-            .and_then(|h| h.nps_config())
-            .map_or(0, |nps| nps.lookback_days_value());
+            .and_then(|h| h.nps())
+            .map_or(0, |nps| nps.lookback_days());
         (2 * n).max(n + l).max(nps)
     }
 }

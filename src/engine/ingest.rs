@@ -364,7 +364,7 @@ impl Engine {
     ///
     /// let mut engine = Engine::new(Config::default()).unwrap();
     /// let call = Track::new(UserId::from("u1"), "Report Run", Utc.with_ymd_and_hms(2026, 10, 30, 12, 0, 0).unwrap())
-    ///     .message_id("m1")
+    ///     .with_message_id("m1")
     ///     .into();
     /// assert_eq!(engine.ingest(&call), Ok(Outcome::Accepted));
     /// assert_eq!(engine.ingest(&call), Ok(Outcome::Duplicate));
