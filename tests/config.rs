@@ -86,7 +86,8 @@ fn every_problem_is_reported_at_once() {
     assert!(found(&|e| matches!(
         e,
         ConfigError::ZeroDays {
-            field: "window_days"
+            field: "window_days",
+            ..
         }
     )));
     assert!(found(&|e| matches!(
@@ -102,17 +103,17 @@ fn every_problem_is_reported_at_once() {
         ConfigError::PercentileOutOfRange { .. }
     )));
     assert!(found(
-        &|e| matches!(e, ConfigError::NoEvent { field } if field == "features.reporting")
+        &|e| matches!(e, ConfigError::NoEvent { field , .. } if field == "features.reporting")
     ));
     assert!(found(
-        &|e| matches!(e, ConfigError::DuplicateName { what: "milestone", name } if name == "a")
+        &|e| matches!(e, ConfigError::DuplicateName { what: "milestone", name , .. } if name == "a")
     ));
     assert!(found(&|e| matches!(e, ConfigError::MilestoneKind { .. })));
     assert!(found(
         &|e| matches!(e, ConfigError::NameClash { name, .. } if name == "raw_score")
     ));
     assert!(found(
-        &|e| matches!(e, ConfigError::DuplicateName { what: "usage metric", name } if name == "api")
+        &|e| matches!(e, ConfigError::DuplicateName { what: "usage metric", name , .. } if name == "api")
     ));
     assert_eq!(errors.len(), 9, "{errors}");
     // The message names the field, the value and the fix.
@@ -239,7 +240,8 @@ fn health_keys_and_values_are_validated() {
         errors.errors()[0],
         ConfigError::ThresholdOrder {
             red_below: 80,
-            green_from: 70
+            green_from: 70,
+            ..
         }
     ));
     // Every weight 0.

@@ -202,7 +202,7 @@ fn a_1mb_line_is_rejected_before_parsing() {
     let line = track_line("u1", &format!(r#","properties":{{"note":"{big}"}}"#));
     let err = engine.ingest_json(&line).unwrap_err();
     assert_eq!(err.code(), "call_too_large");
-    let Rejection::CallTooLarge { bytes, limit } = &err else {
+    let Rejection::CallTooLarge { bytes, limit, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!((*bytes, *limit), (line.len(), 32 * 1024));
@@ -443,13 +443,12 @@ fn ids_of_10_kb_are_rejected_naming_the_field() {
     ];
     for (line, field) in &lines {
         let err = engine.ingest_json(line).unwrap_err();
-        assert_eq!(
-            err,
-            Rejection::IdTooLong {
-                field,
-                bytes: 10 * 1024,
-                limit: 1024
-            }
+        assert!(
+            matches!(
+                &err,
+                Rejection::IdTooLong { field: f, bytes: 10240, limit: 1024, .. } if f == field
+            ),
+            "{err:?}"
         );
         assert!(err.to_string().contains("limits.max_id_bytes"), "{err}");
     }
@@ -660,13 +659,12 @@ fn each_value_limit_is_a_typed_rejection() {
     assert!(state_len(&engine) > before);
     // The messages name the field and the value.
     let err = engine.ingest(&cases[3].0).unwrap_err();
-    assert_eq!(
-        err,
-        Rejection::ValueTooLong {
-            field: "properties.a".into(),
-            bytes: 11,
-            limit: 10
-        }
+    assert!(
+        matches!(
+            &err,
+            Rejection::ValueTooLong { field, bytes: 11, limit: 10, .. } if field == "properties.a"
+        ),
+        "{err:?}"
     );
 }
 
@@ -722,12 +720,12 @@ fn distinct_trait_keys_are_bounded() {
         .with_message_id("mixed")
         .into();
     let err = engine.ingest(&mixed).unwrap_err();
-    assert_eq!(
-        err,
-        Rejection::TooManyTraitKeys {
-            key: "brand_new".into(),
-            limit
-        }
+    assert!(
+        matches!(
+            &err,
+            Rejection::TooManyTraitKeys { key, limit: l, .. } if key == "brand_new" && *l == limit
+        ),
+        "{err:?}"
     );
     let on_group: Call = Group::new(UserId::from("u2"), "acme".into(), at())
         .with_trait("fresh", 1)

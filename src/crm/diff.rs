@@ -208,7 +208,8 @@ impl RecordChange {
 /// ```
 /// use pulsecheck::crm::SkipReason;
 ///
-/// let r = SkipReason::MissingKey { property: "email".into() };
+/// let r: SkipReason = serde_json::from_str(r#"{"reason":"missing_key","property":"email"}"#).unwrap();
+/// assert!(matches!(&r, SkipReason::MissingKey { property, .. } if property == "email"));
 /// assert!(r.to_string().contains("email"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -216,11 +217,13 @@ impl RecordChange {
 #[non_exhaustive]
 pub enum SkipReason {
     /// The key property is null, empty or absent.
+    #[non_exhaustive]
     MissingKey {
         /// The key property.
         property: String,
     },
     /// The key property holds something unusable as a key.
+    #[non_exhaustive]
     InvalidKey {
         /// The key property.
         property: String,
@@ -228,6 +231,7 @@ pub enum SkipReason {
         value: String,
     },
     /// Another record earlier in the input has the same key.
+    #[non_exhaustive]
     DuplicateKey {
         /// The shared key.
         key: String,
