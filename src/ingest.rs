@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::source::ErrorSource;
 use indexmap::IndexMap;
 
 /// A call the engine refused, with the reason. Nothing is ever dropped silently.
@@ -24,6 +25,8 @@ pub enum Rejection {
     NotJson {
         /// The parser's message, with its column.
         message: String,
+        /// The parser's (or the UTF-8 decoder's) error itself.
+        source: ErrorSource,
     },
     /// No `type` field.
     #[error("field `type` is missing; expected one of track, page, screen, identify, group, alias")]

@@ -35,6 +35,7 @@ use crate::engine::CallKind as Kind;
 use crate::event::{Actor, Alias, Call, Group, Identify, Page, Properties, Screen, Track};
 use crate::id::{AccountId, AnonymousId, UserId};
 use crate::ingest::{Rejection, clip};
+use crate::source::ErrorSource;
 use crate::value::Value;
 
 pub(crate) mod fast;
@@ -365,7 +366,10 @@ fn classify_json_error(e: serde_json::Error) -> Rejection {
         .unwrap_or("(call)");
         return Rejection::WrongType { field, message };
     }
-    Rejection::NotJson { message }
+    Rejection::NotJson {
+        message,
+        source: ErrorSource::new(e),
+    }
 }
 
 /// A map of a line as the typed call holds it.
@@ -574,6 +578,7 @@ impl crate::Engine {
                     self.check_line_size(line.len())
                         .and(Err(Rejection::NotJson {
                             message: format!("invalid UTF-8: {e}"),
+                            source: ErrorSource::new(e),
                         })),
                 ),
             }

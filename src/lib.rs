@@ -82,6 +82,24 @@
 //! - **`report`** (default): [`Portfolio::to_html`], the portfolio's report page. No
 //!   dependency.
 //!
+//! # Dependencies in the API
+//!
+//! Calls and snapshots speak [`chrono`] (timestamps, days), [`rust_decimal`]
+//! (exact usage and revenue) and [`indexmap`] (ordered properties). The crate
+//! re-exports all three, so a host can write `pulsecheck::chrono::NaiveDate` and
+//! always name the versions this crate was built with:
+//!
+//! ```
+//! use pulsecheck::chrono::NaiveDate;
+//! use pulsecheck::rust_decimal::Decimal;
+//! use pulsecheck::{Properties, Value};
+//!
+//! let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+//! let mut props = Properties::new();
+//! props.insert("megabytes".to_owned(), Value::from(Decimal::new(125, 1)));
+//! assert_eq!(day.to_string(), "2026-10-31");
+//! ```
+//!
 //! `serde` support is always on: [`Config`], [`Value`], [`Record`],
 //! [`IngestReport`] and the [`Engine`] itself (its state) serialize.
 //!
@@ -171,9 +189,20 @@ pub mod rule;
 pub mod sample;
 mod schema;
 mod snapshot;
+mod source;
 mod text;
 mod time;
 mod value;
+
+/// Dates and times: calls carry `chrono::DateTime<Utc>` and snapshots are taken as
+/// of a `chrono::NaiveDate`; use this re-export to name the same chrono version.
+pub use chrono;
+/// Ordered maps: [`Properties`] and the portfolio's tables are `indexmap::IndexMap`;
+/// use this re-export to name the same indexmap version.
+pub use indexmap;
+/// Exact decimals: usage sums and MRR are `rust_decimal::Decimal` (in [`Value`]
+/// and [`Portfolio`]); use this re-export to name the same rust_decimal version.
+pub use rust_decimal;
 
 pub use config::{Config, ConfigBuilder, ConfigError, ConfigErrors, Curve, Milestone, Usage};
 pub use crm::{Changeset, DiffOptions, HubSpot, Request, Salesforce, SyncState};
@@ -192,4 +221,5 @@ pub use rule::{
 };
 pub use schema::{PropertyType, RecordKind, Schema};
 pub use snapshot::Snapshot;
+pub use source::ErrorSource;
 pub use value::{Text, Value};

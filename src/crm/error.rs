@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::schema::RecordKind;
+use crate::source::ErrorSource;
 
 /// Which CRM a name or a request is meant for.
 ///
@@ -277,5 +278,7 @@ pub enum CrmError {
     Encoding {
         /// The encoder's message.
         reason: String,
+        /// The encoder's error itself.
+        source: ErrorSource,
     },
 }
