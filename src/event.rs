@@ -21,6 +21,7 @@
 
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
 
 use crate::id::{AccountId, AnonymousId, MessageId, UserId};
 use crate::value::Value;
@@ -39,9 +40,12 @@ fn add_traits(traits: &mut Properties, more: Properties) {
 }
 
 /// Who a call is about: a known user, an anonymous visitor, or both.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Actor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     user_id: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     anonymous_id: Option<AnonymousId>,
 }
 
@@ -91,10 +95,14 @@ impl From<AnonymousId> for Actor {
 }
 
 /// The parts of Segment's `context` the engine reads.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Context {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     group_id: Option<AccountId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     device_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     os_name: Option<String>,
 }
 
@@ -116,13 +124,17 @@ impl Context {
 }
 
 /// One activity call: what `track`, `page` and `screen` share.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Activity {
     actor: Actor,
     event: String,
+    #[serde(default, with = "crate::value::exact::map")]
     properties: Properties,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
+    #[serde(default)]
     context: Context,
 }
 
@@ -156,7 +168,8 @@ impl Activity {
 macro_rules! activity_call {
     ($(#[$doc:meta])* $name:ident, $ctor_doc:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(Activity);
 
         impl $name {
@@ -266,11 +279,14 @@ impl Screen {
 }
 
 /// An `identify` call: who a user is (traits), and which anonymous history is theirs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Identify {
     actor: Actor,
+    #[serde(default, with = "crate::value::exact::map")]
     traits: Properties,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
 }
 
@@ -350,12 +366,16 @@ impl Identify {
 }
 
 /// A `group` call: a user belongs to an account, and the account's traits.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Group {
+    #[serde(default)]
     actor: Actor,
     group_id: AccountId,
+    #[serde(default, with = "crate::value::exact::map")]
     traits: Properties,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
 }
 
@@ -442,11 +462,13 @@ impl Group {
 }
 
 /// An `alias` call: `previous_id`'s history becomes `user_id`'s.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Alias {
     previous_id: String,
     user_id: UserId,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
 }
 
@@ -498,7 +520,29 @@ macro_rules! into_call {
 into_call!(Identify, Group, Alias);
 
 /// Any Segment-spec call.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// With serde a call is written as its fields under a `"type"` tag, each property
+/// and trait value tagged with its variant, so a call reads back equal to the one
+/// written (a date stays a date, a decimal a decimal). This is the crate's own
+/// form, for storing calls; Segment's JSON is read by [`Call::from_json`] and
+/// written by `Call::to_json` (feature `json`).
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// use pulsecheck::{Call, Identify, UserId};
+///
+/// let at = Utc.with_ymd_and_hms(2026, 10, 31, 9, 30, 0).unwrap();
+/// let call: Call = Identify::new(UserId::from("u1"), at)
+///     .with_trait("created_at", NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+///     .with_message_id("m-1")
+///     .into();
+/// let text = serde_json::to_string(&call)?;
+/// assert!(text.starts_with(r#"{"type":"identify","#));
+/// assert_eq!(serde_json::from_str::<Call>(&text)?, call);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Call {
     /// `track`

@@ -101,7 +101,9 @@
 //! ```
 //!
 //! `serde` support is always on: [`Config`], [`Value`], [`Record`],
-//! [`IngestReport`] and the [`Engine`] itself (its state) serialize.
+//! [`IngestReport`], [`Call`], [`Snapshot`], [`Changeset`] and the [`Engine`]
+//! itself (its state) serialize; calls, snapshots and changesets also read back
+//! equal to what was written.
 //!
 //! # Decisions where the specification is silent
 //!

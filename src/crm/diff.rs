@@ -311,7 +311,13 @@ fn next_id() -> u64 {
 
 /// The output of [`diff`]: the changed records (only their changed properties), the
 /// records skipped and why. Nothing here has been applied to the [`SyncState`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Two changesets are equal when they hold the same changes, so one read back
+/// through serde equals the one written. Each changeset also carries an identity
+/// of this process, which ties a [`Request`](crate::crm::Request) to the changeset
+/// it was built from; it is neither serialized nor compared (a changeset read back
+/// gets a new one).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Changeset {
     #[serde(skip, default = "next_id")]
     id: u64,
@@ -323,6 +329,32 @@ pub struct Changeset {
     skipped: Vec<SkippedRecord>,
     unchanged: usize,
     refreshed: Vec<(RecordKind, String, u64)>,
+}
+
+impl PartialEq for Changeset {
+    fn eq(&self, other: &Changeset) -> bool {
+        // Spelled out so a field added later is a compile error here, not a
+        // silently ignored difference; `id` is left out on purpose (see above).
+        let Changeset {
+            id: _,
+            contact_key,
+            company_key,
+            key_names,
+            contacts,
+            companies,
+            skipped,
+            unchanged,
+            refreshed,
+        } = self;
+        *contact_key == other.contact_key
+            && *company_key == other.company_key
+            && *key_names == other.key_names
+            && *contacts == other.contacts
+            && *companies == other.companies
+            && *skipped == other.skipped
+            && *unchanged == other.unchanged
+            && *refreshed == other.refreshed
+    }
 }
 
 impl Changeset {
