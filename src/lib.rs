@@ -181,6 +181,8 @@ mod ingest;
 #[cfg(feature = "json")]
 mod json;
 #[cfg(feature = "json")]
+pub use json::JsonScratch;
+#[cfg(feature = "json")]
 #[doc(hidden)]
 pub use json::readers;
 pub mod metrics;
