@@ -2,7 +2,10 @@
 
 use std::error::Error;
 use std::fmt;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
+
+type Inner = dyn Error + Send + Sync + 'static;
 
 /// The underlying error behind a [`Rejection`](crate::Rejection) or a
 /// [`CrmError`](crate::crm::CrmError): what the JSON parser or the UTF-8 decoder
@@ -24,7 +27,7 @@ use std::sync::Arc;
 /// assert!(err.source().unwrap().downcast_ref::<ErrorSource>().is_some());
 /// ```
 #[derive(Clone)]
-pub struct ErrorSource(Arc<dyn Error + Send + Sync + 'static>);
+pub struct ErrorSource(Arc<Inner>);
 
 impl ErrorSource {
     #[cfg(feature = "json")]
@@ -39,7 +42,8 @@ impl ErrorSource {
 
     /// The underlying error as a concrete type, if it is one.
     pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
-        self.0.downcast_ref::<E>()
+        let error: &(dyn Error + 'static) = &*self.0;
+        error.downcast_ref::<E>()
     }
 }
 
@@ -61,6 +65,13 @@ impl Error for ErrorSource {
         self.0.source()
     }
 }
+
+// `serde_json::Error` is not unwind safe (it may hold an `io::Error`), which would
+// make every rejection and every report holding one unfit for `catch_unwind`. The
+// error is never mutated once wrapped (shared read-only behind the `Arc`), so a
+// panic cannot leave it half-changed for anyone to observe.
+impl UnwindSafe for ErrorSource {}
+impl RefUnwindSafe for ErrorSource {}
 
 impl PartialEq for ErrorSource {
     fn eq(&self, other: &ErrorSource) -> bool {

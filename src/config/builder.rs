@@ -25,7 +25,7 @@ use crate::schema::RecordKind;
 /// let errors = Config::builder().window_days(0).score_event("x", 11).build().unwrap_err();
 /// assert_eq!(errors.len(), 2);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigBuilder {
     config: Config,
     /// Rules that did not parse, reported by `build` with everything else.
