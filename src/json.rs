@@ -541,8 +541,9 @@ impl crate::Engine {
     /// The outcome is always that of `ingest(&Call::from_json(line)?)`, but an
     /// activity call (`track`, `page`, `screen`), an `identify` and a `group` are
     /// read without building the `Call`: their ids and names are borrowed from the
-    /// line, the fields the engine does not use are only checked, and nothing is
-    /// allocated for them but the trait values the engine keeps.
+    /// line and the fields the engine does not use are only checked; with a kept
+    /// scratch ([`ingest_json_with`](Self::ingest_json_with)) nothing is allocated
+    /// for them but the trait values the engine keeps.
     ///
     /// ```
     /// use pulsecheck::{Config, Engine, Outcome};

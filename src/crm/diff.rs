@@ -634,7 +634,7 @@ fn slot_of(kind: RecordKind) -> usize {
 ///
 /// - A property never confirmed is sent when non-null.
 /// - A null over a value the CRM holds is sent only with
-///   [`DiffOptions::send_nulls`]; a null over nothing is never sent.
+///   [`DiffOptions::with_send_nulls`]; a null over nothing is never sent.
 /// - Records whose key is missing, unusable or repeated are listed in
 ///   [`Changeset::skipped`]; the first record with a key wins.
 ///

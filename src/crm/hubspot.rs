@@ -699,7 +699,7 @@ impl HubSpot {
     /// | bool | `enumeration` | `booleancheckbox` (options `true` / `false`) |
     /// | enum with options | `enumeration` | `select` |
     /// | enum without options | `string` | `text` |
-    /// | list with [`HubSpotOptions::list_options`] | `enumeration` | `checkbox` |
+    /// | list with [`HubSpotOptions::with_list_options`] | `enumeration` | `checkbox` |
     /// | list without | `string` | `textarea` |
     /// | date | `date` | `date` |
     /// | datetime | `datetime` | `date` |
@@ -791,7 +791,7 @@ impl HubSpot {
 
     /// Everything a portal needs before it takes this schema's records, as requests
     /// to send once, in order: `POST /crm/v3/properties/{object}/groups` for the
-    /// property group ([`HubSpotOptions::group_name`]; a `409 Conflict` answer means it
+    /// property group ([`HubSpotOptions::with_group_name`]; a `409 Conflict` answer means it
     /// exists already), then the [`property_requests`](HubSpot::property_requests).
     /// The `batch` example prints both kinds' with `--format hubspot-schema`.
     ///
