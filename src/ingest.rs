@@ -66,6 +66,8 @@ pub enum Rejection {
         field: &'static str,
         /// What was expected.
         message: String,
+        /// The parser's error itself.
+        source: ErrorSource,
     },
     /// Neither `timestamp` nor `originalTimestamp`.
     #[error(

@@ -406,7 +406,11 @@ fn classify_json_error(e: serde_json::Error) -> Rejection {
         .into_iter()
         .find(|f| message.contains(&format!("`{f}`")))
         .unwrap_or("(call)");
-        return Rejection::WrongType { field, message };
+        return Rejection::WrongType {
+            field,
+            message,
+            source: ErrorSource::new(e),
+        };
     }
     Rejection::NotJson {
         message,

@@ -118,6 +118,18 @@ fn errors_keep_their_source() {
     // Equal rejections of the same line, whatever their sources' identity.
     assert_eq!(Call::from_json(r#"{"type":"track",}"#).unwrap_err(), err);
 
+    let line = r#"{"type":"track","userId":"u1","event":5,"timestamp":"2026-10-31T10:00:00Z"}"#;
+    let err = Call::from_json(line).unwrap_err();
+    let Rejection::WrongType { source, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        source
+            .downcast_ref::<serde_json::Error>()
+            .is_some_and(|e| e.is_data())
+    );
+    assert!(err.source().is_some());
+
     let mut engine = Engine::new(Config::default()).unwrap();
     let mut report = IngestReport::default();
     engine.ingest_ndjson_bytes(b"\xff\xfe", 1, &mut report);
