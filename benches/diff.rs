@@ -66,7 +66,7 @@ fn snapshot() -> Vec<Record> {
 
 fn bench_diff(c: &mut Criterion) {
     let mut records = snapshot();
-    let options = DiffOptions::new().properties(PropertyMap::all().prefix("pc_"));
+    let options = DiffOptions::new().with_properties(PropertyMap::all().prefix("pc_"));
     let mut state = SyncState::new();
     state.confirm(&diff(&records, &state, &options));
     for r in records.iter_mut().step_by(100) {

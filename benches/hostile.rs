@@ -55,7 +55,7 @@ fn calls_of(ids: &[String], per_id: usize) -> Vec<Call> {
             let at = base() - Duration::minutes((round * ids.len() + i) as i64);
             calls.push(
                 Track::new(UserId::from(id.as_str()), "Report Run", at)
-                    .message_id(format!("{id}-{round}"))
+                    .with_message_id(format!("{id}-{round}"))
                     .into(),
             );
         }
@@ -102,7 +102,7 @@ fn one_user(n: usize, step: Duration) -> Vec<Call> {
         .map(|i| {
             let at = base() - step * (n - i) as i32;
             Track::new(user.clone(), "Report Run", at)
-                .message_id(format!("m-{i}"))
+                .with_message_id(format!("m-{i}"))
                 .into()
         })
         .collect()

@@ -12,7 +12,7 @@ use criterion::{
     BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
 };
 use pulsecheck::sample::{self, Sample};
-use pulsecheck::{Call, Engine};
+use pulsecheck::{Call, Engine, JsonScratch};
 
 fn ingest(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
@@ -27,9 +27,21 @@ fn ingest(c: &mut Criterion) {
         into_fresh_engines(&mut group, ("typed", users), &empty, &calls, |e, call| {
             let _ = e.ingest(call);
         });
+        // `ingest_json` starts from an empty scratch at every line; `json_scratch`
+        // keeps one across the lines, as a loop over a stream should.
         into_fresh_engines(&mut group, ("json", users), &empty, &lines, |e, line| {
             let _ = e.ingest_json(line);
         });
+        let mut scratch = JsonScratch::new();
+        into_fresh_engines(
+            &mut group,
+            ("json_scratch", users),
+            &empty,
+            &lines,
+            |e, line| {
+                let _ = e.ingest_json_with(line, &mut scratch);
+            },
+        );
         value_parse(&mut group, ("serde_json_value_only", users), &lines);
         if accounts == 100 {
             let rich: Vec<String> = lines.iter().map(|l| enrich(l)).collect();
@@ -40,6 +52,15 @@ fn ingest(c: &mut Criterion) {
                 &rich,
                 |e, line| {
                     let _ = e.ingest_json(line);
+                },
+            );
+            into_fresh_engines(
+                &mut group,
+                ("json_rich_scratch", users),
+                &empty,
+                &rich,
+                |e, line| {
+                    let _ = e.ingest_json_with(line, &mut scratch);
                 },
             );
             value_parse(&mut group, ("serde_json_value_only_rich", users), &rich);
@@ -69,7 +90,7 @@ fn into_fresh_engines<T>(
     (name, users): (&str, impl std::fmt::Display),
     empty: &Engine,
     items: &[T],
-    ingest: impl Fn(&mut Engine, &T),
+    mut ingest: impl FnMut(&mut Engine, &T),
 ) {
     group.bench_with_input(BenchmarkId::new(name, users), items, |b, items| {
         b.iter_batched(
@@ -170,9 +191,10 @@ fn json_reader(c: &mut Criterion) {
             lines.len(),
             bytes / lines.len()
         );
+        let mut scratch = JsonScratch::new();
         let readable: Vec<&String> = lines
             .iter()
-            .filter(|l| readers::read_fast(&empty, l))
+            .filter(|l| readers::read_fast(&empty, l, &mut scratch))
             .collect();
         group.throughput(Throughput::Elements(readable.len() as u64));
         group.bench_with_input(
@@ -182,7 +204,7 @@ fn json_reader(c: &mut Criterion) {
                 b.iter(|| {
                     lines
                         .iter()
-                        .filter(|l| readers::read_fast(&empty, l))
+                        .filter(|l| readers::read_fast(&empty, l, &mut scratch))
                         .count()
                 })
             },
@@ -218,7 +240,7 @@ fn json_reader(c: &mut Criterion) {
             &empty,
             lines,
             |e, line| {
-                let _ = e.ingest_json(line);
+                let _ = e.ingest_json_with(line, &mut scratch);
             },
         );
         into_fresh_engines(

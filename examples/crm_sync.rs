@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `pulsecheck_user_id` / `pulsecheck_account_id`; HubSpot's built-ins (`email`,
     // `firstname`, `name`, `domain`…) under their names, every other property
     // prefixed `pc_`. `HubSpot::schema_requests` defines them once per portal.
-    let options = DiffOptions::new().properties(PropertyMap::hubspot().prefix("pc_"));
+    let options = DiffOptions::new().with_properties(PropertyMap::hubspot().prefix("pc_"));
     let hubspot = HubSpot::new(HubSpotOptions::new());
     let mut state = SyncState::new();
 

@@ -9,18 +9,19 @@
 //!
 //! let at = Utc.with_ymd_and_hms(2026, 10, 31, 9, 30, 0).unwrap();
 //! let track: Call = Track::new(UserId::from("u1"), "Report Run", at)
-//!     .message_id("m-1")
-//!     .group_id("acme")
-//!     .device_type("mobile")
-//!     .property("rows", 120)
+//!     .with_message_id("m-1")
+//!     .with_group_id("acme")
+//!     .with_device_type("mobile")
+//!     .with_property("rows", 120)
 //!     .into();
-//! let identify: Call = Identify::new(UserId::from("u1"), at).trait_("email", "ana@acme.com").into();
+//! let identify: Call = Identify::new(UserId::from("u1"), at).with_trait("email", "ana@acme.com").into();
 //! assert!(track.is_activity());
 //! assert!(!identify.is_activity());
 //! ```
 
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
 
 use crate::id::{AccountId, AnonymousId, MessageId, UserId};
 use crate::value::Value;
@@ -39,9 +40,12 @@ fn add_traits(traits: &mut Properties, more: Properties) {
 }
 
 /// Who a call is about: a known user, an anonymous visitor, or both.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Actor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     user_id: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     anonymous_id: Option<AnonymousId>,
 }
 
@@ -91,10 +95,14 @@ impl From<AnonymousId> for Actor {
 }
 
 /// The parts of Segment's `context` the engine reads.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Context {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     group_id: Option<AccountId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     device_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     os_name: Option<String>,
 }
 
@@ -116,13 +124,17 @@ impl Context {
 }
 
 /// One activity call: what `track`, `page` and `screen` share.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Activity {
     actor: Actor,
     event: String,
+    #[serde(default, with = "crate::value::exact::map")]
     properties: Properties,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
+    #[serde(default)]
     context: Context,
 }
 
@@ -156,7 +168,8 @@ impl Activity {
 macro_rules! activity_call {
     ($(#[$doc:meta])* $name:ident, $ctor_doc:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(Activity);
 
         impl $name {
@@ -174,42 +187,42 @@ macro_rules! activity_call {
 
             /// Sets the `messageId` used to recognise duplicates.
             #[must_use]
-            pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+            pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
                 self.0.message_id = Some(id.into());
                 self
             }
 
             /// Sets `anonymousId` alongside the user id.
             #[must_use]
-            pub fn anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
+            pub fn with_anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
                 self.0.actor = self.0.actor.with_anonymous(id.into());
                 self
             }
 
             /// Sets `context.groupId`: the account the activity belongs to.
             #[must_use]
-            pub fn group_id(mut self, id: impl Into<AccountId>) -> Self {
+            pub fn with_group_id(mut self, id: impl Into<AccountId>) -> Self {
                 self.0.context.group_id = Some(id.into());
                 self
             }
 
             /// Sets `context.device.type`.
             #[must_use]
-            pub fn device_type(mut self, device: impl Into<String>) -> Self {
+            pub fn with_device_type(mut self, device: impl Into<String>) -> Self {
                 self.0.context.device_type = Some(device.into());
                 self
             }
 
             /// Sets `context.os.name`.
             #[must_use]
-            pub fn os_name(mut self, os: impl Into<String>) -> Self {
+            pub fn with_os_name(mut self, os: impl Into<String>) -> Self {
                 self.0.context.os_name = Some(os.into());
                 self
             }
 
             /// Adds one entry to `properties`.
             #[must_use]
-            pub fn property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+            pub fn with_property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
                 self.0.properties.insert(name.into(), value.into());
                 self
             }
@@ -266,11 +279,14 @@ impl Screen {
 }
 
 /// An `identify` call: who a user is (traits), and which anonymous history is theirs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Identify {
     actor: Actor,
+    #[serde(default, with = "crate::value::exact::map")]
     traits: Properties,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
 }
 
@@ -292,19 +308,19 @@ impl Identify {
 
     /// Sets `anonymousId`: its history becomes this user's.
     #[must_use]
-    pub fn anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
+    pub fn with_anonymous_id(mut self, id: impl Into<AnonymousId>) -> Self {
         self.actor = self.actor.with_anonymous(id.into());
         self
     }
 
     /// Adds one trait (`email`, `first_name`, `created_at`, …).
     #[must_use]
-    pub fn trait_(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn with_trait(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.traits.insert(name.into(), value.into());
         self
     }
 
-    /// Adds every trait of a map at once, as [`trait_`](Self::trait_) would one by
+    /// Adds every trait of a map at once, as [`with_trait`](Self::with_trait) would one by
     /// one (a name already set takes the new value). A map built elsewhere moves
     /// in whole, without re-inserting its entries.
     ///
@@ -315,7 +331,7 @@ impl Identify {
     /// let mut traits = Properties::new();
     /// traits.insert("email".to_owned(), Value::from("ana@acme.com"));
     /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
-    /// let call = Identify::new(UserId::from("u1"), at).with_traits(traits).trait_("role", "admin");
+    /// let call = Identify::new(UserId::from("u1"), at).with_traits(traits).with_trait("role", "admin");
     /// assert_eq!(call.traits().len(), 2);
     /// ```
     #[must_use]
@@ -326,7 +342,7 @@ impl Identify {
 
     /// Sets the `messageId`.
     #[must_use]
-    pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+    pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
         self.message_id = Some(id.into());
         self
     }
@@ -344,18 +360,22 @@ impl Identify {
         self.timestamp
     }
     /// The `messageId`, if sent.
-    pub fn message_id_ref(&self) -> Option<&MessageId> {
+    pub fn message_id(&self) -> Option<&MessageId> {
         self.message_id.as_ref()
     }
 }
 
 /// A `group` call: a user belongs to an account, and the account's traits.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Group {
+    #[serde(default)]
     actor: Actor,
     group_id: AccountId,
+    #[serde(default, with = "crate::value::exact::map")]
     traits: Properties,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
 }
 
@@ -387,12 +407,12 @@ impl Group {
 
     /// Adds one account trait (`name`, `domain`, `plan`, `seats`, `mrr`, …).
     #[must_use]
-    pub fn trait_(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+    pub fn with_trait(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.traits.insert(name.into(), value.into());
         self
     }
 
-    /// Adds every trait of a map at once, as [`trait_`](Self::trait_) would one by
+    /// Adds every trait of a map at once, as [`with_trait`](Self::with_trait) would one by
     /// one (a name already set takes the new value). A map built elsewhere moves
     /// in whole, without re-inserting its entries.
     ///
@@ -403,7 +423,7 @@ impl Group {
     /// let mut traits = Properties::new();
     /// traits.insert("plan".to_owned(), Value::from("pro"));
     /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
-    /// let call = Group::new(UserId::from("u1"), AccountId::from("acc_1"), at).with_traits(traits).trait_("seats", 12);
+    /// let call = Group::new(UserId::from("u1"), AccountId::from("acc_1"), at).with_traits(traits).with_trait("seats", 12);
     /// assert_eq!(call.traits().len(), 2);
     /// ```
     #[must_use]
@@ -414,7 +434,7 @@ impl Group {
 
     /// Sets the `messageId`.
     #[must_use]
-    pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+    pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
         self.message_id = Some(id.into());
         self
     }
@@ -436,17 +456,19 @@ impl Group {
         self.timestamp
     }
     /// The `messageId`, if sent.
-    pub fn message_id_ref(&self) -> Option<&MessageId> {
+    pub fn message_id(&self) -> Option<&MessageId> {
         self.message_id.as_ref()
     }
 }
 
 /// An `alias` call: `previous_id`'s history becomes `user_id`'s.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Alias {
     previous_id: String,
     user_id: UserId,
     timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     message_id: Option<MessageId>,
 }
 
@@ -463,7 +485,7 @@ impl Alias {
 
     /// Sets the `messageId`.
     #[must_use]
-    pub fn message_id(mut self, id: impl Into<MessageId>) -> Self {
+    pub fn with_message_id(mut self, id: impl Into<MessageId>) -> Self {
         self.message_id = Some(id.into());
         self
     }
@@ -481,7 +503,7 @@ impl Alias {
         self.timestamp
     }
     /// The `messageId`, if sent.
-    pub fn message_id_ref(&self) -> Option<&MessageId> {
+    pub fn message_id(&self) -> Option<&MessageId> {
         self.message_id.as_ref()
     }
 }
@@ -498,7 +520,29 @@ macro_rules! into_call {
 into_call!(Identify, Group, Alias);
 
 /// Any Segment-spec call.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// With serde a call is written as its fields under a `"type"` tag, each property
+/// and trait value tagged with its variant, so a call reads back equal to the one
+/// written (a date stays a date, a decimal a decimal). This is the crate's own
+/// form, for storing calls; Segment's JSON is read by [`Call::from_json`] and
+/// written by `Call::to_json` (feature `json`).
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// use pulsecheck::{Call, Identify, UserId};
+///
+/// let at = Utc.with_ymd_and_hms(2026, 10, 31, 9, 30, 0).unwrap();
+/// let call: Call = Identify::new(UserId::from("u1"), at)
+///     .with_trait("created_at", NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+///     .with_message_id("m-1")
+///     .into();
+/// let text = serde_json::to_string(&call)?;
+/// assert!(text.starts_with(r#"{"type":"identify","#));
+/// assert_eq!(serde_json::from_str::<Call>(&text)?, call);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Call {
     /// `track`

@@ -35,10 +35,10 @@
 //!
 //! let at = |d, h| Utc.with_ymd_and_hms(2026, 10, d, h, 0, 0).unwrap();
 //! let ana = UserId::from("ana");
-//! engine.ingest(&Identify::new(ana.clone(), at(1, 9)).trait_("firstName", "Ana").into())?;
-//! engine.ingest(&Group::new(ana.clone(), AccountId::from("acme"), at(1, 9)).trait_("plan", "pro").into())?;
-//! engine.ingest(&Track::new(ana.clone(), "Task Created", at(10, 10)).message_id("m1").into())?;
-//! engine.ingest(&Track::new(ana.clone(), "Report Run", at(20, 11)).message_id("m2").into())?;
+//! engine.ingest(&Identify::new(ana.clone(), at(1, 9)).with_trait("firstName", "Ana").into())?;
+//! engine.ingest(&Group::new(ana.clone(), AccountId::from("acme"), at(1, 9)).with_trait("plan", "pro").into())?;
+//! engine.ingest(&Track::new(ana.clone(), "Task Created", at(10, 10)).with_message_id("m1").into())?;
+//! engine.ingest(&Track::new(ana.clone(), "Report Run", at(20, 11)).with_message_id("m2").into())?;
 //!
 //! let snapshot = engine.snapshot(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
 //! let user = snapshot.user("ana").unwrap();
@@ -82,8 +82,28 @@
 //! - **`report`** (default): [`Portfolio::to_html`], the portfolio's report page. No
 //!   dependency.
 //!
+//! # Dependencies in the API
+//!
+//! Calls and snapshots speak [`chrono`] (timestamps, days), [`rust_decimal`]
+//! (exact usage and revenue) and [`indexmap`] (ordered properties). The crate
+//! re-exports all three, so a host can write `pulsecheck::chrono::NaiveDate` and
+//! always name the versions this crate was built with:
+//!
+//! ```
+//! use pulsecheck::chrono::NaiveDate;
+//! use pulsecheck::rust_decimal::Decimal;
+//! use pulsecheck::{Properties, Value};
+//!
+//! let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+//! let mut props = Properties::new();
+//! props.insert("megabytes".to_owned(), Value::from(Decimal::new(125, 1)));
+//! assert_eq!(day.to_string(), "2026-10-31");
+//! ```
+//!
 //! `serde` support is always on: [`Config`], [`Value`], [`Record`],
-//! [`IngestReport`] and the [`Engine`] itself (its state) serialize.
+//! [`IngestReport`], [`Call`], [`Snapshot`], [`Changeset`] and the [`Engine`]
+//! itself (its state) serialize; calls, snapshots and changesets also read back
+//! equal to what was written.
 //!
 //! # Definitions at the edges
 //!
@@ -163,6 +183,8 @@ mod intern;
 #[cfg(feature = "json")]
 mod json;
 #[cfg(feature = "json")]
+pub use json::JsonScratch;
+#[cfg(feature = "json")]
 #[doc(hidden)]
 pub use json::readers;
 pub mod metrics;
@@ -174,9 +196,20 @@ pub mod rule;
 pub mod sample;
 mod schema;
 mod snapshot;
+mod source;
 mod time;
 mod trim;
 mod value;
+
+/// Dates and times: calls carry `chrono::DateTime<Utc>` and snapshots are taken as
+/// of a `chrono::NaiveDate`; use this re-export to name the same chrono version.
+pub use chrono;
+/// Ordered maps: [`Properties`] and the portfolio's tables are `indexmap::IndexMap`;
+/// use this re-export to name the same indexmap version.
+pub use indexmap;
+/// Exact decimals: usage sums and MRR are `rust_decimal::Decimal` (in [`Value`]
+/// and [`Portfolio`]); use this re-export to name the same rust_decimal version.
+pub use rust_decimal;
 
 pub use config::{Config, ConfigBuilder, ConfigError, ConfigErrors, Curve, Milestone, Usage};
 pub use crm::{Changeset, DiffOptions, HubSpot, Request, Salesforce, SyncState};
@@ -195,6 +228,7 @@ pub use rule::{
 };
 pub use schema::{PropertyType, RecordKind, Schema};
 pub use snapshot::Snapshot;
+pub use source::ErrorSource;
 pub use value::{Text, Value};
 
 /// The README's Rust examples, compiled and run as doc tests so they cannot go stale.

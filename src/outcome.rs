@@ -2,14 +2,17 @@
 
 use std::fmt;
 
+use crate::source::ErrorSource;
 use indexmap::IndexMap;
 
 /// A call the engine refused, with the reason. Nothing is ever dropped silently.
 ///
 /// ```
-/// use pulsecheck::Rejection;
+/// use pulsecheck::{Call, Rejection};
 ///
-/// let r = Rejection::UnknownType { value: "trak".into() };
+/// let r = Call::from_json(r#"{"type":"trak","userId":"u1","timestamp":"2026-10-30T09:00:00Z"}"#)
+///     .unwrap_err();
+/// assert!(matches!(&r, Rejection::UnknownType { value, .. } if value == "trak"));
 /// assert_eq!(r.code(), "unknown_type");
 /// assert!(r.to_string().contains("trak"));
 /// ```
@@ -18,9 +21,12 @@ use indexmap::IndexMap;
 pub enum Rejection {
     /// The line is not a JSON object.
     #[error("not a JSON object: {message}; send one Segment call per line")]
+    #[non_exhaustive]
     NotJson {
         /// The parser's message, with its column.
         message: String,
+        /// The parser's (or the UTF-8 decoder's) error itself.
+        source: ErrorSource,
     },
     /// No `type` field.
     #[error("field `type` is missing; expected one of track, page, screen, identify, group, alias")]
@@ -29,6 +35,7 @@ pub enum Rejection {
     #[error(
         "field `type` is {value:?}; expected one of track, page, screen, identify, group, alias"
     )]
+    #[non_exhaustive]
     UnknownType {
         /// The `type` as sent.
         value: String,
@@ -37,12 +44,14 @@ pub enum Rejection {
     #[error(
         "no usable id: field `{field}` is missing or empty; send a non-empty userId or anonymousId"
     )]
+    #[non_exhaustive]
     NoUsableId {
         /// The id field that was needed.
         field: &'static str,
     },
     /// A field the call needs is missing or empty (`event`, `groupId`).
     #[error("field `{field}` is missing or empty; a {call} call needs it")]
+    #[non_exhaustive]
     MissingField {
         /// The missing field.
         field: &'static str,
@@ -51,11 +60,14 @@ pub enum Rejection {
     },
     /// A field has the wrong JSON type.
     #[error("field `{field}` has the wrong type: {message}")]
+    #[non_exhaustive]
     WrongType {
         /// The field.
         field: &'static str,
         /// What was expected.
         message: String,
+        /// The parser's error itself.
+        source: ErrorSource,
     },
     /// Neither `timestamp` nor `originalTimestamp`.
     #[error(
@@ -66,6 +78,7 @@ pub enum Rejection {
     #[error(
         "field `timestamp` is {value:?}, not an RFC 3339 / ISO 8601 timestamp (e.g. 2026-10-31T19:04:50.268Z)"
     )]
+    #[non_exhaustive]
     BadTimestamp {
         /// The timestamp as sent.
         value: String,
@@ -74,6 +87,7 @@ pub enum Rejection {
     #[error(
         "field `timestamp` is {timestamp}, later than the clock plus the allowed skew ({limit}); fix the sender's clock or raise `clock_skew_seconds`"
     )]
+    #[non_exhaustive]
     FutureTimestamp {
         /// The timestamp as sent (RFC 3339).
         timestamp: String,
@@ -84,6 +98,7 @@ pub enum Rejection {
     #[error(
         "{field} holds a non-finite number (NaN, infinity, or out of range like 1e400); send finite numbers only"
     )]
+    #[non_exhaustive]
     NonFiniteNumber {
         /// Where the number was (`field \`properties.x\``, or its column).
         field: String,
@@ -93,6 +108,7 @@ pub enum Rejection {
     #[error(
         "the call is {bytes} bytes, more than `limits.max_call_bytes` ({limit}); send smaller calls (Segment's own limit is 32 KiB) or raise the limit"
     )]
+    #[non_exhaustive]
     CallTooLarge {
         /// The size of the call, in bytes (for typed calls: counted until over the limit).
         bytes: usize,
@@ -103,6 +119,7 @@ pub enum Rejection {
     #[error(
         "field `{field}` has {count} entries, more than `limits.max_properties` ({limit}); send fewer or raise the limit"
     )]
+    #[non_exhaustive]
     TooManyProperties {
         /// `properties` or `traits`.
         field: &'static str,
@@ -115,6 +132,7 @@ pub enum Rejection {
     #[error(
         "field `{field}` holds a text of {bytes} bytes, more than `limits.max_string_bytes` ({limit}); shorten it or raise the limit"
     )]
+    #[non_exhaustive]
     ValueTooLong {
         /// The property or trait (`properties.note`); nested values name their top-level entry.
         field: String,
@@ -127,6 +145,7 @@ pub enum Rejection {
     #[error(
         "field `{field}` holds a list or object of {len} elements, more than `limits.max_list_len` ({limit}); send fewer or raise the limit"
     )]
+    #[non_exhaustive]
     ListTooLong {
         /// The property or trait; nested values name their top-level entry.
         field: String,
@@ -139,6 +158,7 @@ pub enum Rejection {
     #[error(
         "field `{field}` nests lists or objects more than `limits.max_value_depth` ({limit}) levels deep; flatten it or raise the limit"
     )]
+    #[non_exhaustive]
     ValueTooDeep {
         /// The property or trait.
         field: String,
@@ -149,6 +169,7 @@ pub enum Rejection {
     #[error(
         "field `{field}` is {bytes} bytes long, more than `limits.max_id_bytes` ({limit}); send a shorter id or raise the limit"
     )]
+    #[non_exhaustive]
     IdTooLong {
         /// `userId`, `anonymousId`, `previousId`, `groupId`, `context.groupId` or `messageId`.
         field: &'static str,
@@ -162,6 +183,7 @@ pub enum Rejection {
     #[error(
         "{field} is {bytes} bytes long, more than `limits.max_name_bytes` ({limit}); use a shorter name or raise the limit"
     )]
+    #[non_exhaustive]
     NameTooLong {
         /// Which name (`field \`event\``, `a key of \`traits\``, …), with its start.
         field: String,
@@ -175,6 +197,7 @@ pub enum Rejection {
     #[error(
         "trait key {key:?} would be a new distinct trait key, but the engine already holds `limits.max_trait_keys` ({limit}); check the sender for generated trait names or raise the limit"
     )]
+    #[non_exhaustive]
     TooManyTraitKeys {
         /// The new key (its first 120 bytes).
         key: String,
@@ -186,6 +209,7 @@ pub enum Rejection {
     #[error(
         "`context.device.type` {device:?} would be a new distinct device type, but the engine already holds `limits.max_device_types` ({limit}); check the sender or raise the limit"
     )]
+    #[non_exhaustive]
     TooManyDeviceTypes {
         /// The new device type (its first 120 bytes).
         device: String,
@@ -197,6 +221,7 @@ pub enum Rejection {
     #[error(
         "field `{field}` {id:?} would be a new distinct user or anonymous id, but the engine already holds `limits.max_actors` ({limit}); check the sender for generated ids or raise the limit"
     )]
+    #[non_exhaustive]
     TooManyActors {
         /// The field that carried the new id.
         field: &'static str,
@@ -210,6 +235,7 @@ pub enum Rejection {
     #[error(
         "field `{field}` {id:?} would be a new distinct account id, but the engine already holds `limits.max_accounts` ({limit}); check the sender for generated ids or raise the limit"
     )]
+    #[non_exhaustive]
     TooManyAccounts {
         /// The field that carried the new id.
         field: &'static str,
@@ -271,6 +297,7 @@ pub enum Warning {
     #[error(
         "usage `{usage}`: property `{property}` is {value}, not a number; the event counts as activity but adds nothing to `{usage}`"
     )]
+    #[non_exhaustive]
     NonNumericUsage {
         /// The usage metric.
         usage: String,
@@ -285,6 +312,7 @@ pub enum Warning {
     #[error(
         "NPS event `{event}`: property `{property}` is {value}, not a whole number from 0 to 10; the event counts as activity but not as an NPS response"
     )]
+    #[non_exhaustive]
     BadNpsScore {
         /// The survey event.
         event: String,
@@ -299,11 +327,21 @@ impl Warning {
     /// A stable snake_case code.
     ///
     /// ```
-    /// use pulsecheck::Warning;
+    /// use chrono::{TimeZone, Utc};
+    /// use pulsecheck::config::{Health, Nps};
+    /// use pulsecheck::{Config, Engine, Outcome, Track, UserId};
     ///
-    /// let w = Warning::BadNpsScore { event: "NPS Submitted".into(), property: "score".into(), value: "11 (int)".into() };
+    /// let config = Config::builder().health(Health::new().with_nps(Nps::default())).build()?;
+    /// let mut engine = Engine::new(config)?;
+    /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 9, 0, 0).unwrap();
+    /// let survey = Track::new(UserId::from("u1"), "NPS Submitted", at).with_property("score", 11);
+    /// let Outcome::AcceptedWithWarnings(warnings) = engine.ingest(&survey.into())? else {
+    ///     panic!("a score of 11 is a warning");
+    /// };
+    /// let w = &warnings[0];
     /// assert_eq!(w.code(), "bad_nps_score");
     /// assert!(w.to_string().contains("0 to 10"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn code(&self) -> &'static str {
         match self {

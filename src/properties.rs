@@ -114,11 +114,7 @@ pub(crate) fn health(kind: RecordKind, nps: bool) -> Vec<(&'static str, Property
 pub(crate) fn fixed_names(config: &Config, kind: RecordKind) -> Vec<&'static str> {
     let mut names = base_names(kind);
     if let Some(h) = config.health() {
-        names.extend(
-            health(kind, h.nps_config().is_some())
-                .into_iter()
-                .map(|(n, _)| n),
-        );
+        names.extend(health(kind, h.nps().is_some()).into_iter().map(|(n, _)| n));
     }
     names
 }
@@ -183,7 +179,7 @@ pub(crate) fn schema(config: &Config, kind: RecordKind) -> Arc<Schema> {
         schema.push(name, ty);
     }
     if let Some(h) = config.health() {
-        for (name, ty) in health(kind, h.nps_config().is_some()) {
+        for (name, ty) in health(kind, h.nps().is_some()) {
             schema.push(name, ty);
         }
     }

@@ -124,6 +124,16 @@ impl Record {
         self.traits.push((name, value));
     }
 
+    /// The computed values, in schema order.
+    pub(crate) fn computed_values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The passed-through traits, in order.
+    pub(crate) fn trait_entries(&self) -> &[(Arc<str>, Value)] {
+        &self.traits
+    }
+
     /// How many properties (computed and traits).
     pub fn len(&self) -> usize {
         self.values.len() + self.traits.len()

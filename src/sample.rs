@@ -64,7 +64,7 @@ pub fn config() -> Config {
 /// ```
 pub fn health_config() -> Config {
     let builder = base()
-        .health(Health::new().nps(Nps::default()))
+        .health(Health::new().with_nps(Nps::default()))
         .account_action(
             "health_label = \"red\" and mrr >= 1000",
             "personal_outreach",
@@ -91,8 +91,8 @@ fn base() -> ConfigBuilder {
         .user_milestone(Milestone::event("first_task", "Task Created"))
         .user_milestone(
             Milestone::event("five_reports", "Report Run")
-                .min_count(5)
-                .within_days(14),
+                .with_min_count(5)
+                .with_within_days(14),
         )
         .rule_milestone(RecordKind::Account, "team", "active_users >= 3")
         .usage("api_calls", Usage::count("API Called"))
@@ -272,12 +272,12 @@ impl Sample {
         let at = self.start() + Duration::minutes(rng.below(60 * 24) as i64);
         vec![
             Group::account_only(AccountId::new(format!("acc_{a:05}")), at)
-                .trait_("name", name)
-                .trait_("domain", format!("https://www.{domain}/"))
-                .trait_("plan", plan)
-                .trait_("seats", seats)
-                .trait_("mrr", mrr)
-                .message_id(format!("g-{}-{a}", self.seed))
+                .with_trait("name", name)
+                .with_trait("domain", format!("https://www.{domain}/"))
+                .with_trait("plan", plan)
+                .with_trait("seats", seats)
+                .with_trait("mrr", mrr)
+                .with_message_id(format!("g-{}-{a}", self.seed))
                 .into(),
         ]
     }
@@ -303,8 +303,8 @@ impl Sample {
                     AccountId::new(format!("acc_{a:05}")),
                     self.working_hours(d, &mut rng),
                 )
-                .trait_("mrr", mrr)
-                .message_id(format!("r-{}-{a}-{i}", self.seed))
+                .with_trait("mrr", mrr)
+                .with_message_id(format!("r-{}-{a}-{i}", self.seed))
                 .into()
             })
             .collect()
@@ -335,8 +335,8 @@ impl Sample {
                 // Skewed towards the happy end, as survey answers are.
                 let score = (11.0 * rng.unit().sqrt()).min(10.0) as i64;
                 Track::new(UserId::new(format!("user_{index:06}")), "NPS Submitted", at)
-                    .property("score", score)
-                    .message_id(format!("n-{}-{index}-{i}", self.seed))
+                    .with_property("score", score)
+                    .with_message_id(format!("n-{}-{index}-{i}", self.seed))
                     .into()
             })
             .collect()
@@ -379,15 +379,15 @@ impl Sample {
                 "Pricing",
                 signup_at - Duration::minutes(30),
             )
-            .device_type(device)
-            .message_id(seq(&mut n))
+            .with_device_type(device)
+            .with_message_id(seq(&mut n))
             .into(),
         );
         let first = FIRST[rng.below(FIRST.len() as u64) as usize];
         let last = LAST[rng.below(LAST.len() as u64) as usize];
         let mut identify = Identify::new(user.clone(), signup_at)
-            .anonymous_id(anonymous)
-            .trait_(
+            .with_anonymous_id(anonymous)
+            .with_trait(
                 "email",
                 format!(
                     "{}.{}@{}",
@@ -396,23 +396,23 @@ impl Sample {
                     Self::account_name(a).to_lowercase().replace(' ', "-") + ".com"
                 ),
             )
-            .trait_("firstName", first)
-            .trait_("lastName", last)
-            .trait_("createdAt", signup_at.to_rfc3339())
-            .trait_(
+            .with_trait("firstName", first)
+            .with_trait("lastName", last)
+            .with_trait("createdAt", signup_at.to_rfc3339())
+            .with_trait(
                 "role",
                 ["engineer", "manager", "analyst", "founder"][rng.below(4) as usize],
             )
-            .message_id(seq(&mut n));
+            .with_message_id(seq(&mut n));
         if rng.below(4) == 0 {
             identify = identify
-                .trait_("name", format!("{first} Eduardo {last}"))
-                .trait_("preferredName", first.to_owned());
+                .with_trait("name", format!("{first} Eduardo {last}"))
+                .with_trait("preferredName", first.to_owned());
         }
         calls.push(identify.into());
         calls.push(
             Group::new(user.clone(), account.clone(), signup_at)
-                .message_id(seq(&mut n))
+                .with_message_id(seq(&mut n))
                 .into(),
         );
         if rng.below(8) == 0 {
@@ -420,12 +420,12 @@ impl Sample {
             let old = format!("legacy_{index:06}");
             calls.push(
                 Track::new(UserId::new(old.clone()), "Board Viewed", signup_at)
-                    .message_id(seq(&mut n))
+                    .with_message_id(seq(&mut n))
                     .into(),
             );
             calls.push(
                 Alias::new(old, user.clone(), signup_at + Duration::minutes(1))
-                    .message_id(seq(&mut n))
+                    .with_message_id(seq(&mut n))
                     .into(),
             );
         }
@@ -446,33 +446,33 @@ impl Sample {
                 let pick = rng.below(100);
                 let call: Call = match pick {
                     0..=29 => Page::new(user.clone(), at)
-                        .device_type(device)
-                        .message_id(seq(&mut n))
+                        .with_device_type(device)
+                        .with_message_id(seq(&mut n))
                         .into(),
                     30..=49 => Track::new(user.clone(), "Board Viewed", at)
-                        .device_type(device)
-                        .message_id(seq(&mut n))
+                        .with_device_type(device)
+                        .with_message_id(seq(&mut n))
                         .into(),
                     50..=64 => Track::new(user.clone(), "Task Created", at)
-                        .device_type(device)
-                        .message_id(seq(&mut n))
+                        .with_device_type(device)
+                        .with_message_id(seq(&mut n))
                         .into(),
                     65..=74 => Track::new(user.clone(), "Report Run", at)
-                        .device_type(device)
-                        .message_id(seq(&mut n))
+                        .with_device_type(device)
+                        .with_message_id(seq(&mut n))
                         .into(),
                     75..=89 => Track::new(user.clone(), "API Called", at)
-                        .group_id(account.clone())
-                        .message_id(seq(&mut n))
+                        .with_group_id(account.clone())
+                        .with_message_id(seq(&mut n))
                         .into(),
                     90..=94 => Track::new(user.clone(), "File Uploaded", at)
-                        .device_type(device)
-                        .property("megabytes", Decimal::new(1 + rng.below(5_000) as i64, 1))
-                        .message_id(seq(&mut n))
+                        .with_device_type(device)
+                        .with_property("megabytes", Decimal::new(1 + rng.below(5_000) as i64, 1))
+                        .with_message_id(seq(&mut n))
                         .into(),
                     _ => Screen::new(user.clone(), at)
-                        .device_type("mobile")
-                        .message_id(seq(&mut n))
+                        .with_device_type("mobile")
+                        .with_message_id(seq(&mut n))
                         .into(),
                 };
                 calls.push(call);

@@ -86,7 +86,8 @@ fn every_problem_is_reported_at_once() {
     assert!(found(&|e| matches!(
         e,
         ConfigError::ZeroDays {
-            field: "window_days"
+            field: "window_days",
+            ..
         }
     )));
     assert!(found(&|e| matches!(
@@ -102,17 +103,17 @@ fn every_problem_is_reported_at_once() {
         ConfigError::PercentileOutOfRange { .. }
     )));
     assert!(found(
-        &|e| matches!(e, ConfigError::NoEvent { field } if field == "features.reporting")
+        &|e| matches!(e, ConfigError::NoEvent { field , .. } if field == "features.reporting")
     ));
     assert!(found(
-        &|e| matches!(e, ConfigError::DuplicateName { what: "milestone", name } if name == "a")
+        &|e| matches!(e, ConfigError::DuplicateName { what: "milestone", name , .. } if name == "a")
     ));
     assert!(found(&|e| matches!(e, ConfigError::MilestoneKind { .. })));
     assert!(found(
         &|e| matches!(e, ConfigError::NameClash { name, .. } if name == "raw_score")
     ));
     assert!(found(
-        &|e| matches!(e, ConfigError::DuplicateName { what: "usage metric", name } if name == "api")
+        &|e| matches!(e, ConfigError::DuplicateName { what: "usage metric", name , .. } if name == "api")
     ));
     assert_eq!(errors.len(), 9, "{errors}");
     // The message names the field, the value and the fix.
@@ -163,25 +164,22 @@ fn the_health_section_parses_with_its_defaults_and_round_trips() {
     let config: Config = serde_json::from_str(HEALTH_EXAMPLE).unwrap();
     config.validate().unwrap();
     let health = config.health().unwrap();
-    let defaults = Health::new().nps(Nps::default());
+    let defaults = Health::new().with_nps(Nps::default());
     for c in HealthComponent::ALL {
         assert_eq!(health.weight_of(c), defaults.weight_of(c), "{c}");
     }
-    assert_eq!(health.revenue_days_value(), 30);
+    assert_eq!(health.revenue_days(), 30);
+    assert_eq!((health.red_below(), health.green_from()), (40, 70));
+    let nps = health.nps().unwrap();
     assert_eq!(
-        (health.red_below_value(), health.green_from_value()),
-        (40, 70)
-    );
-    let nps = health.nps_config().unwrap();
-    assert_eq!(
-        (nps.event(), nps.property(), nps.lookback_days_value()),
+        (nps.event(), nps.property(), nps.lookback_days()),
         ("NPS Submitted", "score", 180)
     );
     let again: Config = serde_json::from_str(&serde_json::to_string(&config).unwrap()).unwrap();
     assert_eq!(again, config);
     // `{}` has no NPS; `"nps": {}` takes its defaults.
     let bare: Config = serde_json::from_str(r#"{"health": {}}"#).unwrap();
-    assert!(bare.health().unwrap().nps_config().is_none());
+    assert!(bare.health().unwrap().nps().is_none());
     assert_eq!(
         bare.health()
             .unwrap()
@@ -189,10 +187,7 @@ fn the_health_section_parses_with_its_defaults_and_round_trips() {
         40
     );
     let empty_nps: Config = serde_json::from_str(r#"{"health": {"nps": {}}}"#).unwrap();
-    assert_eq!(
-        empty_nps.health().unwrap().nps_config(),
-        Some(&Nps::default())
-    );
+    assert_eq!(empty_nps.health().unwrap().nps(), Some(&Nps::default()));
     // Without `health` the serialized form has no `health` key.
     assert!(
         !serde_json::to_string(&Config::default())
@@ -245,7 +240,8 @@ fn health_keys_and_values_are_validated() {
         errors.errors()[0],
         ConfigError::ThresholdOrder {
             red_below: 80,
-            green_from: 70
+            green_from: 70,
+            ..
         }
     ));
     // Every weight 0.

@@ -74,8 +74,8 @@ fn users(n: usize) -> Vec<Record> {
 /// Keyed by email and domain (the defaults are the user and account ids).
 fn by_email_domain() -> DiffOptions {
     DiffOptions::new()
-        .contact_key(ContactKey::Email)
-        .company_key(CompanyKey::Domain)
+        .with_contact_key(ContactKey::Email)
+        .with_company_key(CompanyKey::Domain)
 }
 
 fn hubspot_json(requests: &[Request]) -> Vec<Json> {
@@ -357,7 +357,7 @@ fn null_over_value_is_not_sent_unless_opted_in() {
     // Still known: the CRM holds the old value.
     assert!(state.has_value(RecordKind::User, "user1@acme.com", "engagement_score"));
 
-    let with_nulls = options.clone().send_nulls(true);
+    let with_nulls = options.clone().with_send_nulls(true);
     let changes = diff(&records, &state, &with_nulls);
     assert_eq!(changes.len(), 1);
     assert_eq!(
@@ -366,7 +366,7 @@ fn null_over_value_is_not_sent_unless_opted_in() {
     );
     // Keyed by email: HubSpot matches contacts by email in upserts.
     let json = hubspot_json(
-        &HubSpot::new(HubSpotOptions::new().upsert(true))
+        &HubSpot::new(HubSpotOptions::new().with_upsert(true))
             .requests(&changes)
             .expect("valid"),
     );
@@ -408,7 +408,7 @@ fn changing_the_value_back_and_forth_sends_each_change() {
 #[test]
 fn selection_and_renaming_apply_to_the_changeset() {
     let records = users(1);
-    let options = DiffOptions::new().properties(
+    let options = DiffOptions::new().with_properties(
         PropertyMap::all()
             .prefix("pc_")
             .exclude(["user_id"])
@@ -432,8 +432,8 @@ fn renaming_resends_under_the_new_name() {
     let mut state = SyncState::new();
     let old = DiffOptions::new();
     state.confirm(&diff(&records, &state, &old));
-    let renamed =
-        DiffOptions::new().properties(PropertyMap::all().rename("engagement_score", "pulse_score"));
+    let renamed = DiffOptions::new()
+        .with_properties(PropertyMap::all().rename("engagement_score", "pulse_score"));
     let changes = diff(&records, &state, &renamed);
     assert_eq!(changes.len(), 2);
     assert_eq!(changes.property_count(), 2);
@@ -652,7 +652,7 @@ fn hubspot_output_matches_request_shape() {
     let accounts: Vec<Record> = (0..3)
         .map(|i| account(&acs, &format!("a{i}"), &format!("https://a{i}.io")))
         .collect();
-    let options = DiffOptions::new().properties(PropertyMap::all().prefix("pc_"));
+    let options = DiffOptions::new().with_properties(PropertyMap::all().prefix("pc_"));
     let changes = diff(records.iter().chain(&accounts), &SyncState::new(), &options);
 
     let json = hubspot_json(
@@ -667,8 +667,8 @@ fn hubspot_output_matches_request_shape() {
 
     let by_record_id = HubSpot::new(
         HubSpotOptions::new()
-            .contact_id_property(IdProperty::RecordId)
-            .company_id_property(IdProperty::RecordId),
+            .with_contact_id_property(IdProperty::RecordId)
+            .with_company_id_property(IdProperty::RecordId),
     );
     let json = hubspot_json(&by_record_id.requests(&changes).expect("valid"));
     assert_hubspot_shape(&json[0], "contacts", None);
@@ -698,7 +698,10 @@ fn hubspot_refuses_id_properties_it_does_not_match_by() {
     let a = account(&acs, "acme", "acme.com");
     let changes = diff([&a], &SyncState::new(), &by_email_domain());
     // A company's domain is not unique in HubSpot: never an idProperty.
-    for options in [HubSpotOptions::new(), HubSpotOptions::new().upsert(true)] {
+    for options in [
+        HubSpotOptions::new(),
+        HubSpotOptions::new().with_upsert(true),
+    ] {
         let err = HubSpot::new(options).requests(&changes).unwrap_err();
         assert!(
             matches!(&err, CrmError::NonUniqueIdProperty { kind: RecordKind::Account, property, .. } if property == "domain"),
@@ -709,7 +712,8 @@ fn hubspot_refuses_id_properties_it_does_not_match_by() {
             "names the fix: {err}"
         );
     }
-    let explicit = HubSpotOptions::new().company_id_property(IdProperty::Property("domain".into()));
+    let explicit =
+        HubSpotOptions::new().with_company_id_property(IdProperty::Property("domain".into()));
     let by_id = diff([&a], &SyncState::new(), &DiffOptions::new());
     assert!(HubSpot::new(explicit).requests(&by_id).is_err());
     // A contact's email: upserts only.
@@ -721,7 +725,7 @@ fn hubspot_refuses_id_properties_it_does_not_match_by() {
         matches!(&err, CrmError::NonUniqueIdProperty { kind: RecordKind::User, property, .. } if property == "email"),
         "{err}"
     );
-    let upserts = HubSpot::new(HubSpotOptions::new().upsert(true))
+    let upserts = HubSpot::new(HubSpotOptions::new().with_upsert(true))
         .requests(&contacts)
         .expect("email matches in upserts");
     assert_eq!(upserts[0].path(), "/crm/v3/objects/contacts/batch/upsert");
@@ -754,7 +758,7 @@ fn hubspot_invalid_names_are_typed_errors() {
         .requests(&changes)
         .unwrap_err();
     match &err {
-        CrmError::InvalidPropertyNames { crm, errors } => {
+        CrmError::InvalidPropertyNames { crm, errors, .. } => {
             assert_eq!(*crm, Crm::HubSpot);
             assert_eq!(errors.len(), 2);
             assert_eq!(errors[0].name(), "companyName");
@@ -764,15 +768,15 @@ fn hubspot_invalid_names_are_typed_errors() {
             ));
             assert!(matches!(
                 errors[1].rule(),
-                NameRule::MustStartWithLetter { found: '2' }
+                NameRule::MustStartWithLetter { found: '2', .. }
             ));
         }
         other => panic!("unexpected {other:?}"),
     }
     assert!(err.to_string().contains("companyName"), "{err}");
     // Excluding them fixes it.
-    let options =
-        DiffOptions::new().properties(PropertyMap::all().exclude(["companyName", "2fa_enabled"]));
+    let options = DiffOptions::new()
+        .with_properties(PropertyMap::all().exclude(["companyName", "2fa_enabled"]));
     let changes = diff([&u], &SyncState::new(), &options);
     assert!(
         HubSpot::new(HubSpotOptions::new())
@@ -784,10 +788,14 @@ fn hubspot_invalid_names_are_typed_errors() {
 #[test]
 fn naming_rules() {
     assert!(validate_name(Crm::HubSpot, &"a".repeat(100)).is_ok());
-    assert_eq!(
+    assert!(matches!(
         validate_name(Crm::HubSpot, &"a".repeat(101)),
-        Err(NameRule::TooLong { max: 100, len: 101 })
-    );
+        Err(NameRule::TooLong {
+            max: 100,
+            len: 101,
+            ..
+        })
+    ));
     assert_eq!(validate_name(Crm::HubSpot, ""), Err(NameRule::Empty));
     assert!(matches!(
         validate_name(Crm::HubSpot, "_x"),
@@ -801,10 +809,14 @@ fn naming_rules() {
     let forty = format!("{}__c", "a".repeat(40));
     assert!(validate_name(Crm::Salesforce, &forty).is_ok());
     let forty_one = format!("{}__c", "a".repeat(41));
-    assert_eq!(
+    assert!(matches!(
         validate_name(Crm::Salesforce, &forty_one),
-        Err(NameRule::TooLong { max: 40, len: 41 })
-    );
+        Err(NameRule::TooLong {
+            max: 40,
+            len: 41,
+            ..
+        })
+    ));
     assert_eq!(
         validate_name(Crm::Salesforce, "score___c"),
         Err(NameRule::TrailingUnderscore)
@@ -865,7 +877,8 @@ fn hubspot_property_definitions() {
         .with("created_on", PropertyType::Date)
         .with("last_seen_at", PropertyType::DateTime)
         .with("greeting_name", PropertyType::String);
-    let hs = HubSpot::new(HubSpotOptions::new().list_options("segments", ["at_risk", "champion"]));
+    let hs =
+        HubSpot::new(HubSpotOptions::new().with_list_options("segments", ["at_risk", "champion"]));
     let defs = hs
         .property_definitions(&schema, &PropertyMap::all().prefix("pc_"))
         .expect("valid");
@@ -913,14 +926,14 @@ fn hubspot_property_definitions() {
 
 #[test]
 fn hubspot_options_are_validated() {
-    assert!(HubSpotOptions::new().batch_size(0).is_err());
-    assert!(HubSpotOptions::new().batch_size(100).is_ok());
+    assert!(HubSpotOptions::new().with_batch_size(0).is_err());
+    assert!(HubSpotOptions::new().with_batch_size(100).is_ok());
     let records = users(3);
     let changes = diff(&records, &SyncState::new(), &DiffOptions::new());
     let upsert_by_record_id = HubSpot::new(
         HubSpotOptions::new()
-            .upsert(true)
-            .contact_id_property(IdProperty::RecordId),
+            .with_upsert(true)
+            .with_contact_id_property(IdProperty::RecordId),
     );
     assert!(matches!(
         upsert_by_record_id.requests(&changes),
@@ -931,8 +944,8 @@ fn hubspot_options_are_validated() {
     ));
     let upsert = HubSpot::new(
         HubSpotOptions::new()
-            .upsert(true)
-            .batch_size(2)
+            .with_upsert(true)
+            .with_batch_size(2)
             .expect("valid"),
     );
     let requests = upsert.requests(&changes).expect("valid");
@@ -952,7 +965,7 @@ fn non_finite_numbers_are_errors_not_panics() {
     assert!(
         matches!(err, CrmError::NonFiniteNumber { ref property, .. } if property == "raw_score")
     );
-    let sf = DiffOptions::new().properties(PropertyMap::salesforce());
+    let sf = DiffOptions::new().with_properties(PropertyMap::salesforce());
     let err = Salesforce::new(SalesforceOptions::new())
         .requests(&diff([&u], &SyncState::new(), &sf))
         .unwrap_err();
@@ -964,7 +977,7 @@ fn non_finite_numbers_are_errors_not_panics() {
 #[test]
 fn salesforce_chunking_is_exact() {
     let sf = Salesforce::new(SalesforceOptions::new());
-    let options = DiffOptions::new().properties(PropertyMap::salesforce());
+    let options = DiffOptions::new().with_properties(PropertyMap::salesforce());
     for (n, expected) in [(200, vec![200]), (201, vec![200, 1]), (400, vec![200, 200])] {
         let records = users(n);
         let changes = diff(&records, &SyncState::new(), &options);
@@ -997,11 +1010,11 @@ fn salesforce_request_shape_and_encodings() {
         "features_used",
         Value::string_list(["reporting", "planning"]),
     );
-    let options = DiffOptions::new().properties(PropertyMap::salesforce().prefix("pc_"));
+    let options = DiffOptions::new().with_properties(PropertyMap::salesforce().prefix("pc_"));
     let changes = diff([&u], &SyncState::new(), &options);
     let sf = Salesforce::new(
         SalesforceOptions::new()
-            .api_version("v61.0")
+            .with_api_version("v61.0")
             .expect("valid"),
     );
     let requests = sf.requests(&changes).expect("valid");
@@ -1024,9 +1037,9 @@ fn salesforce_request_shape_and_encodings() {
 
     let custom = Salesforce::new(
         SalesforceOptions::new()
-            .contact_sobject("Lead")
+            .with_contact_sobject("Lead")
             .expect("valid")
-            .contact_external_id("Pulse_Id__c"),
+            .with_contact_external_id("Pulse_Id__c"),
     );
     let json =
         serde_json::to_value(&custom.requests(&changes).expect("valid")[0]).expect("serializable");
@@ -1037,10 +1050,10 @@ fn salesforce_request_shape_and_encodings() {
     assert_eq!(json["body"]["records"][0]["Pulse_Id__c"], "u1");
     assert!(
         SalesforceOptions::new()
-            .contact_sobject("Bad Name")
+            .with_contact_sobject("Bad Name")
             .is_err()
     );
-    assert!(SalesforceOptions::new().batch_size(201).is_err());
+    assert!(SalesforceOptions::new().with_batch_size(201).is_err());
 }
 
 // ---------- properties ----------
@@ -1075,7 +1088,7 @@ proptest! {
     #[test]
     fn diff_after_confirm_is_empty(rows in arb_records(), nulls in any::<bool>()) {
         let records = build(&rows);
-        let options = DiffOptions::new().send_nulls(nulls);
+        let options = DiffOptions::new().with_send_nulls(nulls);
         let mut state = SyncState::new();
         state.confirm(&diff(&records, &state, &options));
         let again = diff(&records, &state, &options);
@@ -1120,7 +1133,7 @@ proptest! {
     fn chunking_partitions_exactly(n in 0usize..450, size in 1usize..=100) {
         let records = users(n);
         let changes = diff(&records, &SyncState::new(), &DiffOptions::new());
-        let hs = HubSpot::new(HubSpotOptions::new().batch_size(size).expect("valid"));
+        let hs = HubSpot::new(HubSpotOptions::new().with_batch_size(size).expect("valid"));
         let requests = hs.requests(&changes).expect("valid");
         let mut ids = Vec::new();
         for r in &requests {

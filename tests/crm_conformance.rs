@@ -67,16 +67,22 @@ struct HubSpotOutput {
 fn hubspot_output() -> HubSpotOutput {
     let (engine, snapshot) = sample_snapshot();
     let map = PropertyMap::hubspot();
-    let by_id = DiffOptions::new().properties(map.clone());
-    let by_email = by_id.clone().contact_key(ContactKey::Email);
+    let by_id = DiffOptions::new().with_properties(map.clone());
+    let by_email = by_id.clone().with_contact_key(ContactKey::Email);
     let mut batches = Vec::new();
     for (options, hubspot) in [
         (&by_id, HubSpot::new(HubSpotOptions::new())),
-        (&by_id, HubSpot::new(HubSpotOptions::new().upsert(true))),
-        (&by_email, HubSpot::new(HubSpotOptions::new().upsert(true))),
+        (
+            &by_id,
+            HubSpot::new(HubSpotOptions::new().with_upsert(true)),
+        ),
+        (
+            &by_email,
+            HubSpot::new(HubSpotOptions::new().with_upsert(true)),
+        ),
     ] {
         let changes = diff(snapshot.records(), &SyncState::new(), options);
-        if options.get_contact_key() == ContactKey::UserId {
+        if options.contact_key() == ContactKey::UserId {
             assert!(changes.skipped().is_empty(), "{:?}", changes.skipped());
         }
         let requests = hubspot.requests(&changes).expect("valid requests");
@@ -372,12 +378,12 @@ fn hubspot_records_are_matched_only_by_unique_properties() {
     // Keying companies by domain is refused before anything is built.
     let (_, snapshot) = sample_snapshot();
     let by_domain = DiffOptions::new()
-        .properties(PropertyMap::hubspot())
-        .company_key(CompanyKey::Domain);
+        .with_properties(PropertyMap::hubspot())
+        .with_company_key(CompanyKey::Domain);
     let changes = diff(snapshot.records(), &SyncState::new(), &by_domain);
     for upsert in [false, true] {
         assert!(
-            HubSpot::new(HubSpotOptions::new().upsert(upsert))
+            HubSpot::new(HubSpotOptions::new().with_upsert(upsert))
                 .requests(&changes)
                 .is_err()
         );
@@ -527,7 +533,7 @@ fn salesforce_upserts_keep_their_shape_and_send_only_defined_fields() {
     let changes = diff(
         snapshot.records(),
         &SyncState::new(),
-        &DiffOptions::new().properties(map),
+        &DiffOptions::new().with_properties(map),
     );
     let requests = to_json(&sf.requests(&changes).expect("valid requests"));
     assert!(!requests.is_empty());

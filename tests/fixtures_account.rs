@@ -28,21 +28,21 @@ fn reports() -> ConfigBuilder {
 fn members_calls() -> Vec<Call> {
     let mut calls: Vec<Call> = vec![
         group("a1", "acme", "2026-09-01T00:00:00Z")
-            .trait_("name", "Acme Inc")
-            .trait_("domain", "acme.com")
-            .trait_("plan", "pro")
-            .trait_("seats", 10)
-            .trait_("mrr", "1250.50")
+            .with_trait("name", "Acme Inc")
+            .with_trait("domain", "acme.com")
+            .with_trait("plan", "pro")
+            .with_trait("seats", 10)
+            .with_trait("mrr", "1250.50")
             .into(),
         group("a5", "acme", "2026-09-01T00:00:00Z").into(),
         group("a2", "acme", "2026-09-01T00:00:00Z").into(),
         group("a3", "acme", "2026-09-01T00:00:00Z").into(),
         group("a4", "acme", "2026-06-01T00:00:00Z").into(),
         group("g1", "globex", "2026-09-01T00:00:00Z")
-            .trait_("seats", 4)
+            .with_trait("seats", 4)
             .into(),
         Group::account_only(AccountId::from("initech"), ts("2026-09-01T00:00:00Z"))
-            .trait_("seats", 5)
+            .with_trait("seats", 5)
             .into(),
         track("a1", "Report Run", "2026-10-30T15:00:00Z").into(),
         track("a2", "Settings Opened", "2026-10-28T09:00:00Z").into(),
@@ -162,7 +162,7 @@ fn group_traits_become_account_properties_with_money_as_decimal() {
 fn account_created_at_comes_from_the_trait_else_first_seen_at() {
     let calls: Vec<Call> = vec![
         group("u1", "acme", "2026-09-01T00:00:00Z")
-            .trait_("created_at", "2025-10-31T12:00:00Z")
+            .with_trait("created_at", "2025-10-31T12:00:00Z")
             .into(),
         track("u1", "Report Run", "2026-10-01T09:00:00Z").into(),
         group("u2", "globex", "2026-09-01T00:00:00Z").into(),
@@ -190,10 +190,10 @@ fn context_group_id_wins_over_the_users_group_call() {
         track("u1", "Report Run", "2026-10-20T09:00:00Z").into(),
         // context.groupId → globex, whatever the group call says
         track("u1", "Report Run", "2026-10-21T09:00:00Z")
-            .group_id("globex")
+            .with_group_id("globex")
             .into(),
         track("u1", "Report Run", "2026-10-22T09:00:00Z")
-            .group_id("globex")
+            .with_group_id("globex")
             .into(),
     ];
     let s = snap(&engine_with(reports().build().unwrap(), calls), D);
@@ -230,7 +230,7 @@ fn without_context_group_id_or_a_group_call_an_event_has_no_account() {
     // group call, so its second event belongs to no account.
     let calls: Vec<Call> = vec![
         track("u1", "Report Run", "2026-10-20T09:00:00Z")
-            .group_id("acme")
+            .with_group_id("acme")
             .into(),
         track("u1", "Report Run", "2026-10-22T09:00:00Z").into(),
     ];
@@ -331,7 +331,7 @@ fn usage_share_and_cumulative_share_sort_accounts_by_usage_descending() {
 fn a_property_usage_sums_numbers_and_numeric_strings_and_rounds_growth_half_away() {
     let upload = |mb: Value, at: &str| -> Call {
         track("u1", "File Uploaded", at)
-            .property("megabytes", mb)
+            .with_property("megabytes", mb)
             .into()
     };
     let calls: Vec<Call> = vec![
@@ -357,10 +357,10 @@ fn a_property_usage_sums_numbers_and_numeric_strings_and_rounds_growth_half_away
 fn a_non_numeric_usage_value_warns_but_the_event_still_counts_as_activity() {
     let mut engine = pulsecheck::Engine::new(usage_config()).unwrap();
     let good: Call = track("u1", "File Uploaded", "2026-10-25T09:00:00Z")
-        .property("megabytes", 4)
+        .with_property("megabytes", 4)
         .into();
     let bad: Call = track("u1", "File Uploaded", "2026-10-26T09:00:00Z")
-        .property("megabytes", "lots")
+        .with_property("megabytes", "lots")
         .into();
     assert_eq!(engine.ingest(&good), Ok(Outcome::Accepted));
     match engine.ingest(&bad) {
@@ -391,7 +391,7 @@ fn a_non_numeric_usage_value_warns_but_the_event_still_counts_as_activity() {
 #[test]
 fn account_milestones_count_events_over_all_members() {
     let config = reports()
-        .account_milestone(Milestone::event("three_reports", "Report Run").min_count(3))
+        .account_milestone(Milestone::event("three_reports", "Report Run").with_min_count(3))
         .account_milestone(Milestone::event("first_task", "Task Created"))
         .build()
         .unwrap();
@@ -442,13 +442,13 @@ fn account_lifecycle_and_trend_follow_the_attributed_activity() {
         .unwrap();
     let mut calls: Vec<Call> = vec![
         group("x", "acme", "2026-08-01T00:00:00Z")
-            .trait_("created_at", "2026-01-01T00:00:00Z")
+            .with_trait("created_at", "2026-01-01T00:00:00Z")
             .into(),
         group("y", "globex", "2026-08-01T00:00:00Z")
-            .trait_("created_at", "2026-01-01T00:00:00Z")
+            .with_trait("created_at", "2026-01-01T00:00:00Z")
             .into(),
         group("z", "initech", "2026-08-01T00:00:00Z")
-            .trait_("created_at", "2026-01-01T00:00:00Z")
+            .with_trait("created_at", "2026-01-01T00:00:00Z")
             .into(),
     ];
     // x (acme): previous 4 runs, window 1; y (globex): previous 1, window 4;

@@ -22,18 +22,18 @@ fn group(user: &str, account: &str, at: &str) -> Group {
 /// A `group` call without a user setting the account's `mrr`.
 fn mrr(account: &str, at: &str, amount: &str) -> Call {
     Group::account_only(AccountId::from(account), ts(at))
-        .trait_("mrr", amount)
+        .with_trait("mrr", amount)
         .into()
 }
 
 fn nps(user: &str, at: &str, score: impl Into<Value>) -> Call {
     track(user, "NPS Submitted", at)
-        .property("score", score)
+        .with_property("score", score)
         .into()
 }
 
 fn with_nps(lookback: u32) -> ConfigBuilder {
-    Config::builder().health(Health::new().nps(Nps::default().lookback_days(lookback)))
+    Config::builder().health(Health::new().with_nps(Nps::default().with_lookback_days(lookback)))
 }
 
 /// Ingests the calls in the given order and reversed; both snapshots of `d` must
@@ -240,7 +240,7 @@ fn revenue_calls() -> Vec<Call> {
         mrr("newco", "2026-10-15T08:00:00Z", "49"),
         // fresh: no mrr at all until 10-15.
         Group::account_only(AccountId::from("fresh"), ts("2026-09-01T08:00:00Z"))
-            .trait_("plan", "free")
+            .with_trait("plan", "free")
             .into(),
         mrr("fresh", "2026-10-15T08:00:00Z", "100"),
         // back: paid 100, churned on 09-10, came back with 120 on 10-20.
@@ -426,7 +426,7 @@ fn revenue_days_moves_the_comparison_day() {
     // R = 60: m0 = mrr(09-01). grow: 100 (set 09-01 08:00, on or before the end of
     // 09-01) → 150: expansion. back: mrr(09-01) = 100, m1 = 120 → expansion too.
     let config = Config::builder()
-        .health(Health::new().revenue_days(60))
+        .health(Health::new().with_revenue_days(60))
         .build()
         .unwrap();
     let s = snap(&engine_with(config, revenue_calls()), D);
@@ -533,9 +533,12 @@ fn health_scores_round_half_away_from_zero() {
         "seats",
         "nps",
     ] {
-        h = h.weight(c, 0);
+        h = h.with_weight(c, 0);
     }
-    let s = snap(&engine_with(linear(h.weight("trend", 1)), score_calls()), D);
+    let s = snap(
+        &engine_with(linear(h.with_weight("trend", 1)), score_calls()),
+        D,
+    );
     assert_eq!(prop(user(&s, "p"), "health_score"), &int(14));
     assert_eq!(prop(user(&s, "q"), "health_score"), &int(100));
 }
@@ -545,7 +548,7 @@ fn labels_follow_the_thresholds() {
     // p 32, q 100 (above). red below 30 / green from 100: p yellow, q green.
     let s = snap(
         &engine_with(
-            linear(Health::new().red_below(30).green_from(100)),
+            linear(Health::new().with_red_below(30).with_green_from(100)),
             score_calls(),
         ),
         D,
@@ -554,13 +557,13 @@ fn labels_follow_the_thresholds() {
     assert_eq!(prop(user(&s, "q"), "health_label"), &text("green"));
     // red below 33: 32 is red. green from 32: 32 is green (from, inclusive).
     let s = snap(
-        &engine_with(linear(Health::new().red_below(33)), score_calls()),
+        &engine_with(linear(Health::new().with_red_below(33)), score_calls()),
         D,
     );
     assert_eq!(prop(user(&s, "p"), "health_label"), &text("red"));
     let s = snap(
         &engine_with(
-            linear(Health::new().red_below(32).green_from(32)),
+            linear(Health::new().with_red_below(32).with_green_from(32)),
             score_calls(),
         ),
         D,
@@ -588,9 +591,9 @@ fn account_config(red_below: i64) -> Config {
         .account_milestone(Milestone::event("first_report", "Report Run"))
         .health(
             Health::new()
-                .nps(Nps::default())
-                .red_below(red_below)
-                .green_from(90),
+                .with_nps(Nps::default())
+                .with_red_below(red_below)
+                .with_green_from(90),
         )
         .account_action(
             "health_label = \"red\" and mrr >= 1000",
@@ -608,8 +611,8 @@ fn account_config(red_below: i64) -> Config {
 fn account_calls() -> Vec<Call> {
     let mut calls: Vec<Call> = vec![
         group("a1", "acme", "2026-10-02T00:00:00Z")
-            .trait_("seats", 4)
-            .trait_("mrr", 1500)
+            .with_trait("seats", 4)
+            .with_trait("mrr", 1500)
             .into(),
         group("a2", "acme", "2026-10-02T00:00:00Z").into(),
         nps("a2", "2026-10-20T10:00:00Z", 9),
@@ -711,8 +714,8 @@ fn day_numbers_near_the_ends_of_time_do_not_overflow() {
     let config = Config::builder()
         .health(
             Health::new()
-                .nps(Nps::default().lookback_days(3_650))
-                .revenue_days(3_650),
+                .with_nps(Nps::default().with_lookback_days(3_650))
+                .with_revenue_days(3_650),
         )
         .build()
         .unwrap();

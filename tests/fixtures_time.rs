@@ -98,7 +98,7 @@ fn tenure_counts_local_days() {
     let calls = || -> Vec<Call> {
         vec![
             Identify::new(uid("u1"), ts("2026-10-01T00:00:00Z"))
-                .trait_("created_at", "2026-10-20T23:30:00Z")
+                .with_trait("created_at", "2026-10-20T23:30:00Z")
                 .into(),
         ]
     };
@@ -117,14 +117,14 @@ fn tenure_counts_local_days() {
 fn long_stream() -> Vec<Call> {
     let mut calls: Vec<Call> = vec![
         Identify::new(uid("u1"), ts("2026-10-01T08:00:00Z"))
-            .trait_("email", "old@acme.com")
+            .with_trait("email", "old@acme.com")
             .into(),
         Group::new(
             uid("u1"),
             AccountId::from("acme"),
             ts("2026-10-01T08:00:00Z"),
         )
-        .trait_("seats", 5)
+        .with_trait("seats", 5)
         .into(),
         Group::new(
             uid("u2"),
@@ -133,10 +133,10 @@ fn long_stream() -> Vec<Call> {
         )
         .into(),
         track("u1", "Report Run", "2026-10-05T09:00:00Z")
-            .message_id("r1")
+            .with_message_id("r1")
             .into(),
         track("u1", "Report Run", "2026-10-25T09:00:00Z")
-            .message_id("r2")
+            .with_message_id("r2")
             .into(),
         track("u1", "API Called", "2026-10-26T09:00:00Z").into(),
         track("u2", "Report Run", "2026-10-25T09:00:00Z").into(),
@@ -148,10 +148,10 @@ fn long_stream() -> Vec<Call> {
         .into(),
         // 10-31T23:30Z is 2026-11-01 00:30 local: after D
         track("u1", "Report Run", "2026-10-31T23:30:00Z")
-            .message_id("r3")
+            .with_message_id("r3")
             .into(),
         Identify::new(uid("u1"), ts("2026-11-02T08:00:00Z"))
-            .trait_("email", "new@acme.com")
+            .with_trait("email", "new@acme.com")
             .into(),
         Group::new(
             uid("u1"),
@@ -160,14 +160,14 @@ fn long_stream() -> Vec<Call> {
         )
         .into(),
         Identify::new(uid("u2"), ts("2026-11-02T08:00:00Z"))
-            .anonymous_id("anon-9")
+            .with_anonymous_id("anon-9")
             .into(),
         Alias::new("anon-10", uid("u2"), ts("2026-11-02T09:00:00Z")).into(),
         track("u3", "Report Run", "2026-11-05T09:00:00Z").into(),
         Group::account_only(AccountId::from("late"), ts("2026-11-04T08:00:00Z")).into(),
         track("u1", "API Called", "2026-11-06T09:00:00Z").into(),
         track("u2", "Report Run", "2026-11-10T09:00:00Z")
-            .device_type("mobile")
+            .with_device_type("mobile")
             .into(),
     ];
     calls.extend(repeat("u2", "Report Run", "2026-11-08T09:00:00Z", 5));
@@ -178,7 +178,7 @@ fn long_config() -> Config {
     Config::builder()
         .utc_offset_minutes(60)
         .score_event("Report Run", 1)
-        .user_milestone(Milestone::event("three_reports", "Report Run").min_count(3))
+        .user_milestone(Milestone::event("three_reports", "Report Run").with_min_count(3))
         .usage("api_calls", Usage::count("API Called"))
         .build()
         .unwrap()

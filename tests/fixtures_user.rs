@@ -72,7 +72,7 @@ fn event_count_counts_every_activity_in_the_window_but_not_identify_group_or_ali
         Page::new(uid("u1"), ts("2026-10-10T09:00:00Z")).into(),
         Screen::new(uid("u1"), ts("2026-10-11T09:00:00Z")).into(),
         identify("u1", "2026-10-12T09:00:00Z")
-            .trait_("email", "u1@acme.com")
+            .with_trait("email", "u1@acme.com")
             .into(),
         Group::new(uid("u1"), "acme".into(), ts("2026-10-13T09:00:00Z")).into(),
         Alias::new("anon-x", uid("u1"), ts("2026-10-14T09:00:00Z")).into(),
@@ -90,7 +90,7 @@ fn event_count_counts_every_activity_in_the_window_but_not_identify_group_or_ali
 fn identify_and_group_alone_make_no_activity() {
     let calls: Vec<Call> = vec![
         identify("quiet", "2026-10-20T09:00:00Z")
-            .trait_("email", "quiet@acme.com")
+            .with_trait("email", "quiet@acme.com")
             .into(),
         Group::new(uid("quiet"), "acme".into(), ts("2026-10-21T09:00:00Z")).into(),
     ];
@@ -173,8 +173,8 @@ fn milestones() -> Config {
         .user_milestone(Milestone::event("first_task", "Task Created"))
         .user_milestone(
             Milestone::event("five_reports", "Report Run")
-                .min_count(5)
-                .within_days(14),
+                .with_min_count(5)
+                .with_within_days(14),
         )
         .build()
         .unwrap()
@@ -185,7 +185,7 @@ fn milestones() -> Config {
 fn milestone_calls(fifth: &str) -> Vec<Call> {
     vec![
         identify("u1", "2026-10-01T00:00:00Z")
-            .trait_("created_at", "2026-10-01T00:00:00Z")
+            .with_trait("created_at", "2026-10-01T00:00:00Z")
             .into(),
         track("u1", "Task Created", "2026-10-03T10:00:00Z").into(),
         track("u1", "Report Run", "2026-10-02T09:00:00Z").into(),
@@ -293,7 +293,7 @@ fn within_days_counts_from_first_seen_at_when_there_is_no_created_at_trait() {
 #[test]
 fn a_milestone_without_within_days_counts_events_of_all_time_up_to_d() {
     let config = product()
-        .user_milestone(Milestone::event("three_reports", "Report Run").min_count(3))
+        .user_milestone(Milestone::event("three_reports", "Report Run").with_min_count(3))
         .build()
         .unwrap();
     let calls: Vec<Call> = vec![
@@ -343,7 +343,7 @@ fn lifecycle_stages_follow_creation_and_activity_in_the_two_windows() {
     let config = product().window_days(10).build().unwrap();
     let created = |id: &str, at: &str| -> Call {
         identify(id, "2026-08-01T00:00:00Z")
-            .trait_("created_at", at)
+            .with_trait("created_at", at)
             .into()
     };
     let old = "2026-09-01T00:00:00Z";
@@ -399,7 +399,9 @@ fn lifecycle_stages_follow_creation_and_activity_in_the_two_windows() {
 #[test]
 fn primary_device_is_the_most_frequent_in_the_window_ties_alphabetical_first() {
     let with_device = |user: &str, device: &str, at: &str| -> Call {
-        track(user, "Report Run", at).device_type(device).into()
+        track(user, "Report Run", at)
+            .with_device_type(device)
+            .into()
     };
     let calls: Vec<Call> = vec![
         with_device("u1", "mobile", "2026-10-30T09:00:00Z"),
@@ -431,13 +433,13 @@ fn primary_device_is_the_most_frequent_in_the_window_ties_alphabetical_first() {
 fn primary_device_prefers_the_higher_count_over_the_alphabet() {
     let calls: Vec<Call> = vec![
         track("u2", "Report Run", "2026-10-30T09:00:00Z")
-            .device_type("mobile")
+            .with_device_type("mobile")
             .into(),
         track("u2", "Report Run", "2026-10-30T10:00:00Z")
-            .device_type("mobile")
+            .with_device_type("mobile")
             .into(),
         track("u2", "Report Run", "2026-10-30T11:00:00Z")
-            .device_type("desktop")
+            .with_device_type("desktop")
             .into(),
         track("u3", "Report Run", "2026-10-30T11:00:00Z").into(),
     ];
@@ -456,18 +458,20 @@ fn greeting_name_prefers_preferred_name_then_first_name_then_first_word_of_name(
     let at = "2026-10-01T09:00:00Z";
     let calls: Vec<Call> = vec![
         identify("all_three", at)
-            .trait_("preferred_name", "Emi")
-            .trait_("first_name", "Emilio")
-            .trait_("name", "Emilio Sánchez")
+            .with_trait("preferred_name", "Emi")
+            .with_trait("first_name", "Emilio")
+            .with_trait("name", "Emilio Sánchez")
             .into(),
         identify("first_and_name", at)
-            .trait_("first_name", "Emilio")
-            .trait_("name", "Someone Else")
+            .with_trait("first_name", "Emilio")
+            .with_trait("name", "Someone Else")
             .into(),
         identify("name_only", at)
-            .trait_("name", "María José Pérez")
+            .with_trait("name", "María José Pérez")
             .into(),
-        identify("nothing", at).trait_("email", "x@acme.com").into(),
+        identify("nothing", at)
+            .with_trait("email", "x@acme.com")
+            .into(),
     ];
     let s = snap(&engine_with(product().build().unwrap(), calls), D);
     assert_eq!(prop(user(&s, "all_three"), "greeting_name"), &text("Emi"));
@@ -483,14 +487,14 @@ fn greeting_name_prefers_preferred_name_then_first_name_then_first_word_of_name(
 fn camel_case_traits_are_read_like_snake_case() {
     let calls: Vec<Call> = vec![
         identify("camel", "2026-10-01T09:00:00Z")
-            .trait_("email", "emilia@acme.com")
-            .trait_("firstName", "Emilia")
-            .trait_("lastName", "Ruiz")
-            .trait_("preferredName", "Mimi")
-            .trait_("createdAt", "2026-01-15T10:00:00Z")
+            .with_trait("email", "emilia@acme.com")
+            .with_trait("firstName", "Emilia")
+            .with_trait("lastName", "Ruiz")
+            .with_trait("preferredName", "Mimi")
+            .with_trait("createdAt", "2026-01-15T10:00:00Z")
             .into(),
         identify("camel_first", "2026-10-01T09:00:00Z")
-            .trait_("firstName", "Emilia")
+            .with_trait("firstName", "Emilia")
             .into(),
     ];
     let s = snap(&engine_with(product().build().unwrap(), calls), D);
@@ -512,8 +516,8 @@ fn camel_case_traits_are_read_like_snake_case() {
 fn other_identify_traits_pass_through_as_sent() {
     let calls: Vec<Call> = vec![
         identify("u1", "2026-10-01T09:00:00Z")
-            .trait_("role", "admin")
-            .trait_("seats_managed", 3)
+            .with_trait("role", "admin")
+            .with_trait("seats_managed", 3)
             .into(),
     ];
     let s = snap(&engine_with(product().build().unwrap(), calls), D);
@@ -528,12 +532,12 @@ fn other_identify_traits_pass_through_as_sent() {
 fn created_at_comes_from_the_trait_else_first_seen_at() {
     let calls: Vec<Call> = vec![
         identify("with_trait", "2026-09-01T00:00:00Z")
-            .trait_("created_at", "2026-01-15T10:00:00Z")
+            .with_trait("created_at", "2026-01-15T10:00:00Z")
             .into(),
         track("with_trait", "Report Run", "2026-10-10T08:00:00Z").into(),
         // an identify before the first activity does not make it "seen"
         identify("no_trait", "2026-09-01T00:00:00Z")
-            .trait_("email", "n@acme.com")
+            .with_trait("email", "n@acme.com")
             .into(),
         track("no_trait", "Report Run", "2026-10-10T08:00:00Z").into(),
         track("no_trait", "Task Created", "2026-10-20T23:00:00Z").into(),
@@ -596,7 +600,7 @@ fn anonymous_events_before_identify_belong_to_the_user() {
         anon_track("anon-1", "Report Run", "2026-10-05T09:00:00Z"),
         anon_track("anon-1", "Task Created", "2026-10-06T09:00:00Z"),
         identify("u1", "2026-10-07T09:00:00Z")
-            .anonymous_id("anon-1")
+            .with_anonymous_id("anon-1")
             .into(),
         track("u1", "Report Run", "2026-10-08T09:00:00Z").into(),
     ];
@@ -662,13 +666,13 @@ fn alias_chains_resolve_to_the_last_user() {
 fn a_message_id_seen_again_is_ignored_whatever_its_content() {
     let mut engine = pulsecheck::Engine::new(product().build().unwrap()).unwrap();
     let first: Call = track("u1", "Report Run", "2026-10-30T09:00:00Z")
-        .message_id("m1")
+        .with_message_id("m1")
         .into();
     let same_id_other_event: Call = track("u1", "Task Created", "2026-10-30T10:00:00Z")
-        .message_id("m1")
+        .with_message_id("m1")
         .into();
     let other: Call = track("u1", "Task Created", "2026-10-30T11:00:00Z")
-        .message_id("m2")
+        .with_message_id("m2")
         .into();
     assert_eq!(engine.ingest(&first), Ok(Outcome::Accepted));
     assert_eq!(engine.ingest(&first), Ok(Outcome::Duplicate));
@@ -844,12 +848,12 @@ fn the_spec_example_configuration_read_from_json() {
     // window 28 as of 10-31: 10-04 ..= 10-31
     let mut calls: Vec<Call> = vec![
         identify("u1", "2026-10-01T00:00:00Z")
-            .trait_("created_at", "2026-10-01T00:00:00Z")
+            .with_trait("created_at", "2026-10-01T00:00:00Z")
             .into(),
         track("u1", "Task Created", "2026-10-02T10:00:00Z").into(), // before the window
         track("u1", "Board Viewed", "2026-10-20T09:00:00Z").into(),
         track("u1", "File Uploaded", "2026-10-21T09:00:00Z")
-            .property("megabytes", 12.5)
+            .with_property("megabytes", 12.5)
             .into(),
     ];
     calls.extend(repeat("u1", "Report Run", "2026-10-05T09:00:00Z", 5)); // 09:00:00 … 09:00:04

@@ -202,7 +202,7 @@ fn a_1mb_line_is_rejected_before_parsing() {
     let line = track_line("u1", &format!(r#","properties":{{"note":"{big}"}}"#));
     let err = engine.ingest_json(&line).unwrap_err();
     assert_eq!(err.code(), "call_too_large");
-    let Rejection::CallTooLarge { bytes, limit } = &err else {
+    let Rejection::CallTooLarge { bytes, limit, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!((*bytes, *limit), (line.len(), 32 * 1024));
@@ -325,14 +325,14 @@ fn odd_numbers_are_rejected_or_kept_as_sent() {
     // Typed calls: NaN and infinities are rejected the same way.
     for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let call: Call = Track::new(UserId::from("u1"), "File Uploaded", at())
-            .property("megabytes", f)
+            .with_property("megabytes", f)
             .into();
         assert_eq!(
             engine.ingest(&call).unwrap_err().code(),
             "non_finite_number"
         );
         let call: Call = Identify::new(UserId::from("u1"), at())
-            .trait_("x", Value::List(vec![Value::Number(f)]))
+            .with_trait("x", Value::List(vec![Value::Number(f)]))
             .into();
         assert_eq!(
             engine.ingest(&call).unwrap_err().code(),
@@ -388,11 +388,11 @@ fn timestamps_from_year_0_to_9999_and_beyond() {
     // Typed calls may carry any instant chrono holds, even beyond year 9999.
     for ts in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
         let call: Call = Track::new(UserId::from("edge"), "Report Run", ts)
-            .group_id("g")
+            .with_group_id("g")
             .into();
         assert_eq!(engine.ingest(&call), Ok(Outcome::Accepted));
         let call: Call = Identify::new(UserId::from("edge"), ts)
-            .trait_("created_at", "0000-01-01")
+            .with_trait("created_at", "0000-01-01")
             .into();
         assert_eq!(engine.ingest(&call), Ok(Outcome::Accepted));
     }
@@ -443,13 +443,12 @@ fn ids_of_10_kb_are_rejected_naming_the_field() {
     ];
     for (line, field) in &lines {
         let err = engine.ingest_json(line).unwrap_err();
-        assert_eq!(
-            err,
-            Rejection::IdTooLong {
-                field,
-                bytes: 10 * 1024,
-                limit: 1024
-            }
+        assert!(
+            matches!(
+                &err,
+                Rejection::IdTooLong { field: f, bytes: 10240, limit: 1024, .. } if f == field
+            ),
+            "{err:?}"
         );
         assert!(err.to_string().contains("limits.max_id_bytes"), "{err}");
     }
@@ -593,7 +592,7 @@ fn each_value_limit_is_a_typed_rejection() {
         props
             .iter()
             .fold(Track::new(u(), "Run", at()), |t, (k, v)| {
-                t.property(*k, v.clone())
+                t.with_property(*k, v.clone())
             })
             .into()
     };
@@ -623,28 +622,28 @@ fn each_value_limit_is_a_typed_rejection() {
         ),
         (
             Track::new(u(), "Run", at())
-                .device_type("a_long_device")
+                .with_device_type("a_long_device")
                 .into(),
             "name_too_long",
         ),
         (
             Track::new(u(), "Run", at())
-                .os_name("a_long_os_name")
+                .with_os_name("a_long_os_name")
                 .into(),
             "name_too_long",
         ),
         (
             Identify::new(u(), at())
-                .trait_("a", 1)
-                .trait_("b", 1)
-                .trait_("c", 1)
-                .trait_("d", 1)
+                .with_trait("a", 1)
+                .with_trait("b", 1)
+                .with_trait("c", 1)
+                .with_trait("d", 1)
                 .into(),
             "too_many_properties",
         ),
         (
             Group::new(u(), "acme".into(), at())
-                .trait_("plan", s(11))
+                .with_trait("plan", s(11))
                 .into(),
             "value_too_long",
         ),
@@ -660,13 +659,12 @@ fn each_value_limit_is_a_typed_rejection() {
     assert!(state_len(&engine) > before);
     // The messages name the field and the value.
     let err = engine.ingest(&cases[3].0).unwrap_err();
-    assert_eq!(
-        err,
-        Rejection::ValueTooLong {
-            field: "properties.a".into(),
-            bytes: 11,
-            limit: 10
-        }
+    assert!(
+        matches!(
+            &err,
+            Rejection::ValueTooLong { field, bytes: 11, limit: 10, .. } if field == "properties.a"
+        ),
+        "{err:?}"
     );
 }
 
@@ -674,12 +672,12 @@ fn each_value_limit_is_a_typed_rejection() {
 fn typed_calls_are_held_to_the_call_size_limit() {
     let mut engine = engine_with(Limits::default().with_max_call_bytes(100));
     let call: Call = Track::new(UserId::from("u1"), "Run", at())
-        .property("a", "x".repeat(60))
+        .with_property("a", "x".repeat(60))
         .into();
     assert_eq!(engine.ingest(&call), Ok(Outcome::Accepted));
     let call: Call = Track::new(UserId::from("u1"), "Run", at())
-        .property("a", "x".repeat(60))
-        .property("b", "x".repeat(60))
+        .with_property("a", "x".repeat(60))
+        .with_property("b", "x".repeat(60))
         .into();
     assert_eq!(engine.ingest(&call).unwrap_err().code(), "call_too_large");
     // A JSON line under the limit always passes the typed size check too.
@@ -699,8 +697,8 @@ fn distinct_trait_keys_are_bounded() {
     let mut report = IngestReport::default();
     for i in 0..5_000 {
         let call: Call = Identify::new(UserId::from("u1"), at())
-            .trait_(format!("key_{i}"), i)
-            .message_id(format!("m{i}"))
+            .with_trait(format!("key_{i}"), i)
+            .with_message_id(format!("m{i}"))
             .into();
         report.record(None, engine.ingest(&call));
     }
@@ -713,24 +711,24 @@ fn distinct_trait_keys_are_bounded() {
     // Known keys still pass, new ones do not, and a refused call stores nothing
     // (not even its messageId: it can be re-sent once the limit is raised).
     let known: Call = Identify::new(UserId::from("u2"), at())
-        .trait_("key_7", 1)
+        .with_trait("key_7", 1)
         .into();
     assert_eq!(engine.ingest(&known), Ok(Outcome::Accepted));
     let mixed: Call = Identify::new(UserId::from("u2"), at())
-        .trait_("key_7", 2)
-        .trait_("brand_new", 1)
-        .message_id("mixed")
+        .with_trait("key_7", 2)
+        .with_trait("brand_new", 1)
+        .with_message_id("mixed")
         .into();
     let err = engine.ingest(&mixed).unwrap_err();
-    assert_eq!(
-        err,
-        Rejection::TooManyTraitKeys {
-            key: "brand_new".into(),
-            limit
-        }
+    assert!(
+        matches!(
+            &err,
+            Rejection::TooManyTraitKeys { key, limit: l, .. } if key == "brand_new" && *l == limit
+        ),
+        "{err:?}"
     );
     let on_group: Call = Group::new(UserId::from("u2"), "acme".into(), at())
-        .trait_("fresh", 1)
+        .with_trait("fresh", 1)
         .into();
     assert_eq!(
         engine.ingest(&on_group).unwrap_err().code(),
@@ -739,15 +737,15 @@ fn distinct_trait_keys_are_bounded() {
     // camelCase names count as their snake_case key.
     let mut small = engine_with(Limits::default().with_max_trait_keys(1));
     let both: Call = Identify::new(UserId::from("u"), at())
-        .trait_("firstName", "A")
-        .trait_("first_name", "A")
+        .with_trait("firstName", "A")
+        .with_trait("first_name", "A")
         .into();
     assert_eq!(small.ingest(&both), Ok(Outcome::Accepted));
     // Growth stops at the limit: 4 000 more distinct keys add nothing.
     let before = state_len(&engine);
     for i in 5_000..9_000 {
         let call: Call = Identify::new(UserId::from("u3"), at())
-            .trait_(format!("key_{i}"), 1)
+            .with_trait(format!("key_{i}"), 1)
             .into();
         assert!(engine.ingest(&call).is_err());
     }
@@ -762,7 +760,7 @@ fn distinct_device_types_are_bounded() {
     let mut report = IngestReport::default();
     for i in 0..500 {
         let call: Call = Track::new(UserId::from("u1"), "Run", at())
-            .device_type(format!("device-{i}"))
+            .with_device_type(format!("device-{i}"))
             .into();
         report.record(None, engine.ingest(&call));
     }
@@ -772,17 +770,17 @@ fn distinct_device_types_are_bounded() {
         Some(&450)
     );
     let known: Call = Track::new(UserId::from("u1"), "Run", at())
-        .device_type("device-3")
+        .with_device_type("device-3")
         .into();
     assert_eq!(engine.ingest(&known), Ok(Outcome::Accepted));
     let blank: Call = Track::new(UserId::from("u1"), "Run", at())
-        .device_type("  ")
+        .with_device_type("  ")
         .into();
     assert_eq!(engine.ingest(&blank), Ok(Outcome::Accepted));
     let before = state_len(&engine);
     for i in 500..2_000 {
         let call: Call = Track::new(UserId::from("u1"), "Run", at())
-            .device_type(format!("device-{i}"))
+            .with_device_type(format!("device-{i}"))
             .into();
         assert_eq!(
             engine.ingest(&call).unwrap_err().code(),
@@ -810,7 +808,7 @@ fn distinct_actors_and_accounts_are_bounded() {
     assert_eq!(engine.ingest(&known), Ok(Outcome::Accepted));
     let before = state_len(&engine);
     let identify: Call = Identify::new(UserId::from("u4"), at())
-        .anonymous_id("visitor-9")
+        .with_anonymous_id("visitor-9")
         .into();
     let err = engine.ingest(&identify).unwrap_err();
     assert_eq!(err.code(), "too_many_actors");
@@ -841,7 +839,7 @@ fn distinct_actors_and_accounts_are_bounded() {
         }
     }
     let via_context: Call = Track::new(UserId::from("u1"), "Run", at())
-        .group_id("acct-9")
+        .with_group_id("acct-9")
         .into();
     assert!(
         engine
@@ -1024,8 +1022,8 @@ fn replaying_the_same_stream_twice_changes_nothing() {
 fn rejected_calls_change_nothing_and_can_be_resent() {
     let mut engine = engine_with(Limits::default().with_max_string_bytes(4));
     let call: Call = Track::new(UserId::from("u1"), "Run", at())
-        .property("a", "too long")
-        .message_id("m1")
+        .with_property("a", "too long")
+        .with_message_id("m1")
         .into();
     let before = state_len(&engine);
     assert_eq!(engine.ingest(&call).unwrap_err().code(), "value_too_long");

@@ -25,10 +25,14 @@ use pulsecheck::{Call, Config, Engine, Outcome, Rejection, Usage, readers};
 fn full_path(engine: &mut Engine, line: &str) -> Result<Outcome, Rejection> {
     let limit = engine.config().limits().max_call_bytes();
     if line.len() > limit {
-        return Err(Rejection::CallTooLarge {
-            bytes: line.len(),
-            limit,
-        });
+        // The variant cannot be built outside the crate, so the engine's own
+        // rejection is taken and held to the fields the full path would give.
+        let err = engine.ingest_json(line).unwrap_err();
+        assert!(
+            matches!(err, Rejection::CallTooLarge { bytes, limit: l, .. } if bytes == line.len() && l == limit),
+            "{err:?}"
+        );
+        return Err(err);
     }
     engine.ingest(&Call::from_json(line)?)
 }

@@ -20,7 +20,7 @@ fn group(user: &str, account: &str, at: &str) -> Call {
 /// A `group` call without a user setting the account's `mrr`.
 fn mrr(account: &str, at: &str, amount: i64) -> Call {
     Group::account_only(AccountId::from(account), ts(at))
-        .trait_("mrr", amount)
+        .with_trait("mrr", amount)
         .into()
 }
 
@@ -89,7 +89,7 @@ fn nobody_active_means_no_stickiness() {
 
 fn signed_up(user: &str, created: &str) -> Call {
     Identify::new(uid(user), ts(&format!("{created}T08:00:00Z")))
-        .trait_("createdAt", format!("{created}T08:00:00Z"))
+        .with_trait("createdAt", format!("{created}T08:00:00Z"))
         .into()
 }
 
@@ -152,7 +152,7 @@ fn a_cohort_s_week_is_that_of_the_local_day() {
     // UTC+01:00 (D's week).
     let calls = vec![
         Identify::new(uid("u"), ts("2026-10-25T23:30:00Z"))
-            .trait_("createdAt", "2026-10-25T23:30:00Z")
+            .with_trait("createdAt", "2026-10-25T23:30:00Z")
             .into(),
     ];
     let utc = portfolio(Config::default(), calls.clone());
@@ -184,7 +184,7 @@ fn revenue_calls() -> Vec<Call> {
         mrr("f", "2026-09-01T00:00:00Z", 500),
         // z: no mrr at all: none.
         Group::account_only(AccountId::from("z"), ts("2026-09-01T00:00:00Z"))
-            .trait_("plan", "free")
+            .with_trait("plan", "free")
             .into(),
     ]
 }
@@ -225,7 +225,7 @@ fn without_health_only_the_mrr_on_d_is_reported() {
 
 fn nps(user: &str, at: &str, score: i64) -> Call {
     track(user, "NPS Submitted", at)
-        .property("score", score)
+        .with_property("score", score)
         .into()
 }
 
@@ -256,7 +256,7 @@ fn nps_health_labels_and_segments() {
     calls.push(active("u7", "2026-10-20"));
     calls.push(
         Group::account_only(AccountId::from("empty"), ts("2026-10-01T00:00:00Z"))
-            .trait_("plan", "free")
+            .with_trait("plan", "free")
             .into(),
     );
     let p = portfolio(config, calls);
@@ -290,7 +290,7 @@ fn champions_make_half_the_usage() {
     }
     calls.push(
         Group::account_only(AccountId::from("a6"), ts("2026-10-01T00:00:00Z"))
-            .trait_("name", "Idle <Co>")
+            .with_trait("name", "Idle <Co>")
             .into(),
     );
     let p = portfolio(config, calls);
@@ -400,7 +400,7 @@ fn the_page_escapes_names_and_loads_nothing() {
             AccountId::from("<b>id</b>"),
             ts("2026-10-01T00:00:00Z"),
         )
-        .trait_("name", "<script>alert('x')</script> & Co")
+        .with_trait("name", "<script>alert('x')</script> & Co")
         .into(),
         track("u", "API Called", "2026-10-20T10:00:00Z").into(),
         // An account as large: the first one, by id, makes 50 %, a champion.
@@ -433,18 +433,18 @@ fn segments_reading_any_property_count_as_in_the_snapshot() {
         .unwrap();
     let calls: Vec<Call> = vec![
         Identify::new(uid("u1"), ts("2026-10-01T00:00:00Z"))
-            .trait_("email", "ana@acme.com")
-            .trait_("role", "admin")
+            .with_trait("email", "ana@acme.com")
+            .with_trait("role", "admin")
             .into(),
         Identify::new(uid("u2"), ts("2026-10-01T00:00:00Z"))
-            .trait_("email", "bo@globex.com")
+            .with_trait("email", "bo@globex.com")
             .into(),
         track("u1", "API Called", "2026-10-20T10:00:00Z")
-            .device_type("mobile")
+            .with_device_type("mobile")
             .into(),
         track("u1", "API Called", "2026-10-21T10:00:00Z").into(),
         track("u2", "API Called", "2026-10-21T10:00:00Z")
-            .device_type("desktop")
+            .with_device_type("desktop")
             .into(),
     ];
     let mut engine = engine_with(config, calls);

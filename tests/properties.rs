@@ -73,24 +73,24 @@ fn mixed_call(
     let message = format!("m{i}");
     match kind {
         0 => Identify::new(user, at)
-            .trait_(format!("key_{device}"), i64::from(account))
-            .trait_(format!("key_{account}"), "x")
-            .message_id(message)
+            .with_trait(format!("key_{device}"), i64::from(account))
+            .with_trait(format!("key_{account}"), "x")
+            .with_message_id(message)
             .into(),
         1 => Track::new(user, "File Uploaded", at)
-            .property("megabytes", amount)
-            .group_id(format!("acc_{account}"))
-            .device_type(format!("device_{device}"))
-            .message_id(message)
+            .with_property("megabytes", amount)
+            .with_group_id(format!("acc_{account}"))
+            .with_device_type(format!("device_{device}"))
+            .with_message_id(message)
             .into(),
         2 => Track::new(user, "Report Run", at)
-            .group_id(format!("acc_{account}"))
-            .device_type(format!("device_{device}"))
-            .message_id(message)
+            .with_group_id(format!("acc_{account}"))
+            .with_device_type(format!("device_{device}"))
+            .with_message_id(message)
             .into(),
         _ => Track::new(user, "Task Created", at)
-            .device_type(format!("device_{device}"))
-            .message_id(message)
+            .with_device_type(format!("device_{device}"))
+            .with_message_id(message)
             .into(),
     }
 }
@@ -408,8 +408,8 @@ fn health_config() -> pulsecheck::Config {
         .score_event("Task Created", 1)
         .health(
             Health::new()
-                .nps(Nps::default().lookback_days(5))
-                .revenue_days(2),
+                .with_nps(Nps::default().with_lookback_days(5))
+                .with_revenue_days(2),
         )
         .build()
         .unwrap()
@@ -453,8 +453,8 @@ fn health_call(i: usize, kind: u8, user: u8, day: i64, hour: i64, account: u8, n
     let mrr = Value::Int((n.rem_euclid(3)) * 100);
     match kind {
         0 => Track::new(user, "NPS Submitted", at)
-            .property("score", n)
-            .message_id(message)
+            .with_property("score", n)
+            .with_message_id(message)
             .into(),
         1 => {
             let score = match n % 3 {
@@ -463,25 +463,25 @@ fn health_call(i: usize, kind: u8, user: u8, day: i64, hour: i64, account: u8, n
                 _ => Value::Number(n as f64),
             };
             Track::new(user, "NPS Submitted", at)
-                .property("score", score)
-                .message_id(message)
+                .with_property("score", score)
+                .with_message_id(message)
                 .into()
         }
         2 => Group::new(user, account, at)
-            .trait_("mrr", mrr)
-            .trait_("seats", 2)
-            .message_id(message)
+            .with_trait("mrr", mrr)
+            .with_trait("seats", 2)
+            .with_message_id(message)
             .into(),
         3 => Group::account_only(account, at)
-            .trait_("mrr", mrr)
-            .message_id(message)
+            .with_trait("mrr", mrr)
+            .with_message_id(message)
             .into(),
         4 => Track::new(user, "Report Run", at)
-            .group_id(account)
-            .message_id(message)
+            .with_group_id(account)
+            .with_message_id(message)
             .into(),
         _ => Track::new(user, "Task Created", at)
-            .message_id(message)
+            .with_message_id(message)
             .into(),
     }
 }

@@ -39,8 +39,8 @@ fn input() -> (Engine, Sample) {
     }
     let at = Utc.with_ymd_and_hms(2026, 10, 29, 9, 30, 0).unwrap();
     let nps = Track::new(UserId::from("user_000001"), "NPS Submitted", at)
-        .property("score", 9)
-        .message_id("nps-extra");
+        .with_property("score", 9)
+        .with_message_id("nps-extra");
     engine.ingest(&nps.into()).unwrap();
     engine.record_contact(&UserId::from("user_000000"), at, "onboarding call");
     engine.evict_before(sample.end() - Days::new(10));

@@ -26,7 +26,7 @@ fn engine(per_day: &[u32]) -> Engine {
             engine
                 .ingest(
                     &Track::new(UserId::from("u1"), "Report Run", at)
-                        .message_id(format!("{d}-{i}"))
+                        .with_message_id(format!("{d}-{i}"))
                         .into(),
                 )
                 .unwrap();
@@ -184,8 +184,8 @@ fn account_sums_gathered_from_several_threads_are_one_threads() {
             let at = joined + Duration::hours(next(24 * 30) as i64);
             let event = events[next(events.len() as u64) as usize];
             let call = Track::new(user.clone(), event, at)
-                .message_id(format!("{u}-{e}"))
-                .property("megabytes", next(1_000) as i64);
+                .with_message_id(format!("{u}-{e}"))
+                .with_property("megabytes", next(1_000) as i64);
             engine.ingest(&call.into()).unwrap();
         }
     }

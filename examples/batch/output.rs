@@ -74,7 +74,7 @@ pub(crate) fn write_output(
         (None, Some(path)) => read_sync_state(path)?,
         (None, None) => SyncState::new(),
     };
-    let options = DiffOptions::new().properties(property_map(args.format));
+    let options = DiffOptions::new().with_properties(property_map(args.format));
     let changes = diff(snapshot.records(), &state, &options);
     for skipped in changes.skipped() {
         eprintln!(

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::input::{BLOCK_BYTES, Input, RangeLines};
 use super::route::route;
-use pulsecheck::{Engine, IngestReport, Outcome, Rejection};
+use pulsecheck::{Engine, IngestReport, JsonScratch, Outcome, Rejection};
 
 /// Lines of one range on their way to the engine they were routed to: copied into one
 /// buffer (the reader's block is reused), each with its position in its range.
@@ -56,6 +56,8 @@ pub(crate) struct Sink {
     /// Every other outcome (rejections, warnings), with its range and index there,
     /// recorded in line order once the ranges are counted.
     pub(crate) held: Vec<(usize, u64, Result<Outcome, Rejection>)>,
+    /// Kept across the worker's lines so reading one allocates nothing.
+    pub(crate) scratch: JsonScratch,
 }
 
 impl Sink {
@@ -65,7 +67,7 @@ impl Sink {
     pub(crate) fn ingest(&mut self, range: usize, index: u64, line: &[u8]) {
         let outcome = match std::str::from_utf8(line) {
             Ok(text) if text.trim().is_empty() => return,
-            Ok(text) => self.engine.ingest_json(text),
+            Ok(text) => self.engine.ingest_json_with(text, &mut self.scratch),
             Err(_) => {
                 // Let the library word the rejection.
                 let mut one = IngestReport::default();
@@ -341,6 +343,7 @@ pub(crate) fn ingest_parallel(
             engine: template.clone(),
             counts: IngestReport::default(),
             held: Vec::new(),
+            scratch: JsonScratch::new(),
         };
         let worker = work(input, me, threads, ranges, sink, to, from)?;
         Ok((worker, started.elapsed()))

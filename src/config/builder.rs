@@ -25,7 +25,7 @@ use crate::schema::RecordKind;
 /// let errors = Config::builder().window_days(0).score_event("x", 11).build().unwrap_err();
 /// assert_eq!(errors.len(), 2);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfigBuilder {
     config: Config,
     /// Rules that did not parse, reported by `build` with everything else.
@@ -160,13 +160,13 @@ impl ConfigBuilder {
     /// use pulsecheck::config::{Health, Nps};
     ///
     /// let config = Config::builder()
-    ///     .health(Health::new().nps(Nps::default()).red_below(30))
+    ///     .health(Health::new().with_nps(Nps::default()).with_red_below(30))
     ///     .account_action("health_label = \"red\" and mrr >= 1000", "personal_outreach")
     ///     .build()
     ///     .unwrap();
-    /// assert_eq!(config.health().unwrap().red_below_value(), 30);
+    /// assert_eq!(config.health().unwrap().red_below(), 30);
     ///
-    /// let errors = Config::builder().health(Health::new().red_below(80).green_from(70)).build().unwrap_err();
+    /// let errors = Config::builder().health(Health::new().with_red_below(80).with_green_from(70)).build().unwrap_err();
     /// assert!(errors.to_string().contains("health.red_below"));
     /// ```
     #[must_use]

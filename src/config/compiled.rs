@@ -139,7 +139,7 @@ impl Compiled {
                         Some(event) => {
                             let index = tracked.len();
                             tracked.push(Tracked {
-                                k: m.min_count_value(),
+                                k: m.min_count(),
                                 per_account,
                             });
                             events
@@ -153,8 +153,8 @@ impl Compiled {
                             MilestoneSpec::Event {
                                 name: m.name().to_owned(),
                                 tracked: index,
-                                k: m.min_count_value(),
-                                within_ms: m.within_days_value().map(|d| i64::from(d) * MS_PER_DAY),
+                                k: m.min_count(),
+                                within_ms: m.within_days().map(|d| i64::from(d) * MS_PER_DAY),
                             }
                         }
                         None => MilestoneSpec::Rule {
@@ -186,7 +186,7 @@ impl Compiled {
             .collect();
         let mut picks = usage.clone();
         let health = config.health().map(|h| HealthSpec {
-            nps: h.nps_config().map(|n| {
+            nps: h.nps().map(|n| {
                 picks.push(UsageSpec {
                     name: "nps".to_owned(),
                     property: Some(n.property().to_owned()),
@@ -195,14 +195,14 @@ impl Compiled {
                     event: n.event().to_owned(),
                     property: n.property().to_owned(),
                     pick: picks.len() - 1,
-                    lookback: n.lookback_days_value().min(super::MAX_HEALTH_DAYS) as i32,
+                    lookback: n.lookback_days().min(super::MAX_HEALTH_DAYS) as i32,
                 }
             }),
-            revenue_days: h.revenue_days_value().min(super::MAX_HEALTH_DAYS) as i32,
+            revenue_days: h.revenue_days().min(super::MAX_HEALTH_DAYS) as i32,
             weights: super::HealthComponent::ALL
                 .map(|c| h.weight_of(c).clamp(0, super::MAX_HEALTH_WEIGHT) as u32),
-            red_below: h.red_below_value(),
-            green_from: h.green_from_value(),
+            red_below: h.red_below(),
+            green_from: h.green_from(),
         });
         let user_columns = Columns::new(&user_schema, &usage);
         let account_columns = Columns::new(&account_schema, &usage);

@@ -93,9 +93,9 @@ impl fmt::Display for HealthComponent {
 /// use pulsecheck::config::Nps;
 ///
 /// let nps = Nps::default();
-/// assert_eq!((nps.event(), nps.property(), nps.lookback_days_value()), ("NPS Submitted", "score", 180));
-/// let nps = Nps::new("Survey Answered", "rating").lookback_days(90);
-/// assert_eq!(nps.lookback_days_value(), 90);
+/// assert_eq!((nps.event(), nps.property(), nps.lookback_days()), ("NPS Submitted", "score", 180));
+/// let nps = Nps::new("Survey Answered", "rating").with_lookback_days(90);
+/// assert_eq!(nps.lookback_days(), 90);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -126,7 +126,7 @@ impl Nps {
     }
     /// How many days back (counting the day itself) a response still counts.
     #[must_use]
-    pub fn lookback_days(mut self, days: u32) -> Nps {
+    pub fn with_lookback_days(mut self, days: u32) -> Nps {
         self.lookback_days = days;
         self
     }
@@ -139,7 +139,7 @@ impl Nps {
         &self.property
     }
     /// The lookback NL in days (default 180).
-    pub fn lookback_days_value(&self) -> u32 {
+    pub fn lookback_days(&self) -> u32 {
         self.lookback_days
     }
 }
@@ -169,12 +169,12 @@ impl Nps {
 /// assert_eq!(health.weight_of(HealthComponent::Seats), 0);
 ///
 /// let built = Config::builder()
-///     .health(Health::new().nps(Nps::default()).weight("engagement", 50).weight("seats", 0))
+///     .health(Health::new().with_nps(Nps::default()).with_weight("engagement", 50).with_weight("seats", 0))
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(built.health(), config.health());
 ///
-/// let typo = Config::builder().health(Health::new().weight("engagment", 5)).build().unwrap_err();
+/// let typo = Config::builder().health(Health::new().with_weight("engagment", 5)).build().unwrap_err();
 /// assert!(typo.to_string().contains("did you mean `engagement`?"));
 /// # }
 /// ```
@@ -210,42 +210,42 @@ impl Health {
     }
     /// Reads NPS responses.
     #[must_use]
-    pub fn nps(mut self, nps: Nps) -> Health {
+    pub fn with_nps(mut self, nps: Nps) -> Health {
         self.nps = Some(nps);
         self
     }
     /// R: `mrr_previous` is the `mrr` as of R days before the day.
     #[must_use]
-    pub fn revenue_days(mut self, days: u32) -> Health {
+    pub fn with_revenue_days(mut self, days: u32) -> Health {
         self.revenue_days = days;
         self
     }
     /// Sets one component's weight (by its name; an unknown name is reported by
     /// validation, with the closest component).
     #[must_use]
-    pub fn weight(mut self, component: impl Into<String>, weight: i64) -> Health {
+    pub fn with_weight(mut self, component: impl Into<String>, weight: i64) -> Health {
         self.weights.push(component.into(), weight);
         self
     }
     /// Scores below this are `red`.
     #[must_use]
-    pub fn red_below(mut self, score: i64) -> Health {
+    pub fn with_red_below(mut self, score: i64) -> Health {
         self.red_below = score;
         self
     }
     /// Scores from this on are `green`.
     #[must_use]
-    pub fn green_from(mut self, score: i64) -> Health {
+    pub fn with_green_from(mut self, score: i64) -> Health {
         self.green_from = score;
         self
     }
 
     /// The NPS survey, if configured.
-    pub fn nps_config(&self) -> Option<&Nps> {
+    pub fn nps(&self) -> Option<&Nps> {
         self.nps.as_ref()
     }
     /// R, in days (default 30).
-    pub fn revenue_days_value(&self) -> u32 {
+    pub fn revenue_days(&self) -> u32 {
         self.revenue_days
     }
     /// The weights as written (the others are their defaults).
@@ -260,11 +260,11 @@ impl Health {
             .unwrap_or_else(|| component.default_weight())
     }
     /// Scores below this are `red` (default 40).
-    pub fn red_below_value(&self) -> i64 {
+    pub fn red_below(&self) -> i64 {
         self.red_below
     }
     /// Scores from this on are `green` (default 70).
-    pub fn green_from_value(&self) -> i64 {
+    pub fn green_from(&self) -> i64 {
         self.green_from
     }
 

@@ -122,15 +122,15 @@ impl Config {
     ///
     /// let config = Config::default(); // window 30, lookback 90
     /// assert_eq!(config.history_days(), 120);
-    /// let with_nps = Config::builder().health(Health::new().nps(Nps::default())).build().unwrap();
+    /// let with_nps = Config::builder().health(Health::new().with_nps(Nps::default())).build().unwrap();
     /// assert_eq!(with_nps.history_days(), 180);
     /// ```
     pub fn history_days(&self) -> u32 {
         let (n, l) = (self.window_days(), self.lookback_days());
         let nps = self
             .health()
-            .and_then(|h| h.nps_config())
-            .map_or(0, |nps| nps.lookback_days_value());
+            .and_then(|h| h.nps())
+            .map_or(0, |nps| nps.lookback_days());
         (2 * n).max(n + l).max(nps)
     }
     /// Where a day starts, in minutes east of UTC (default 0).
@@ -271,9 +271,9 @@ impl Activation {
 /// ```
 /// use pulsecheck::Milestone;
 ///
-/// let m = Milestone::event("five_reports", "Report Run").min_count(5).within_days(14);
+/// let m = Milestone::event("five_reports", "Report Run").with_min_count(5).with_within_days(14);
 /// assert_eq!(m.name(), "five_reports");
-/// assert_eq!(m.min_count_value(), 5);
+/// assert_eq!(m.min_count(), 5);
 ///
 /// let team = Milestone::rule("team", "active_users >= 3".parse()?);
 /// assert_eq!(team.rule_def().unwrap().to_string(), "active_users >= 3");
@@ -325,14 +325,14 @@ impl Milestone {
 
     /// Requires `n` events.
     #[must_use]
-    pub fn min_count(mut self, n: u32) -> Milestone {
+    pub fn with_min_count(mut self, n: u32) -> Milestone {
         self.min_count = n;
         self
     }
 
     /// Counts only events before `created_at + days × 24 h`.
     #[must_use]
-    pub fn within_days(mut self, days: u32) -> Milestone {
+    pub fn with_within_days(mut self, days: u32) -> Milestone {
         self.within_days = Some(days);
         self
     }
@@ -346,11 +346,11 @@ impl Milestone {
         self.event.as_deref()
     }
     /// How many events are needed (default 1).
-    pub fn min_count_value(&self) -> u32 {
+    pub fn min_count(&self) -> u32 {
         self.min_count
     }
     /// The deadline in days after `created_at`, if any.
-    pub fn within_days_value(&self) -> Option<u32> {
+    pub fn within_days(&self) -> Option<u32> {
         self.within_days
     }
     /// The rule, for rule milestones.

@@ -21,24 +21,28 @@ pub const MAX_USAGE_METRICS: usize = 64;
 pub enum ConfigError {
     /// A window or period of 0 days.
     #[error("`{field}` is 0; it must be at least 1 day")]
+    #[non_exhaustive]
     ZeroDays {
         /// The key.
         field: &'static str,
     },
     /// `utc_offset_minutes` outside a day.
     #[error("`utc_offset_minutes` is {value}; it must be between -1439 and 1439")]
+    #[non_exhaustive]
     OffsetOutOfRange {
         /// The value.
         value: i32,
     },
     /// `scoring.percentile` outside (0, 100].
     #[error("`scoring.percentile` is {value}; it must be above 0 and at most 100")]
+    #[non_exhaustive]
     PercentileOutOfRange {
         /// The value.
         value: String,
     },
     /// A weight outside 1–10.
     #[error("`scoring.events.{event}` has weight {weight}; weights are whole numbers from 1 to 10")]
+    #[non_exhaustive]
     WeightOutOfRange {
         /// The event.
         event: String,
@@ -52,18 +56,21 @@ pub enum ConfigError {
     NoScoredEvents,
     /// A feature, milestone or usage metric naming no event.
     #[error("`{field}` names no event; give it at least one non-empty event name")]
+    #[non_exhaustive]
     NoEvent {
         /// Where (`features.reporting`, `activation.user[0]`, …).
         field: String,
     },
     /// A milestone with both or neither of `event` and `rule`.
     #[error("`{field}` must have exactly one of `event` or `rule`")]
+    #[non_exhaustive]
     MilestoneKind {
         /// Where.
         field: String,
     },
     /// A milestone whose `min_count` or `within_days` is out of range.
     #[error("`{field}` is {value}; it must be between 1 and {max}")]
+    #[non_exhaustive]
     OutOfRange {
         /// Where.
         field: String,
@@ -74,12 +81,14 @@ pub enum ConfigError {
     },
     /// `min_count`/`within_days` on a rule milestone.
     #[error("`{field}` only applies to event milestones; remove it from this rule milestone")]
+    #[non_exhaustive]
     EventOnlyOption {
         /// Where.
         field: String,
     },
     /// A name used twice.
     #[error("{what} `{name}` is defined more than once; names must be unique")]
+    #[non_exhaustive]
     DuplicateName {
         /// What kind of name.
         what: &'static str,
@@ -90,6 +99,7 @@ pub enum ConfigError {
     #[error(
         "{what} `{name}` is not a valid name; use lowercase letters, digits and `_`, starting with a letter"
     )]
+    #[non_exhaustive]
     BadName {
         /// What kind of name.
         what: &'static str,
@@ -100,6 +110,7 @@ pub enum ConfigError {
     #[error(
         "usage `{name}` would produce property `{property}`, which is already a computed property; rename the usage metric"
     )]
+    #[non_exhaustive]
     NameClash {
         /// The usage metric.
         name: String,
@@ -108,6 +119,7 @@ pub enum ConfigError {
     },
     /// More entries than the engine supports.
     #[error("{what} has {count} entries; at most {max} are supported")]
+    #[non_exhaustive]
     TooMany {
         /// What.
         what: &'static str,
@@ -118,6 +130,7 @@ pub enum ConfigError {
     },
     /// A `limits` value that is 0 or above what the engine supports.
     #[error("`limits.{key}` is {value}; {}", limit_range(*max))]
+    #[non_exhaustive]
     LimitOutOfRange {
         /// The key inside `limits`.
         key: &'static str,
@@ -128,12 +141,14 @@ pub enum ConfigError {
     },
     /// A name that must not be empty (`health.nps.property`).
     #[error("`{field}` is empty; give the name of the property to read")]
+    #[non_exhaustive]
     EmptyName {
         /// The key.
         field: &'static str,
     },
     /// `health.weights` names no health component.
     #[error("`health.weights.{name}` is not a health component{}; the components are engagement, trend, activation, adoption, recency, seats and nps", suggestion.as_ref().map_or(String::new(), |s| format!(" (did you mean `{s}`?)")))]
+    #[non_exhaustive]
     UnknownHealthComponent {
         /// The name as written.
         name: String,
@@ -144,6 +159,7 @@ pub enum ConfigError {
     #[error(
         "`health.weights.{component}` is {weight}; weights are whole numbers from 0 to 1000 (0 leaves the component out)"
     )]
+    #[non_exhaustive]
     HealthWeightOutOfRange {
         /// The component.
         component: String,
@@ -157,6 +173,7 @@ pub enum ConfigError {
     NoHealthWeight,
     /// `health.red_below` or `health.green_from` outside 0–100.
     #[error("`{field}` is {value}; health thresholds are scores from 0 to 100")]
+    #[non_exhaustive]
     ThresholdOutOfRange {
         /// The key.
         field: &'static str,
@@ -167,6 +184,7 @@ pub enum ConfigError {
     #[error(
         "`health.red_below` ({red_below}) is above `health.green_from` ({green_from}); red must end at or before green starts"
     )]
+    #[non_exhaustive]
     ThresholdOrder {
         /// `health.red_below`.
         red_below: i64,
@@ -175,6 +193,7 @@ pub enum ConfigError {
     },
     /// A rule that does not compile: unknown property, wrong type, …
     #[error("{field}: {error}")]
+    #[non_exhaustive]
     Rule {
         /// Where (`segments.user.at_risk`, `actions.account`, `activation.user[2]`).
         field: String,
@@ -248,7 +267,7 @@ impl Config {
     ///     .build()
     ///     .unwrap_err();
     /// assert_eq!(errors.len(), 4);
-    /// assert!(matches!(errors.errors()[0], ConfigError::ZeroDays { field: "window_days" }));
+    /// assert!(matches!(errors.errors()[0], ConfigError::ZeroDays { field: "window_days", .. }));
     /// ```
     pub fn validate(&self) -> Result<(), ConfigErrors> {
         let mut errors = Vec::new();

@@ -21,12 +21,12 @@ use crate::value::Value;
 /// use pulsecheck::crm::{CompanyKey, ContactKey, DiffOptions, PropertyMap};
 ///
 /// let options = DiffOptions::new()
-///     .contact_key(ContactKey::UserId)
-///     .company_key(CompanyKey::AccountId)
-///     .properties(PropertyMap::all().prefix("pc_"))
-///     .send_nulls(true);
-/// assert_eq!(options.get_contact_key(), ContactKey::UserId);
-/// assert!(options.get_send_nulls());
+///     .with_contact_key(ContactKey::UserId)
+///     .with_company_key(CompanyKey::AccountId)
+///     .with_properties(PropertyMap::all().prefix("pc_"))
+///     .with_send_nulls(true);
+/// assert_eq!(options.contact_key(), ContactKey::UserId);
+/// assert!(options.send_nulls());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -47,21 +47,21 @@ impl DiffOptions {
 
     /// How contacts are keyed.
     #[must_use]
-    pub fn contact_key(mut self, key: ContactKey) -> DiffOptions {
+    pub fn with_contact_key(mut self, key: ContactKey) -> DiffOptions {
         self.contact_key = key;
         self
     }
 
     /// How companies are keyed.
     #[must_use]
-    pub fn company_key(mut self, key: CompanyKey) -> DiffOptions {
+    pub fn with_company_key(mut self, key: CompanyKey) -> DiffOptions {
         self.company_key = key;
         self
     }
 
     /// Which properties are sent and under which CRM names.
     #[must_use]
-    pub fn properties(mut self, map: PropertyMap) -> DiffOptions {
+    pub fn with_properties(mut self, map: PropertyMap) -> DiffOptions {
         self.properties = map;
         self
     }
@@ -69,28 +69,28 @@ impl DiffOptions {
     /// Whether a null clears a value the CRM is known to hold (default `false`: a
     /// metric that stops applying leaves the last value in the CRM).
     #[must_use]
-    pub fn send_nulls(mut self, yes: bool) -> DiffOptions {
+    pub fn with_send_nulls(mut self, yes: bool) -> DiffOptions {
         self.send_nulls = yes;
         self
     }
 
     /// The contact key.
-    pub fn get_contact_key(&self) -> ContactKey {
+    pub fn contact_key(&self) -> ContactKey {
         self.contact_key
     }
 
     /// The company key.
-    pub fn get_company_key(&self) -> CompanyKey {
+    pub fn company_key(&self) -> CompanyKey {
         self.company_key
     }
 
     /// The property map.
-    pub fn get_properties(&self) -> &PropertyMap {
+    pub fn properties(&self) -> &PropertyMap {
         &self.properties
     }
 
     /// Whether nulls are sent.
-    pub fn get_send_nulls(&self) -> bool {
+    pub fn send_nulls(&self) -> bool {
         self.send_nulls
     }
 
@@ -154,7 +154,7 @@ impl PropertyChange {
 /// # let schema = Arc::new(Schema::new(RecordKind::User).with("email", PropertyType::String));
 /// # let mut r = Record::new(schema, "u1");
 /// # r.set("email", " Ana@Acme.com");
-/// let by_email = DiffOptions::new().contact_key(ContactKey::Email);
+/// let by_email = DiffOptions::new().with_contact_key(ContactKey::Email);
 /// let changes = diff([&r], &SyncState::new(), &by_email);
 /// let change = &changes.changes(RecordKind::User)[0];
 /// assert_eq!(change.key(), "ana@acme.com");
@@ -208,7 +208,8 @@ impl RecordChange {
 /// ```
 /// use pulsecheck::crm::SkipReason;
 ///
-/// let r = SkipReason::MissingKey { property: "email".into() };
+/// let r: SkipReason = serde_json::from_str(r#"{"reason":"missing_key","property":"email"}"#).unwrap();
+/// assert!(matches!(&r, SkipReason::MissingKey { property, .. } if property == "email"));
 /// assert!(r.to_string().contains("email"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -216,11 +217,13 @@ impl RecordChange {
 #[non_exhaustive]
 pub enum SkipReason {
     /// The key property is null, empty or absent.
+    #[non_exhaustive]
     MissingKey {
         /// The key property.
         property: String,
     },
     /// The key property holds something unusable as a key.
+    #[non_exhaustive]
     InvalidKey {
         /// The key property.
         property: String,
@@ -228,6 +231,7 @@ pub enum SkipReason {
         value: String,
     },
     /// Another record earlier in the input has the same key.
+    #[non_exhaustive]
     DuplicateKey {
         /// The shared key.
         key: String,
@@ -270,7 +274,7 @@ impl std::fmt::Display for SkipReason {
 /// # use pulsecheck::crm::{diff, ContactKey, DiffOptions, SkipReason, SyncState};
 /// let schema = Arc::new(Schema::new(RecordKind::User).with("email", PropertyType::String));
 /// let anonymous = Record::new(schema, "u9");
-/// let by_email = DiffOptions::new().contact_key(ContactKey::Email);
+/// let by_email = DiffOptions::new().with_contact_key(ContactKey::Email);
 /// let changes = diff([&anonymous], &SyncState::new(), &by_email);
 /// assert_eq!(changes.skipped()[0].record_id(), "u9");
 /// assert!(matches!(changes.skipped()[0].reason(), SkipReason::MissingKey { .. }));
@@ -307,7 +311,13 @@ fn next_id() -> u64 {
 
 /// The output of [`diff`]: the changed records (only their changed properties), the
 /// records skipped and why. Nothing here has been applied to the [`SyncState`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Two changesets are equal when they hold the same changes, so one read back
+/// through serde equals the one written. Each changeset also carries an identity
+/// of this process, which ties a [`Request`](crate::crm::Request) to the changeset
+/// it was built from; it is neither serialized nor compared (a changeset read back
+/// gets a new one).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Changeset {
     #[serde(skip, default = "next_id")]
     id: u64,
@@ -319,6 +329,32 @@ pub struct Changeset {
     skipped: Vec<SkippedRecord>,
     unchanged: usize,
     refreshed: Vec<(RecordKind, String, u64)>,
+}
+
+impl PartialEq for Changeset {
+    fn eq(&self, other: &Changeset) -> bool {
+        // Spelled out so a field added later is a compile error here, not a
+        // silently ignored difference; `id` is left out on purpose (see above).
+        let Changeset {
+            id: _,
+            contact_key,
+            company_key,
+            key_names,
+            contacts,
+            companies,
+            skipped,
+            unchanged,
+            refreshed,
+        } = self;
+        *contact_key == other.contact_key
+            && *company_key == other.company_key
+            && *key_names == other.key_names
+            && *contacts == other.contacts
+            && *companies == other.companies
+            && *skipped == other.skipped
+            && *unchanged == other.unchanged
+            && *refreshed == other.refreshed
+    }
 }
 
 impl Changeset {
@@ -598,7 +634,7 @@ fn slot_of(kind: RecordKind) -> usize {
 ///
 /// - A property never confirmed is sent when non-null.
 /// - A null over a value the CRM holds is sent only with
-///   [`DiffOptions::send_nulls`]; a null over nothing is never sent.
+///   [`DiffOptions::with_send_nulls`]; a null over nothing is never sent.
 /// - Records whose key is missing, unusable or repeated are listed in
 ///   [`Changeset::skipped`]; the first record with a key wins.
 ///

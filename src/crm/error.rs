@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use crate::schema::RecordKind;
+use crate::source::ErrorSource;
 
 /// Which CRM a name or a request is meant for.
 ///
@@ -34,9 +35,10 @@ impl fmt::Display for Crm {
 /// The naming rule a CRM property name breaks.
 ///
 /// ```
-/// use pulsecheck::crm::NameRule;
+/// use pulsecheck::crm::{Crm, NameRule, validate_name};
 ///
-/// let rule = NameRule::TooLong { max: 40, len: 41 };
+/// let rule = validate_name(Crm::Salesforce, &format!("{}__c", "a".repeat(41))).unwrap_err();
+/// assert!(matches!(rule, NameRule::TooLong { max: 40, len: 41, .. }));
 /// assert!(rule.to_string().contains("40"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -46,11 +48,13 @@ pub enum NameRule {
     /// The name is empty.
     Empty,
     /// The first character is not a letter.
+    #[non_exhaustive]
     MustStartWithLetter {
         /// The offending first character.
         found: char,
     },
     /// A character outside the allowed set.
+    #[non_exhaustive]
     ForbiddenCharacter {
         /// The offending character.
         found: char,
@@ -58,6 +62,7 @@ pub enum NameRule {
         allowed: Cow<'static, str>,
     },
     /// Longer than the CRM allows.
+    #[non_exhaustive]
     TooLong {
         /// The limit.
         max: usize,
@@ -69,6 +74,7 @@ pub enum NameRule {
     /// Ends with an underscore (Salesforce).
     TrailingUnderscore,
     /// Two source properties end up with the same CRM name.
+    #[non_exhaustive]
     Collision {
         /// The other source property with that CRM name.
         with: String,
@@ -185,7 +191,7 @@ fn list(errors: &[NameError]) -> String {
 /// ```
 /// use pulsecheck::crm::{CrmError, HubSpotOptions};
 ///
-/// let err = HubSpotOptions::new().batch_size(101).unwrap_err();
+/// let err = HubSpotOptions::new().with_batch_size(101).unwrap_err();
 /// assert!(matches!(err, CrmError::InvalidOption { .. }));
 /// assert!(err.to_string().contains("batch_size"));
 /// ```
@@ -194,6 +200,7 @@ fn list(errors: &[NameError]) -> String {
 pub enum CrmError {
     /// One or more property names break the CRM's naming rules (all are listed).
     #[error("{} invalid {crm} property name(s): {}", errors.len(), list(errors))]
+    #[non_exhaustive]
     InvalidPropertyNames {
         /// The CRM.
         crm: Crm,
@@ -202,6 +209,7 @@ pub enum CrmError {
     },
     /// An option value out of range.
     #[error("option `{option}` = {value:?} is invalid: {fix}")]
+    #[non_exhaustive]
     InvalidOption {
         /// The option name.
         option: &'static str,
@@ -214,6 +222,7 @@ pub enum CrmError {
     #[error(
         "{kind} `{record}`: property `{property}` is {value}, which no CRM accepts; exclude the property or fix the input"
     )]
+    #[non_exhaustive]
     NonFiniteNumber {
         /// User or account.
         kind: RecordKind,
@@ -227,6 +236,7 @@ pub enum CrmError {
     /// Records would be matched by a property the CRM does not treat as unique (or
     /// only does in another operation), so the CRM would refuse the batch.
     #[error("{kind} records cannot be matched in {crm} by `{property}`: {why}; {fix}")]
+    #[non_exhaustive]
     NonUniqueIdProperty {
         /// The CRM.
         crm: Crm,
@@ -241,6 +251,7 @@ pub enum CrmError {
     },
     /// The records' schema lacks a property the operation needs.
     #[error("{kind} records have no `{property}` property; add it to the {kind} schema ({why})")]
+    #[non_exhaustive]
     MissingProperty {
         /// User or account.
         kind: RecordKind,
@@ -251,6 +262,7 @@ pub enum CrmError {
     },
     /// A persisted sync state that cannot be loaded.
     #[error("sync state is invalid: {reason}; discard it to resend everything")]
+    #[non_exhaustive]
     InvalidState {
         /// What is wrong.
         reason: String,
@@ -262,8 +274,11 @@ pub enum CrmError {
     RequestMismatch,
     /// A request could not be encoded as JSON.
     #[error("request could not be encoded as JSON: {reason}")]
+    #[non_exhaustive]
     Encoding {
         /// The encoder's message.
         reason: String,
+        /// The encoder's error itself.
+        source: ErrorSource,
     },
 }

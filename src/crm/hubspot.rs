@@ -72,11 +72,11 @@ pub enum IdProperty {
 /// use pulsecheck::crm::{HubSpotOptions, IdProperty};
 ///
 /// let options = HubSpotOptions::new()
-///     .batch_size(50).expect("1..=100")
-///     .company_id_property(IdProperty::Property("pc_account_id".into()))
-///     .group_name("product_usage")
-///     .list_options("segments", ["at_risk", "champion"]);
-/// assert_eq!(options.get_batch_size(), 50);
+///     .with_batch_size(50).expect("1..=100")
+///     .with_company_id_property(IdProperty::Property("pc_account_id".into()))
+///     .with_group_name("product_usage")
+///     .with_list_options("segments", ["at_risk", "champion"]);
+/// assert_eq!(options.batch_size(), 50);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -109,7 +109,7 @@ impl HubSpotOptions {
     }
 
     /// Inputs per request, 1 to 100.
-    pub fn batch_size(mut self, size: usize) -> Result<HubSpotOptions, CrmError> {
+    pub fn with_batch_size(mut self, size: usize) -> Result<HubSpotOptions, CrmError> {
         if !(1..=HUBSPOT_MAX_BATCH).contains(&size) {
             return Err(CrmError::InvalidOption {
                 option: "batch_size",
@@ -123,14 +123,14 @@ impl HubSpotOptions {
 
     /// How contacts are matched (see [`IdProperty`]).
     #[must_use]
-    pub fn contact_id_property(mut self, id: IdProperty) -> HubSpotOptions {
+    pub fn with_contact_id_property(mut self, id: IdProperty) -> HubSpotOptions {
         self.contact_id_property = id;
         self
     }
 
     /// How companies are matched (see [`IdProperty`]).
     #[must_use]
-    pub fn company_id_property(mut self, id: IdProperty) -> HubSpotOptions {
+    pub fn with_company_id_property(mut self, id: IdProperty) -> HubSpotOptions {
         self.company_id_property = id;
         self
     }
@@ -138,14 +138,14 @@ impl HubSpotOptions {
     /// Use `…/batch/upsert` (create missing records) instead of `…/batch/update`;
     /// needs a unique `idProperty`.
     #[must_use]
-    pub fn upsert(mut self, yes: bool) -> HubSpotOptions {
+    pub fn with_upsert(mut self, yes: bool) -> HubSpotOptions {
         self.upsert = yes;
         self
     }
 
     /// The property group of generated definitions.
     #[must_use]
-    pub fn group_name(mut self, group: &str) -> HubSpotOptions {
+    pub fn with_group_name(mut self, group: &str) -> HubSpotOptions {
         self.group_name = group.to_owned();
         self
     }
@@ -154,7 +154,7 @@ impl HubSpotOptions {
     /// definition is a multiple-checkbox enumeration; without them a list property is
     /// defined as text holding `;`-joined values.
     #[must_use]
-    pub fn list_options<I, S>(mut self, property: &str, options: I) -> HubSpotOptions
+    pub fn with_list_options<I, S>(mut self, property: &str, options: I) -> HubSpotOptions
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -167,7 +167,7 @@ impl HubSpotOptions {
     }
 
     /// Inputs per request.
-    pub fn get_batch_size(&self) -> usize {
+    pub fn batch_size(&self) -> usize {
         self.batch_size
     }
 }
@@ -699,7 +699,7 @@ impl HubSpot {
     /// | bool | `enumeration` | `booleancheckbox` (options `true` / `false`) |
     /// | enum with options | `enumeration` | `select` |
     /// | enum without options | `string` | `text` |
-    /// | list with [`HubSpotOptions::list_options`] | `enumeration` | `checkbox` |
+    /// | list with [`HubSpotOptions::with_list_options`] | `enumeration` | `checkbox` |
     /// | list without | `string` | `textarea` |
     /// | date | `date` | `date` |
     /// | datetime | `datetime` | `date` |
@@ -791,7 +791,7 @@ impl HubSpot {
 
     /// Everything a portal needs before it takes this schema's records, as requests
     /// to send once, in order: `POST /crm/v3/properties/{object}/groups` for the
-    /// property group ([`HubSpotOptions::group_name`]; a `409 Conflict` answer means it
+    /// property group ([`HubSpotOptions::with_group_name`]; a `409 Conflict` answer means it
     /// exists already), then the [`property_requests`](HubSpot::property_requests).
     /// The `batch` example prints both kinds' with `--format hubspot-schema`.
     ///

@@ -15,7 +15,7 @@
 //!    confirmed is sent again by the next diff.
 //!
 //! Decisions:
-//! - Nulls never overwrite a CRM value unless [`DiffOptions::send_nulls`]; even then a
+//! - Nulls never overwrite a CRM value unless [`DiffOptions::with_send_nulls`]; even then a
 //!   null is only sent over a value this state knows was sent (a null over nothing
 //!   would be noise, or would clear a value someone else typed in).
 //! - The state keeps 64-bit fingerprints, not values: a million contacts fit in memory
@@ -39,7 +39,7 @@
 //! ana.set("email", "ana@acme.com");
 //! ana.set("engagement_score", 73);
 //!
-//! let options = DiffOptions::new().properties(PropertyMap::all().prefix("pc_"));
+//! let options = DiffOptions::new().with_properties(PropertyMap::all().prefix("pc_"));
 //! let hubspot = HubSpot::new(HubSpotOptions::new());
 //! let mut state = SyncState::new();
 //!

@@ -402,7 +402,10 @@ impl PropertyMap {
 /// use pulsecheck::crm::{validate_name, Crm, NameRule};
 ///
 /// assert!(validate_name(Crm::HubSpot, "pc_engagement_score").is_ok());
-/// assert_eq!(validate_name(Crm::HubSpot, "2fa"), Err(NameRule::MustStartWithLetter { found: '2' }));
+/// assert!(matches!(
+///     validate_name(Crm::HubSpot, "2fa"),
+///     Err(NameRule::MustStartWithLetter { found: '2', .. })
+/// ));
 /// assert!(validate_name(Crm::Salesforce, "Engagement_Score__c").is_ok());
 /// assert_eq!(validate_name(Crm::Salesforce, "pc__score__c"), Err(NameRule::DoubleUnderscore));
 /// ```

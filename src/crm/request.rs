@@ -134,6 +134,7 @@ impl Request {
     pub fn to_json(&self) -> Result<String, crate::crm::CrmError> {
         serde_json::to_string(self).map_err(|e| crate::crm::CrmError::Encoding {
             reason: e.to_string(),
+            source: crate::ErrorSource::new(e),
         })
     }
 
@@ -142,6 +143,7 @@ impl Request {
     pub fn body_json(&self) -> Result<String, crate::crm::CrmError> {
         serde_json::to_string(&self.body).map_err(|e| crate::crm::CrmError::Encoding {
             reason: e.to_string(),
+            source: crate::ErrorSource::new(e),
         })
     }
 }

@@ -31,10 +31,10 @@ pub const SALESFORCE_MAX_BATCH: usize = 200;
 /// use pulsecheck::crm::SalesforceOptions;
 ///
 /// let options = SalesforceOptions::new()
-///     .api_version("v61.0").expect("vNN.N")
-///     .contact_external_id("Pulse_User_Id__c");
-/// assert_eq!(options.get_api_version(), "v61.0");
-/// assert!(SalesforceOptions::new().api_version("61").is_err());
+///     .with_api_version("v61.0").expect("vNN.N")
+///     .with_contact_external_id("Pulse_User_Id__c");
+/// assert_eq!(options.api_version(), "v61.0");
+/// assert!(SalesforceOptions::new().with_api_version("61").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -70,7 +70,7 @@ impl SalesforceOptions {
     }
 
     /// The REST API version, `vNN.N`.
-    pub fn api_version(mut self, version: &str) -> Result<SalesforceOptions, CrmError> {
+    pub fn with_api_version(mut self, version: &str) -> Result<SalesforceOptions, CrmError> {
         let ok = version
             .strip_prefix('v')
             .and_then(|v| v.split_once('.'))
@@ -92,13 +92,13 @@ impl SalesforceOptions {
     }
 
     /// The SObject users become (default `Contact`; `Lead` or a custom object also work).
-    pub fn contact_sobject(mut self, sobject: &str) -> Result<SalesforceOptions, CrmError> {
+    pub fn with_contact_sobject(mut self, sobject: &str) -> Result<SalesforceOptions, CrmError> {
         self.contact_sobject = checked_sobject("contact_sobject", sobject)?;
         Ok(self)
     }
 
     /// The SObject accounts become (default `Account`).
-    pub fn account_sobject(mut self, sobject: &str) -> Result<SalesforceOptions, CrmError> {
+    pub fn with_account_sobject(mut self, sobject: &str) -> Result<SalesforceOptions, CrmError> {
         self.account_sobject = checked_sobject("account_sobject", sobject)?;
         Ok(self)
     }
@@ -106,20 +106,20 @@ impl SalesforceOptions {
     /// The external id field contacts are upserted by (default: the CRM name of the
     /// key property under the property map, e.g. `pc_email__c`).
     #[must_use]
-    pub fn contact_external_id(mut self, field: &str) -> SalesforceOptions {
+    pub fn with_contact_external_id(mut self, field: &str) -> SalesforceOptions {
         self.contact_external_id = Some(field.to_owned());
         self
     }
 
     /// The external id field accounts are upserted by (default: as for contacts).
     #[must_use]
-    pub fn account_external_id(mut self, field: &str) -> SalesforceOptions {
+    pub fn with_account_external_id(mut self, field: &str) -> SalesforceOptions {
         self.account_external_id = Some(field.to_owned());
         self
     }
 
     /// Records per request, 1 to 200.
-    pub fn batch_size(mut self, size: usize) -> Result<SalesforceOptions, CrmError> {
+    pub fn with_batch_size(mut self, size: usize) -> Result<SalesforceOptions, CrmError> {
         if !(1..=SALESFORCE_MAX_BATCH).contains(&size) {
             return Err(CrmError::InvalidOption {
                 option: "batch_size",
@@ -133,18 +133,18 @@ impl SalesforceOptions {
 
     /// Roll back the whole request when one record fails (default `false`).
     #[must_use]
-    pub fn all_or_none(mut self, yes: bool) -> SalesforceOptions {
+    pub fn with_all_or_none(mut self, yes: bool) -> SalesforceOptions {
         self.all_or_none = yes;
         self
     }
 
     /// The API version.
-    pub fn get_api_version(&self) -> &str {
+    pub fn api_version(&self) -> &str {
         &self.api_version
     }
 
     /// Records per request.
-    pub fn get_batch_size(&self) -> usize {
+    pub fn batch_size(&self) -> usize {
         self.batch_size
     }
 }
@@ -385,7 +385,7 @@ impl SalesforceField {
 /// acme.set("domain", "https://www.acme.com");
 /// acme.set("active_users", 12);
 ///
-/// let options = DiffOptions::new().properties(PropertyMap::salesforce().prefix("pc_"));
+/// let options = DiffOptions::new().with_properties(PropertyMap::salesforce().prefix("pc_"));
 /// let changes = diff([&acme], &SyncState::new(), &options);
 /// let requests = Salesforce::new(SalesforceOptions::new()).requests(&changes).expect("valid names");
 /// // Keyed by account id (the record id here), upserted by the `pc_account_id__c` field.

@@ -16,10 +16,10 @@ use super::two_ended::TwoEndedVec;
 use super::{Engine, normalize_trait_key};
 use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
 use crate::hash::fingerprint64;
-use crate::outcome::{Outcome, Rejection, Warning, clip};
 use crate::intern::Interner;
-use crate::trim::{is_blank, trim};
+use crate::outcome::{Outcome, Rejection, Warning, clip};
 use crate::time::{day_of_ms, ms_in_day};
+use crate::trim::{is_blank, trim};
 use crate::value::{Value, format_datetime};
 
 /// Whether every number inside a value is finite.
@@ -364,7 +364,7 @@ impl Engine {
     ///
     /// let mut engine = Engine::new(Config::default()).unwrap();
     /// let call = Track::new(UserId::from("u1"), "Report Run", Utc.with_ymd_and_hms(2026, 10, 30, 12, 0, 0).unwrap())
-    ///     .message_id("m1")
+    ///     .with_message_id("m1")
     ///     .into();
     /// assert_eq!(engine.ingest(&call), Ok(Outcome::Accepted));
     /// assert_eq!(engine.ingest(&call), Ok(Outcome::Duplicate));

@@ -325,8 +325,8 @@ impl Engine {
     /// let at = Utc.with_ymd_and_hms(2026, 10, 30, 12, 0, 0).unwrap();
     /// let mut left = Engine::new(Config::default()).unwrap();
     /// let mut right = left.clone();
-    /// left.ingest(&Track::new(UserId::from("u1"), "A", at).message_id("m1").into()).unwrap();
-    /// right.ingest(&Track::new(UserId::from("u1"), "B", at).message_id("m2").into()).unwrap();
+    /// left.ingest(&Track::new(UserId::from("u1"), "A", at).with_message_id("m1").into()).unwrap();
+    /// right.ingest(&Track::new(UserId::from("u1"), "B", at).with_message_id("m2").into()).unwrap();
     /// left.merge(right).unwrap();
     ///
     /// let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();

@@ -35,16 +35,59 @@ use crate::engine::CallKind as Kind;
 use crate::event::{Actor, Alias, Call, Group, Identify, Page, Properties, Screen, Track};
 use crate::id::{AccountId, AnonymousId, UserId};
 use crate::outcome::{Rejection, clip};
+use crate::source::ErrorSource;
 use crate::value::Value;
 
 pub(crate) mod fast;
 
-thread_local! {
-    /// The usage values picked from one line, reused so that the fast path of
-    /// `ingest_json` allocates nothing per line (engines hold no scratch space, and
-    /// one per thread is all a non-reentrant call needs).
-    static PICKED: std::cell::RefCell<fast::Picked> =
-        const { std::cell::RefCell::new(fast::Picked::new()) };
+/// Scratch space for reading JSON lines, kept by the caller between lines so that
+/// [`Engine::ingest_json_with`](crate::Engine::ingest_json_with) allocates nothing
+/// per line once it has grown to the lines' size.
+///
+/// It holds the usage values and traits picked from the line being read, and what
+/// the last line's timestamp taught about the next one. Nothing in it outlives a
+/// line's outcome: one scratch may serve any number of engines, in any order, and
+/// the outcome of a line never depends on what the scratch read before.
+/// [`Engine::ingest_json`](crate::Engine::ingest_json) starts from an empty scratch
+/// at every line; a loop over many lines should keep one:
+///
+/// ```
+/// use pulsecheck::{Config, Engine, JsonScratch};
+///
+/// let mut engine = Engine::new(Config::default())?;
+/// let mut scratch = JsonScratch::new();
+/// for (i, user) in ["ana", "bo", "cy"].iter().enumerate() {
+///     let line = format!(
+///         r#"{{"type":"track","userId":"{user}","event":"Report Run","timestamp":"2026-10-31T10:0{i}:00Z"}}"#
+///     );
+///     engine.ingest_json_with(&line, &mut scratch)?;
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct JsonScratch {
+    picked: fast::Picked,
+}
+
+impl JsonScratch {
+    /// An empty scratch; it allocates nothing until a line needs room.
+    pub const fn new() -> JsonScratch {
+        JsonScratch {
+            picked: fast::Picked::new(),
+        }
+    }
+}
+
+impl Default for JsonScratch {
+    fn default() -> JsonScratch {
+        JsonScratch::new()
+    }
+}
+
+impl std::fmt::Debug for JsonScratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Its contents are cleared after every line: nothing worth showing.
+        f.debug_struct("JsonScratch").finish_non_exhaustive()
+    }
 }
 
 /// A call as serde reads it from one line: ids and names borrowed from the line
@@ -363,9 +406,16 @@ fn classify_json_error(e: serde_json::Error) -> Rejection {
         .into_iter()
         .find(|f| message.contains(&format!("`{f}`")))
         .unwrap_or("(call)");
-        return Rejection::WrongType { field, message };
+        return Rejection::WrongType {
+            field,
+            message,
+            source: ErrorSource::new(e),
+        };
     }
-    Rejection::NotJson { message }
+    Rejection::NotJson {
+        message,
+        source: ErrorSource::new(e),
+    }
 }
 
 /// A map of a line as the typed call holds it.
@@ -398,19 +448,19 @@ impl Checked<'_> {
                     ($call:expr) => {{
                         let mut c = $call;
                         if let Some(m) = message_id {
-                            c = c.message_id(m);
+                            c = c.with_message_id(m);
                         }
                         if let Some(g) = group_id {
-                            c = c.group_id(AccountId::new(g));
+                            c = c.with_group_id(AccountId::new(g));
                         }
                         if let Some(d) = device_type {
-                            c = c.device_type(d);
+                            c = c.with_device_type(d);
                         }
                         if let Some(o) = os_name {
-                            c = c.os_name(o);
+                            c = c.with_os_name(o);
                         }
                         for (k, v) in properties {
-                            c = c.property(k, v);
+                            c = c.with_property(k, v);
                         }
                         c
                     }};
@@ -425,7 +475,7 @@ impl Checked<'_> {
                 let mut call =
                     Identify::with_actor(actor, timestamp).with_traits(owned(self.traits));
                 if let Some(m) = message_id {
-                    call = call.message_id(m);
+                    call = call.with_message_id(m);
                 }
                 Call::Identify(call)
             }
@@ -434,7 +484,7 @@ impl Checked<'_> {
                 let mut call = Group::with_actor(actor, AccountId::new(group), timestamp)
                     .with_traits(owned(self.traits));
                 if let Some(m) = message_id {
-                    call = call.message_id(m);
+                    call = call.with_message_id(m);
                 }
                 Call::Group(call)
             }
@@ -447,7 +497,7 @@ impl Checked<'_> {
                     .unwrap_or_else(|| UserId::new(String::new()));
                 let mut call = Alias::new(previous, user, timestamp);
                 if let Some(m) = message_id {
-                    call = call.message_id(m);
+                    call = call.with_message_id(m);
                 }
                 Call::Alias(call)
             }
@@ -495,8 +545,9 @@ impl crate::Engine {
     /// The outcome is always that of `ingest(&Call::from_json(line)?)`, but an
     /// activity call (`track`, `page`, `screen`), an `identify` and a `group` are
     /// read without building the `Call`: their ids and names are borrowed from the
-    /// line, the fields the engine does not use are only checked, and nothing is
-    /// allocated for them but the trait values the engine keeps.
+    /// line and the fields the engine does not use are only checked; with a kept
+    /// scratch ([`ingest_json_with`](Self::ingest_json_with)) nothing is allocated
+    /// for them but the trait values the engine keeps.
     ///
     /// ```
     /// use pulsecheck::{Config, Engine, Outcome};
@@ -507,13 +558,31 @@ impl crate::Engine {
     /// assert_eq!(engine.ingest_json(line), Ok(Outcome::Duplicate));
     /// assert_eq!(engine.ingest_json("{oops").unwrap_err().code(), "not_json");
     /// ```
+    ///
+    /// Each call starts from an empty [`JsonScratch`], which allocates as the line
+    /// needs; a loop over many lines is faster with
+    /// [`ingest_json_with`](Self::ingest_json_with) and one scratch kept across
+    /// the lines ([`ingest_ndjson`](Self::ingest_ndjson) does that itself).
     pub fn ingest_json(&mut self, line: &str) -> Result<crate::Outcome, Rejection> {
+        self.ingest_json_with(line, &mut JsonScratch::new())
+    }
+
+    /// [`ingest_json`](Self::ingest_json) with scratch space the caller keeps
+    /// between lines: the same outcome for every line, and no allocation per line
+    /// for the calls read in one pass once the scratch has grown (only the trait
+    /// values the engine keeps are allocated). See [`JsonScratch`].
+    pub fn ingest_json_with(
+        &mut self,
+        line: &str,
+        scratch: &mut JsonScratch,
+    ) -> Result<crate::Outcome, Rejection> {
         self.check_line_size(line.len())?;
         // Most calls are read in one borrowing pass (no owned `Call`); any line
         // that pass is not sure of, rejections included, is read again by the
         // serde-derive reader, whose outcomes and rejections are exactly those of
         // `Call::from_json` + `ingest`.
-        let fast = PICKED.with_borrow_mut(|picked| {
+        let picked = &mut scratch.picked;
+        let fast = {
             let compiled = self.compiled();
             // The usage metrics' properties, then the NPS score's.
             let usage = &compiled.picks;
@@ -524,7 +593,7 @@ impl crate::Engine {
                 });
             picked.clear();
             outcome
-        });
+        };
         if let Some(outcome) = fast {
             return outcome;
         }
@@ -548,11 +617,15 @@ impl crate::Engine {
     /// assert_eq!(report.rejections()[0].0, Some(2));
     /// ```
     pub fn ingest_ndjson(&mut self, text: &str, first_line: u64, report: &mut IngestReport) {
+        let mut scratch = JsonScratch::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            report.record(Some(first_line + i as u64), self.ingest_json(line));
+            report.record(
+                Some(first_line + i as u64),
+                self.ingest_json_with(line, &mut scratch),
+            );
         }
     }
 
@@ -564,16 +637,18 @@ impl crate::Engine {
         first_line: u64,
         report: &mut IngestReport,
     ) {
+        let mut scratch = JsonScratch::new();
         for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
             let line_no = Some(first_line + i as u64);
             match std::str::from_utf8(line) {
                 Ok(text) if text.trim().is_empty() => {}
-                Ok(text) => report.record(line_no, self.ingest_json(text)),
+                Ok(text) => report.record(line_no, self.ingest_json_with(text, &mut scratch)),
                 Err(e) => report.record(
                     line_no,
                     self.check_line_size(line.len())
                         .and(Err(Rejection::NotJson {
                             message: format!("invalid UTF-8: {e}"),
+                            source: ErrorSource::new(e),
                         })),
                 ),
             }
@@ -596,20 +671,19 @@ use crate::IngestReport;
 /// tests (`tests/json_fast.rs`) and the `json_agree` fuzz target only.
 #[doc(hidden)]
 pub mod readers {
-    use super::{Line, PICKED, fast};
+    use super::{JsonScratch, Line, fast};
     use crate::engine::CallKind as Kind;
     use crate::{Engine, Outcome, Rejection};
 
     /// Reads a line with the hand-written reader, touching no state: whether it
     /// took the line.
-    pub fn read_fast(engine: &Engine, line: &str) -> bool {
-        PICKED.with_borrow_mut(|picked| {
-            let compiled = engine.compiled();
-            let read =
-                fast::read_call(line, &compiled.picks, compiled.config.limits(), picked).is_some();
-            picked.clear();
-            read
-        })
+    pub fn read_fast(engine: &Engine, line: &str, scratch: &mut JsonScratch) -> bool {
+        let picked = &mut scratch.picked;
+        let compiled = engine.compiled();
+        let read =
+            fast::read_call(line, &compiled.picks, compiled.config.limits(), picked).is_some();
+        picked.clear();
+        read
     }
 
     /// Reads and checks a line with the serde-derive reader, touching no state.
@@ -629,11 +703,10 @@ pub mod readers {
     /// usage property, and the traits, entry for entry and in order. A line it
     /// hands over is the serde-derive reader's alone (nothing to compare).
     pub fn disagreement(engine: &Engine, line: &str) -> Option<String> {
-        PICKED.with_borrow_mut(|picked| {
-            let found = compare(engine, line, picked);
-            picked.clear();
-            found
-        })
+        let mut picked = fast::Picked::new();
+        let found = compare(engine, line, &mut picked);
+        picked.clear();
+        found
     }
 
     fn compare(engine: &Engine, line: &str, picked: &mut fast::Picked) -> Option<String> {
@@ -774,7 +847,7 @@ impl Call {
     /// use pulsecheck::{Call, Track, UserId};
     ///
     /// let call: Call = Track::new(UserId::from("u1"), "Report Run", Utc.with_ymd_and_hms(2026, 10, 31, 9, 0, 0).unwrap())
-    ///     .group_id("acme")
+    ///     .with_group_id("acme")
     ///     .into();
     /// assert_eq!(Call::from_json(&call.to_json()).unwrap(), call);
     /// ```

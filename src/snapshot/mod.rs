@@ -7,6 +7,7 @@ mod health;
 mod parallel;
 mod people;
 mod portfolio;
+mod serial;
 mod traits;
 mod user;
 
@@ -22,6 +23,24 @@ pub(crate) use health::mrr_amount;
 ///
 /// Records are sorted by id. Point-in-time: the snapshot of D is computed as if only
 /// the calls stamped up to the end of D (in the configured offset) existed.
+///
+/// With serde a snapshot is kept whole and reads back equal, every value with its
+/// variant (a date stays a date):
+///
+/// ```
+/// use pulsecheck::sample::{self, Sample};
+/// use pulsecheck::{Engine, Snapshot};
+///
+/// let sample = Sample::new().accounts(2);
+/// let mut engine = Engine::new(sample::config())?;
+/// for call in sample.calls() {
+///     engine.ingest(&call)?;
+/// }
+/// let snapshot = engine.snapshot(sample.end());
+/// let text = serde_json::to_string(&snapshot)?;
+/// assert_eq!(serde_json::from_str::<Snapshot>(&text)?, snapshot);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     day: NaiveDate,

@@ -9,8 +9,8 @@ use crate::engine::State;
 use crate::engine::state::{TraitVersion, trait_order};
 use crate::record::Record;
 use crate::schema::{RecordKind, Schema};
-use crate::trim::trim;
 use crate::time::DayNumber;
+use crate::trim::trim;
 use crate::value::Value;
 
 /// A trait as of a day: its key id, name and value.

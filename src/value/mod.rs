@@ -381,6 +381,40 @@ pub(crate) mod exact {
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
         Exact::deserialize(d).map(from_exact)
     }
+
+    /// One value in the exact encoding, borrowed for writing.
+    pub(crate) struct Ref<'a>(pub(crate) &'a Value);
+
+    impl Serialize for Ref<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            serialize(self.0, s)
+        }
+    }
+
+    /// One value read back from the exact encoding.
+    pub(crate) struct Owned(pub(crate) Value);
+
+    impl<'de> Deserialize<'de> for Owned {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Owned, D::Error> {
+            deserialize(d).map(Owned)
+        }
+    }
+
+    /// A name → value map (properties, traits) with every value in the exact
+    /// encoding, kept in order.
+    pub(crate) mod map {
+        use super::{Deserialize, Deserializer, Owned, Ref, Serializer};
+        use crate::event::Properties;
+
+        pub(crate) fn serialize<S: Serializer>(m: &Properties, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(m.iter().map(|(k, v)| (k, Ref(v))))
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Properties, D::Error> {
+            let raw = indexmap::IndexMap::<String, Owned>::deserialize(d)?;
+            Ok(raw.into_iter().map(|(k, v)| (k, v.0)).collect())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -134,7 +134,7 @@ pub fn sorted_strings(value: &Value) -> Vec<String> {
 /// A `health` section where only the NPS component weighs (with NPS on, its
 /// default lookback): a user's score is then 10 · `nps_score`.
 pub fn nps_only_health() -> pulsecheck::config::Health {
-    let mut h = pulsecheck::config::Health::new().nps(pulsecheck::config::Nps::default());
+    let mut h = pulsecheck::config::Health::new().with_nps(pulsecheck::config::Nps::default());
     for c in [
         "engagement",
         "trend",
@@ -143,7 +143,7 @@ pub fn nps_only_health() -> pulsecheck::config::Health {
         "recency",
         "seats",
     ] {
-        h = h.weight(c, 0);
+        h = h.with_weight(c, 0);
     }
     h
 }

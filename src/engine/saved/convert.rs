@@ -10,12 +10,12 @@ use serde::{Serialize, Serializer};
 use super::v3;
 use crate::engine::State;
 use crate::engine::history::{self, Folded};
-use crate::intern::Interner;
 use crate::engine::messages::MessageSet;
 use crate::engine::state::{
     self, AccountState, ActorState, Cell, Contact, DayLink, DeviceCell, MrrCall, NpsResponse,
     Stamp, TraitVersion, UsageCell,
 };
+use crate::intern::Interner;
 
 /// The state as saved, borrowing the engine's.
 pub(super) fn saved(
