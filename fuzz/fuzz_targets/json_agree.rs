@@ -4,7 +4,7 @@
 //! (`readers::disagreement`), and two engines fed the same lines, one through
 //! each reader, give the same outcome (or the same rejection) line by line and
 //! end in the same state. The bounded-time version is the `*_match_the_serde_reader`
-//! property tests of `tests/json_fast.rs`.
+//! property tests of `tests/it/json_fast.rs`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

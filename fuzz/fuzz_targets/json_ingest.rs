@@ -1,6 +1,6 @@
 //! Any bytes as Segment NDJSON: every non-blank line is counted (accepted, duplicate
 //! or rejected), nothing panics, and a snapshot of the result does not panic either.
-//! The bounded-time version is `tests/hostile.rs::fuzz_json_ingest`.
+//! The bounded-time version is `tests/it/hostile.rs::fuzz_json_ingest`.
 #![no_main]
 
 use chrono::NaiveDate;

@@ -1,7 +1,7 @@
 //! Any text as a rule: parsing never panics; a rule that parses prints to text that
 //! parses to the same rule; compiling against the real user schema and evaluating
 //! never panic. Text that is JSON is also tried as JsonLogic.
-//! The bounded-time version is `tests/hostile.rs::fuzz_rule_parse`.
+//! The bounded-time version is `tests/it/hostile.rs::fuzz_rule_parse`.
 #![no_main]
 
 use std::sync::OnceLock;

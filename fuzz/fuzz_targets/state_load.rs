@@ -2,7 +2,7 @@
 //! even) or edits (position, byte) applied to a real saved state (first byte odd),
 //! so the fuzzer reaches both the JSON layer and the integrity checks behind it. A
 //! state that loads must snapshot without panicking and save to bytes that load.
-//! The bounded-time versions are `tests/hostile.rs::fuzz_state_load_*`.
+//! The bounded-time versions are `tests/it/hostile.rs::fuzz_state_load_*`.
 #![no_main]
 
 use std::sync::OnceLock;

@@ -20,7 +20,7 @@
 //!   goes to the serde-derive reader. On the benchmark in `BENCHMARKS.md` it reads
 //!   lines about three times as fast, which is why it is kept.
 //!
-//! `tests/json_fast.rs` checks that both agree with each other and with
+//! `tests/it/json_fast.rs` checks that both agree with each other and with
 //! `Engine::ingest(&Call::from_json(line)?)`; the `json_agree` fuzz target checks
 //! the two readers on any bytes.
 
@@ -668,7 +668,7 @@ impl crate::Engine {
 use crate::IngestReport;
 
 /// The two JSON readers side by side, for `benches/ingest.rs`, the agreement
-/// tests (`tests/json_fast.rs`) and the `json_agree` fuzz target only.
+/// tests (`tests/it/json_fast.rs`) and the `json_agree` fuzz target only.
 #[doc(hidden)]
 pub mod readers {
     use super::{JsonScratch, Line, fast};

@@ -10,7 +10,7 @@
 
 /// Stack a level of nesting may take while a rule is parsed, checked, compiled
 /// or printed (several frames each; debug builds' frames are many times larger).
-/// `tests/stack.rs` runs rules at the depth limit on a 64 KiB stack, in debug and
+/// `tests/it/stack.rs` runs rules at the depth limit on a 64 KiB stack, in debug and
 /// release builds (with 1 KiB and 256 bytes a level it crashes).
 pub(crate) const BUILD_PER_LEVEL: usize = if cfg!(debug_assertions) {
     40 * 1024

@@ -9,7 +9,7 @@ Usage (with a checkout of that repository at the commit named in README.md):
 
 It writes one `*.schema.json` per request body and a `source.json` (repository, commit,
 spec files, operations) into OUT_DIR. The output is HubSpot's material and is not
-committed here: `tests/crm_conformance.rs` reads it from `PULSECHECK_HUBSPOT_SPEC_DIR`,
+committed here: `tests/it/crm_conformance.rs` reads it from `PULSECHECK_HUBSPOT_SPEC_DIR`,
 else from `shared/hubspot-spec/` beside the repository (see README.md). Only the
 standard library is used; OpenAPI's `example: null` annotations are dropped (they are
 not constraints), everything else is kept as published.

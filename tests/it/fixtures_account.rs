@@ -5,17 +5,10 @@
 //! Unless a test says otherwise the snapshot day is D = 2026-10-31 with the default
 //! 30-day window (2026-10-02 ..= 2026-10-31) and the default 90-day lookback
 //! (2026-08-03 ..= 2026-10-31).
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use pulsecheck::{
     AccountId, Call, Config, ConfigBuilder, Curve, Group, Milestone, Outcome, Usage, Value, Warning,
 };
-
-fn group(user: &str, account: &str, at: &str) -> Group {
-    Group::new(uid(user), AccountId::from(account), ts(at))
-}
 
 /// Only "Report Run" scores (weight 1), log curve.
 fn reports() -> ConfigBuilder {

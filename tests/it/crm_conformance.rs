@@ -17,6 +17,7 @@
 //! It also asserts what the issue lists: records are matched only by unique
 //! properties (never a company's `domain`), every property sent is defined or a
 //! built-in mapped on purpose, no built-in is defined, no enumeration lacks options.
+#![cfg(feature = "json")]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

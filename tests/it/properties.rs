@@ -1,8 +1,7 @@
 //! The time and merge invariants, checked on random inputs: order independence,
 //! merge = single engine, serialization round trip, no panics on any input.
-
-mod common;
-use common::cases_or;
+#![cfg(feature = "json")]
+use crate::common::cases_or;
 
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;

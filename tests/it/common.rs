@@ -1,11 +1,11 @@
-//! Small helpers shared by the hand-computed fixture tests (`tests/fixtures_*.rs`).
-//!
-//! Every fixture builds a tiny stream with the typed API, takes a snapshot and
-//! compares against values computed by hand in the test's comments.
+//! Helpers shared by the integration tests: instants and days from text, calls,
+//! engines fed a stream, properties read from a snapshot, and proptest case counts.
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use pulsecheck::{Call, Config, Engine, Outcome, Record, Snapshot, Track, UserId, Value};
+use pulsecheck::{
+    AccountId, Call, Config, Engine, Group, Outcome, Record, Snapshot, Track, UserId, Value,
+};
 use rust_decimal::Decimal;
 
 /// The day most fixtures are computed as of.
@@ -32,6 +32,25 @@ pub fn uid(s: &str) -> UserId {
 /// A `track` call by a known user.
 pub fn track(user: &str, event: &str, at: &str) -> Track {
     Track::new(uid(user), event, ts(at))
+}
+
+/// `account`'s `group` call for `user` at an RFC 3339 instant.
+pub fn group(user: &str, account: &str, at: &str) -> Group {
+    Group::new(uid(user), AccountId::from(account), ts(at))
+}
+
+/// A `group` call without a user setting the account's `mrr` (text or a number).
+pub fn mrr(account: &str, at: &str, amount: impl Into<Value>) -> Call {
+    Group::account_only(AccountId::from(account), ts(at))
+        .with_trait("mrr", amount)
+        .into()
+}
+
+/// An NPS survey answer: the `NPS Submitted` event with its `score` property.
+pub fn nps(user: &str, at: &str, score: impl Into<Value>) -> Call {
+    track(user, "NPS Submitted", at)
+        .with_property("score", score)
+        .into()
 }
 
 /// `n` `track` calls of one event, one second apart starting at `at`.

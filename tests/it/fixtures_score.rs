@@ -4,10 +4,7 @@
 //!
 //! Unless a test says otherwise the snapshot day is D = 2026-10-31 with the default
 //! 30-day window, so "the window" is 2026-10-02 ..= 2026-10-31.
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use pulsecheck::{Call, Config, Curve, Engine};
 
 /// The raw scores of the example: sorted they are

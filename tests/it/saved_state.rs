@@ -11,18 +11,15 @@
 //! CHANGELOG entry), and write the new format's file with
 //! `cargo test --test saved_state -- --ignored write_current_format_file`
 //! after renaming the file it writes.
-
-mod common;
-
+use crate::common::cases_or;
 use chrono::{Days, NaiveDate, TimeZone, Utc};
-use common::cases_or;
 use proptest::prelude::*;
 use pulsecheck::sample::{self, Sample};
 use pulsecheck::{Engine, Snapshot, Track, UserId};
 use serde_json::Value;
 
-const V2: &str = include_str!("data/engine-state-v2.json");
-const V3: &str = include_str!("data/engine-state-v3.json");
+const V2: &str = include_str!("../data/engine-state-v2.json");
+const V3: &str = include_str!("../data/engine-state-v3.json");
 
 /// The input both committed files were saved from: every kind of list the state
 /// holds (NPS and `mrr` with health, an extra NPS response after the eviction

@@ -5,24 +5,11 @@
 //! window is 30 days (2026-10-02 ..= 2026-10-31), the previous window 2026-09-02
 //! ..= 2026-10-01, and the default `revenue_days` R = 30, so m0 = mrr as of the end
 //! of 2026-10-01.
-
-mod common;
-
-use common::*;
+#![cfg(feature = "json")]
+use crate::common::*;
 use pulsecheck::config::Health;
 use pulsecheck::{AccountId, Call, Config, Engine, Group, Identify, Portfolio, Usage, Value};
 use rust_decimal::Decimal;
-
-fn group(user: &str, account: &str, at: &str) -> Call {
-    Group::new(uid(user), AccountId::from(account), ts(at)).into()
-}
-
-/// A `group` call without a user setting the account's `mrr`.
-fn mrr(account: &str, at: &str, amount: i64) -> Call {
-    Group::account_only(AccountId::from(account), ts(at))
-        .with_trait("mrr", amount)
-        .into()
-}
 
 fn active(user: &str, day: &str) -> Call {
     track(user, "Report Run", &format!("{day}T12:00:00Z")).into()
@@ -223,12 +210,6 @@ fn without_health_only_the_mrr_on_d_is_reported() {
     assert_eq!(p.logo_churn_pct(), None);
 }
 
-fn nps(user: &str, at: &str, score: i64) -> Call {
-    track(user, "NPS Submitted", at)
-        .with_property("score", score)
-        .into()
-}
-
 #[test]
 fn nps_health_labels_and_segments() {
     // Health from the NPS component alone: a user's score is 10 · nps_score; the
@@ -248,11 +229,11 @@ fn nps_health_labels_and_segments() {
         ("u5", 5),
         ("u6", 3),
     ] {
-        calls.push(group(user, "acme", "2026-10-01T00:00:00Z"));
+        calls.push(group(user, "acme", "2026-10-01T00:00:00Z").into());
         calls.push(nps(user, "2026-10-20T10:00:00Z", score));
     }
     // u7 does not answer; `empty` has no members.
-    calls.push(group("u7", "acme", "2026-10-01T00:00:00Z"));
+    calls.push(group("u7", "acme", "2026-10-01T00:00:00Z").into());
     calls.push(active("u7", "2026-10-20"));
     calls.push(
         Group::account_only(AccountId::from("empty"), ts("2026-10-01T00:00:00Z"))
@@ -285,7 +266,7 @@ fn champions_make_half_the_usage() {
     let mut calls = Vec::new();
     for (account, n) in [("a1", 30), ("a2", 20), ("a3", 20), ("a4", 15), ("a5", 15)] {
         let user = format!("{account}-user");
-        calls.push(group(&user, account, "2026-10-01T00:00:00Z"));
+        calls.push(group(&user, account, "2026-10-01T00:00:00Z").into());
         calls.extend(repeat(&user, "API Called", "2026-10-20T10:00:00Z", n));
     }
     calls.push(
@@ -404,7 +385,7 @@ fn the_page_escapes_names_and_loads_nothing() {
         .into(),
         track("u", "API Called", "2026-10-20T10:00:00Z").into(),
         // An account as large: the first one, by id, makes 50 %, a champion.
-        group("v", "zz", "2026-10-01T00:00:00Z"),
+        group("v", "zz", "2026-10-01T00:00:00Z").into(),
         track("v", "API Called", "2026-10-20T10:00:00Z").into(),
     ];
     let page = engine_with(config, calls).portfolio(day(D)).to_html();

@@ -9,9 +9,8 @@
 //!
 //! The `fuzz_*` proptests are the bounded-time versions of the cargo-fuzz targets in
 //! `fuzz/fuzz_targets/` (same property, fewer cases), so CI runs them on every change.
-
-mod common;
-use common::cases_or;
+#![cfg(feature = "json")]
+use crate::common::cases_or;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

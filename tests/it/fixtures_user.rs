@@ -6,10 +6,7 @@
 //! Unless a test says otherwise the snapshot day is D = 2026-10-31 with the default
 //! 30-day window: the window is 2026-10-02 ..= 2026-10-31, the previous window
 //! 2026-09-02 ..= 2026-10-01.
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use pulsecheck::{
     Alias, AnonymousId, Call, Config, ConfigBuilder, Group, Identify, Milestone, Outcome, Page,
     Screen, Track, Value,

@@ -11,9 +11,7 @@
 //! and normalized-alike keys, numbers of every kind, nulls, nested values, and a
 //! trait-key table that fills up.
 #![cfg(feature = "json")]
-
-mod common;
-use common::cases_or;
+use crate::common::cases_or;
 
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;

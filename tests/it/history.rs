@@ -1,8 +1,6 @@
 //! Bounded history: `Engine::evict_before` forgets daily detail the snapshots of
 //! later days do not read, and changes none of them.
-
-mod common;
-use common::cases_or;
+use crate::common::cases_or;
 
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;

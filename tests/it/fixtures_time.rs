@@ -2,10 +2,7 @@
 //! `utc_offset_minutes`, the window's edges, and point-in-time snapshots (calls after
 //! D are ignored, so a snapshot of an earlier day equals a snapshot of an engine that
 //! only got the earlier calls).
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use pulsecheck::{
     AccountId, Alias, AnonymousId, Call, Config, Engine, Group, Identify, Milestone, Track, Usage,
     Value,

@@ -5,32 +5,12 @@
 //! 30-day window (2026-10-02 ..= 2026-10-31), previous window (2026-09-02 ..=
 //! 2026-10-01) and 90-day lookback, and the default `revenue_days` R = 30, so
 //! mrr(D − R) is the `mrr` as of the end of 2026-10-01.
-
-mod common;
-
-use common::*;
+use crate::common::*;
 use pulsecheck::config::{Health, Nps};
 use pulsecheck::{
     AccountId, Call, Config, ConfigBuilder, Curve, Engine, Group, Milestone, Outcome, Value,
     Warning,
 };
-
-fn group(user: &str, account: &str, at: &str) -> Group {
-    Group::new(uid(user), AccountId::from(account), ts(at))
-}
-
-/// A `group` call without a user setting the account's `mrr`.
-fn mrr(account: &str, at: &str, amount: &str) -> Call {
-    Group::account_only(AccountId::from(account), ts(at))
-        .with_trait("mrr", amount)
-        .into()
-}
-
-fn nps(user: &str, at: &str, score: impl Into<Value>) -> Call {
-    track(user, "NPS Submitted", at)
-        .with_property("score", score)
-        .into()
-}
 
 fn with_nps(lookback: u32) -> ConfigBuilder {
     Config::builder().health(Health::new().with_nps(Nps::default().with_lookback_days(lookback)))
