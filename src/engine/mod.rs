@@ -388,7 +388,8 @@ impl Engine {
             for u in a.usage {
                 target.add_usage(u);
             }
-            for m in a.milestones {
+            let rare = a.rare.take();
+            for m in rare.milestones {
                 let k = tracked_k.get(usize::from(m.tracked)).copied().unwrap_or(1);
                 target.add_milestone_times(m.tracked, m.account, &m.times, k);
             }
@@ -401,14 +402,14 @@ impl Engine {
             for v in a.traits {
                 state::upsert_trait(&mut target.traits, v);
             }
-            for c in a.contacts {
+            for c in rare.contacts {
                 target.add_contact(c);
             }
-            for n in a.nps {
+            for n in rare.nps {
                 target.add_nps(n);
             }
-            for f in a.folded {
-                history::fold(&mut target.folded, f);
+            for f in rare.folded {
+                history::fold(&mut target.rare.or_default().folded, f);
             }
             stats.overlapping_messages += target.messages.merge(&a.messages);
         }
@@ -494,11 +495,11 @@ impl State {
         for a in &self.actors {
             sorted(a.times_in_range(), "timestamps")?;
             sorted(
-                a.folded.windows(2).all(|w| w[0].account < w[1].account),
+                a.folded().windows(2).all(|w| w[0].account < w[1].account),
                 "folded history",
             )?;
             sorted(
-                a.folded.iter().all(|f| activity_account_ok(f.account)),
+                a.folded().iter().all(|f| activity_account_ok(f.account)),
                 "folded history accounts",
             )?;
             sorted(
@@ -536,13 +537,13 @@ impl State {
                 "usage",
             )?;
             sorted(
-                a.milestones
+                a.milestones()
                     .iter()
                     .all(|m| usize::from(m.tracked) < tracked && account_ok(m.account)),
                 "milestones",
             )?;
             sorted(
-                a.milestones
+                a.milestones()
                     .windows(2)
                     .all(|w| (w[0].tracked, w[0].account) < (w[1].tracked, w[1].account)),
                 "milestones",
@@ -575,10 +576,10 @@ impl State {
                     .all(|w| (w[0].key, w[0].day) < (w[1].key, w[1].day)),
                 "traits",
             )?;
-            sorted(a.contacts.windows(2).all(|w| w[0] < w[1]), "contacts")?;
+            sorted(a.contacts().windows(2).all(|w| w[0] < w[1]), "contacts")?;
             sorted(
-                a.nps.windows(2).all(|w| w[0].day < w[1].day)
-                    && a.nps.iter().all(|n| n.score <= 10),
+                a.nps().windows(2).all(|w| w[0].day < w[1].day)
+                    && a.nps().iter().all(|n| n.score <= 10),
                 "NPS responses",
             )?;
         }
