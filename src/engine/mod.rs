@@ -268,7 +268,13 @@ impl Engine {
     fn actor_slot(&mut self, name: &str, ms: i64) -> u32 {
         let (id, new) = self.state.actor_ids.intern(name);
         if new {
-            self.state.actors.push(ActorState::new(ms));
+            let actors = &mut self.state.actors;
+            if actors.len() == actors.capacity() {
+                // By half the ids rather than doubling: the ids' fixed part is a
+                // large share of the state, and doubling left a third of it spare.
+                actors.reserve_exact((actors.len() / 2).max(16));
+            }
+            actors.push(ActorState::new(ms));
         }
         id
     }

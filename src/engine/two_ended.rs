@@ -17,11 +17,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// An engine holds several of these per id, most of them short, so both the
 /// handle and the spare room are kept small: the handle is 24 bytes (a boxed
-/// slice and two `u32` positions, where a `Vec` and a position took 32), and a
-/// full back grows by half the items (at least 4 slots) rather than doubling,
-/// which leaves about a fifth of the slots spare on average instead of a third,
-/// and still moves each item O(1) times. Every slot holds a value: those outside
-/// the items hold `T::default()`.
+/// slice and two `u32` positions, where a `Vec` and a position took 32), an
+/// empty list takes only the slots its first items need, and a full back grows
+/// by half its items (at least 4 slots) rather than doubling, which still moves
+/// each item O(1) times. Every slot holds a value: those outside the items hold
+/// `T::default()`.
 ///
 /// It dereferences to the slice of its items; equality, clones and serde see the
 /// items only.
@@ -36,6 +36,17 @@ pub(crate) struct TwoEndedVec<T> {
 /// for one id, long past any limit of the engine.
 fn pos(n: usize) -> u32 {
     u32::try_from(n).expect("a per-id list holds fewer than 2^32 items")
+}
+
+/// How many slots a full list of `len` items that needs `needed` more grows by:
+/// half its items, at least 4; an empty list gets only what it needs, as many
+/// lists of an id hold a single item (a group link, an alias link).
+pub(crate) fn grow_by(len: usize, needed: usize) -> usize {
+    if len == 0 {
+        needed
+    } else {
+        needed.max(len / 2).max(4)
+    }
 }
 
 impl<T> Default for TwoEndedVec<T> {
@@ -91,9 +102,9 @@ impl<T: Default> TwoEndedVec<T> {
         }
     }
 
-    /// Adds at least `needed` slots at the back, and at least half the items.
+    /// Adds room for `needed` more items at the back (see [`grow_by`]).
     fn grow_back(&mut self, needed: usize) {
-        let extra = needed.max(self.len() / 2).max(4);
+        let extra = grow_by(self.len(), needed);
         let mut buf = std::mem::take(&mut self.buf).into_vec();
         buf.reserve_exact(extra);
         // Whatever the allocator gave is used, so the boxed slice is the allocation.
