@@ -73,12 +73,17 @@ impl ActorState {
     /// removed.
     pub(crate) fn evict_before(&mut self, day: DayNumber, offset: i32) -> (u64, u64) {
         let old = self.cells.partition_point(|c| c.day < day);
-        for cell in self.cells.drain(0..old) {
-            fold(&mut self.folded, folded_of(&cell, offset));
+        if old > 0 {
+            let folded = &mut self.rare.or_default().folded;
+            for cell in self.cells.drain(0..old) {
+                fold(folded, folded_of(&cell, offset));
+            }
         }
         self.devices.retain(|d| d.day >= day);
         self.usage.retain(|u| u.day >= day);
-        self.nps.retain(|n| n.day >= day);
+        if let Some(rare) = self.rare.get_mut() {
+            rare.nps.retain(|n| n.day >= day);
+        }
         let before = self.messages.len();
         self.messages.evict_before(day);
         (old as u64, (before - self.messages.len()) as u64)

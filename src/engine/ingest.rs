@@ -662,7 +662,10 @@ impl Engine {
         }
         if forgotten {
             // A forgotten day: only its lifetime facts are kept.
-            history::fold(&mut target.folded, folded_of(&cell, compiled.offset));
+            history::fold(
+                &mut target.rare.or_default().folded,
+                folded_of(&cell, compiled.offset),
+            );
             return;
         }
         target.add_cell(cell);

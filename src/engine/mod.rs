@@ -282,7 +282,13 @@ impl Engine {
     fn actor_slot(&mut self, name: &str, ms: i64) -> u32 {
         let (id, new) = self.state.actor_ids.intern(name);
         if new {
-            self.state.actors.push(ActorState::new(ms));
+            let actors = &mut self.state.actors;
+            if actors.len() == actors.capacity() {
+                // By half the ids rather than doubling: the ids' fixed part is a
+                // large share of the state, and doubling left a third of it spare.
+                actors.reserve_exact((actors.len() / 2).max(16));
+            }
+            actors.push(ActorState::new(ms));
         }
         id
     }
@@ -402,7 +408,8 @@ impl Engine {
             for u in a.usage {
                 target.add_usage(u);
             }
-            for m in a.milestones {
+            let rare = a.rare.take();
+            for m in rare.milestones {
                 let k = tracked_k.get(usize::from(m.tracked)).copied().unwrap_or(1);
                 target.add_milestone_times(m.tracked, m.account, &m.times, k);
             }
@@ -415,14 +422,14 @@ impl Engine {
             for v in a.traits {
                 state::upsert_trait(&mut target.traits, v);
             }
-            for c in a.contacts {
+            for c in rare.contacts {
                 target.add_contact(c);
             }
-            for n in a.nps {
+            for n in rare.nps {
                 target.add_nps(n);
             }
-            for f in a.folded {
-                history::fold(&mut target.folded, f);
+            for f in rare.folded {
+                history::fold(&mut target.rare.or_default().folded, f);
             }
             stats.overlapping_messages += target.messages.merge(&a.messages);
         }

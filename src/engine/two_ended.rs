@@ -11,22 +11,48 @@ use std::ops::{Deref, DerefMut};
 /// so a sender with many days cost the square of their number. Here an item
 /// goes in on the side with fewer items to move, and a full front gap is
 /// regrown to the list's length (so, as at the back, each item is moved O(1)
-/// times on average). The gap's slots hold `T::default()`.
+/// times on average).
+///
+/// An engine holds several of these per id, most of them short, so both the
+/// handle and the spare room are kept small: the handle is 24 bytes (a boxed
+/// slice and two `u32` positions, where a `Vec` and a position took 32), an
+/// empty list takes only the slots its first items need, and a full back grows
+/// by half its items (at least 4 slots) rather than doubling, which still moves
+/// each item O(1) times. Every slot holds a value: those outside the items hold
+/// `T::default()`.
 ///
 /// It dereferences to the slice of its items; equality and clones see the items
 /// only.
-#[derive(Debug)]
 pub(crate) struct TwoEndedVec<T> {
-    buf: Vec<T>,
-    /// The items are `buf[start..]`.
-    start: usize,
+    buf: Box<[T]>,
+    /// The items are `buf[start..start + len]`.
+    start: u32,
+    len: u32,
+}
+
+/// A list position: a list of more than `u32::MAX` items would take tens of GB
+/// for one id, long past any limit of the engine.
+fn pos(n: usize) -> u32 {
+    u32::try_from(n).expect("a per-id list holds fewer than 2^32 items")
+}
+
+/// How many slots a full list of `len` items that needs `needed` more grows by:
+/// half its items, at least 4; an empty list gets only what it needs, as many
+/// lists of an id hold a single item (a group link, an alias link).
+pub(crate) fn grow_by(len: usize, needed: usize) -> usize {
+    if len == 0 {
+        needed
+    } else {
+        needed.max(len / 2).max(4)
+    }
 }
 
 impl<T> Default for TwoEndedVec<T> {
     fn default() -> Self {
         TwoEndedVec {
-            buf: Vec::new(),
+            buf: Box::default(),
             start: 0,
+            len: 0,
         }
     }
 }
@@ -37,7 +63,14 @@ impl<T: Default> TwoEndedVec<T> {
         let len = self.len();
         assert!(index <= len, "insert at {index} of {len} items");
         if index >= len / 2 {
-            self.buf.insert(self.start + index, item);
+            if self.end() == self.buf.len() {
+                self.grow_back(1);
+            }
+            let at = self.start as usize + index;
+            // The slot after the items moves to `index`, the items after it one step right.
+            self.buf[at..=self.start as usize + len].rotate_right(1);
+            self.buf[at] = item;
+            self.len += 1;
             return;
         }
         if self.start == 0 {
@@ -45,85 +78,143 @@ impl<T: Default> TwoEndedVec<T> {
         }
         // The gap's last slot moves to `index`, the items before it one step left.
         self.start -= 1;
-        self.buf[self.start..=self.start + index].rotate_left(1);
-        self.buf[self.start + index] = item;
+        let start = self.start as usize;
+        self.buf[start..=start + index].rotate_left(1);
+        self.buf[start + index] = item;
+        self.len += 1;
+    }
+
+    pub fn push(&mut self, item: T) {
+        if self.end() == self.buf.len() {
+            self.grow_back(1);
+        }
+        let end = self.end();
+        self.buf[end] = item;
+        self.len += 1;
+    }
+
+    /// Makes room for `additional` more items at the back.
+    pub fn reserve(&mut self, additional: usize) {
+        if self.buf.len() - self.end() < additional {
+            self.grow_back(additional);
+        }
+    }
+
+    /// Adds room for `needed` more items at the back (see [`grow_by`]).
+    fn grow_back(&mut self, needed: usize) {
+        let extra = grow_by(self.len(), needed);
+        let mut buf = std::mem::take(&mut self.buf).into_vec();
+        buf.reserve_exact(extra);
+        // Whatever the allocator gave is used, so the boxed slice is the allocation.
+        buf.resize_with(buf.capacity(), T::default);
+        pos(buf.len());
+        self.buf = buf.into_boxed_slice();
     }
 
     /// Makes a front gap as large as the items (at least 4 slots).
     fn grow_front(&mut self) {
+        debug_assert_eq!(self.start, 0);
         let gap = self.len().max(4);
-        let mut buf = Vec::with_capacity(gap + self.buf.capacity());
+        let mut buf = Vec::with_capacity(gap + self.buf.len());
         buf.resize_with(gap, T::default);
-        buf.append(&mut self.buf);
-        self.buf = buf;
-        self.start = gap;
+        buf.append(&mut std::mem::take(&mut self.buf).into_vec());
+        buf.resize_with(buf.capacity(), T::default);
+        pos(buf.len());
+        self.buf = buf.into_boxed_slice();
+        self.start = pos(gap);
+    }
+
+    /// Removes the items in `range` (of the items), keeping the room they took.
+    pub fn drain(&mut self, range: std::ops::Range<usize>) -> std::vec::IntoIter<T> {
+        let len = self.len();
+        assert!(
+            range.start <= range.end && range.end <= len,
+            "drain {range:?} of {len} items"
+        );
+        let start = self.start as usize;
+        let taken: Vec<T> = self.buf[start + range.start..start + range.end]
+            .iter_mut()
+            .map(std::mem::take)
+            .collect();
+        if range.start == 0 {
+            // The emptied slots join the front gap.
+            self.start = pos(start + range.end);
+        } else {
+            self.buf[start + range.start..start + len].rotate_left(range.len());
+        }
+        self.len = pos(len - range.len());
+        taken.into_iter()
+    }
+
+    /// Keeps the items for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        let (start, end) = (self.start as usize, self.end());
+        let mut kept = start;
+        for i in start..end {
+            if keep(&self.buf[i]) {
+                self.buf.swap(kept, i);
+                kept += 1;
+            }
+        }
+        self.buf[kept..end].fill_with(T::default);
+        self.len = pos(kept - start);
+    }
+
+    /// Gives back the gap and the spare room.
+    pub fn shrink_to_fit(&mut self) {
+        let items: Vec<T> = self.iter_mut().map(std::mem::take).collect();
+        *self = TwoEndedVec::from(items);
     }
 }
 
 impl<T> TwoEndedVec<T> {
     /// Whether there are no items.
     pub fn is_empty(&self) -> bool {
-        self.buf.len() == self.start
+        self.len == 0
     }
 
-    /// Makes room for `additional` more items at the back.
-    pub fn reserve(&mut self, additional: usize) {
-        self.buf.reserve(additional);
-    }
-
-    pub fn push(&mut self, item: T) {
-        self.buf.push(item);
-    }
-
-    /// Removes the items in `range` (of the items), keeping the room they took.
-    pub fn drain(&mut self, range: std::ops::Range<usize>) -> std::vec::Drain<'_, T> {
-        self.buf
-            .drain(self.start + range.start..self.start + range.end)
+    /// Where the items end in `buf`.
+    fn end(&self) -> usize {
+        self.start as usize + self.len as usize
     }
 
     pub fn as_slice(&self) -> &[T] {
         self
-    }
-
-    /// Keeps the items for which `keep` holds.
-    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.buf.drain(..self.start);
-        self.start = 0;
-        self.buf.retain(keep);
-    }
-
-    /// Gives back the gap and the spare capacity.
-    pub fn shrink_to_fit(&mut self) {
-        self.buf.drain(..self.start);
-        self.start = 0;
-        self.buf.shrink_to_fit();
     }
 }
 
 impl<T> Deref for TwoEndedVec<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        &self.buf[self.start..]
+        &self.buf[self.start as usize..self.end()]
     }
 }
 
 impl<T> DerefMut for TwoEndedVec<T> {
     fn deref_mut(&mut self) -> &mut [T] {
-        &mut self.buf[self.start..]
+        let (start, end) = (self.start as usize, self.end());
+        &mut self.buf[start..end]
     }
 }
 
+/// Takes the vector's items (its spare capacity is given back).
 impl<T> From<Vec<T>> for TwoEndedVec<T> {
-    fn from(buf: Vec<T>) -> Self {
-        TwoEndedVec { buf, start: 0 }
+    fn from(items: Vec<T>) -> Self {
+        let len = pos(items.len());
+        TwoEndedVec {
+            buf: items.into_boxed_slice(),
+            start: 0,
+            len,
+        }
     }
 }
 
 impl<T> IntoIterator for TwoEndedVec<T> {
     type Item = T;
-    type IntoIter = std::iter::Skip<std::vec::IntoIter<T>>;
+    type IntoIter = std::iter::Take<std::iter::Skip<std::vec::IntoIter<T>>>;
     fn into_iter(self) -> Self::IntoIter {
-        self.buf.into_iter().skip(self.start)
+        let (start, len) = (self.start as usize, self.len as usize);
+        self.buf.into_vec().into_iter().skip(start).take(len)
     }
 }
 
@@ -140,6 +231,12 @@ impl<'a, T> IntoIterator for &'a mut TwoEndedVec<T> {
     type IntoIter = std::slice::IterMut<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.iter_mut()
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for TwoEndedVec<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
     }
 }
 

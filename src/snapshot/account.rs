@@ -55,7 +55,7 @@ impl<'a> AccountRecords<'a> {
             for p in 0..now.people.len() {
                 let own = now.account_of(p);
                 for a in now.people.actors(state, p) {
-                    for list in a.milestones.iter().filter(|l| l.account != ANY_ACCOUNT) {
+                    for list in a.milestones().iter().filter(|l| l.account != ANY_ACCOUNT) {
                         let acct = if list.account == IMPLICIT {
                             own
                         } else {

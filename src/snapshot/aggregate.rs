@@ -156,7 +156,7 @@ fn latest_named_account(
     if latest.is_none() {
         // Only forgotten days named an account: the latest of their lifetime facts.
         for a in people.actors(state, p) {
-            for f in a.folded.iter().filter(|f| f.account != IMPLICIT) {
+            for f in a.folded().iter().filter(|f| f.account != IMPLICIT) {
                 let key = (
                     day_of_ms(f.last_ms, offset),
                     ms_in_day(f.last_ms, offset),
@@ -467,7 +467,7 @@ impl Aggregator {
                 m.previous |= !in_window && cell.day >= previous_start;
             }
             if self.pass == Pass::Full {
-                for f in &actor.folded {
+                for f in actor.folded() {
                     first_ms = first_ms.min(f.first_ms);
                     last_ms = last_ms.max(f.last_ms);
                     lifetime |= f.features;

@@ -31,10 +31,10 @@ pub(super) fn responses(state: &State, c: &Compiled, now: &Window) -> Vec<Option
                 .actors(state, p)
                 .filter_map(|a| {
                     // One response per day: the latest day's on or before D.
-                    let known = a.nps.partition_point(|n| n.day <= day);
+                    let known = a.nps().partition_point(|n| n.day <= day);
                     known
                         .checked_sub(1)
-                        .map(|i| a.nps[i])
+                        .map(|i| a.nps()[i])
                         .filter(|n| n.day >= first)
                 })
                 .max_by_key(NpsResponse::rank)

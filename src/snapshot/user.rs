@@ -232,7 +232,7 @@ impl<'a> UserRecords<'a> {
 fn milestone_times<'s>(actors: impl Iterator<Item = &'s ActorState>, times: &mut [Vec<i64>]) {
     times.iter_mut().for_each(Vec::clear);
     for a in actors {
-        for m in a.milestones.iter().filter(|m| m.account == ANY_ACCOUNT) {
+        for m in a.milestones().iter().filter(|m| m.account == ANY_ACCOUNT) {
             if let Some(t) = times.get_mut(usize::from(m.tracked)) {
                 t.extend_from_slice(&m.times);
             }
@@ -328,7 +328,7 @@ fn contact(
     let last = now
         .people
         .actors(state, p)
-        .filter_map(|a| a.contacts.iter().rev().find(|ct| ct.ms < cutoff))
+        .filter_map(|a| a.contacts().iter().rev().find(|ct| ct.ms < cutoff))
         .max();
     let Some(last) = last else { return };
     r.put(k.last_contacted_at, Value::DateTime(datetime_of(last.ms)));

@@ -207,7 +207,7 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
     m.messages = messages_in(a.messages);
     for f in a.folded {
         history::fold(
-            &mut m.folded,
+            &mut m.rare.or_default().folded,
             Folded {
                 account: slot_in(f.account),
                 first_ms: f.first_ms,
@@ -256,7 +256,7 @@ fn actor_out(a: &ActorState) -> v3::Actor {
             })
             .collect(),
         milestones: a
-            .milestones
+            .milestones()
             .iter()
             .map(|t| v3::Milestone {
                 tracked: t.tracked,
@@ -268,7 +268,7 @@ fn actor_out(a: &ActorState) -> v3::Actor {
         parents: a.parents.iter().map(link_out).collect(),
         traits: a.traits.iter().map(trait_out).collect(),
         contacts: a
-            .contacts
+            .contacts()
             .iter()
             .map(|c| v3::Contact {
                 ms: c.ms,
@@ -276,7 +276,7 @@ fn actor_out(a: &ActorState) -> v3::Actor {
             })
             .collect(),
         nps: a
-            .nps
+            .nps()
             .iter()
             .map(|n| v3::Nps {
                 day: n.day,
@@ -286,7 +286,7 @@ fn actor_out(a: &ActorState) -> v3::Actor {
             .collect(),
         messages: a.messages.to_sorted(),
         folded: a
-            .folded
+            .folded()
             .iter()
             .map(|f| v3::Folded {
                 account: slot_out(f.account),
