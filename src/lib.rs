@@ -231,7 +231,8 @@ pub use snapshot::Snapshot;
 pub use source::ErrorSource;
 pub use value::{Text, Value};
 
-/// The README's Rust examples, compiled and run as doc tests so they cannot go stale.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled and run as doc tests so they cannot go stale
+/// (they use the default features).
+#[cfg(all(doctest, feature = "json", feature = "report"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
