@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 /// A call the engine refused, with the reason. Nothing is ever dropped silently.
 ///
 /// ```
+/// # #[cfg(feature = "json")] {
 /// use pulsecheck::{Call, Rejection};
 ///
 /// let r = Call::from_json(r#"{"type":"trak","userId":"u1","timestamp":"2026-10-30T09:00:00Z"}"#)
@@ -15,6 +16,7 @@ use indexmap::IndexMap;
 /// assert!(matches!(&r, Rejection::UnknownType { value, .. } if value == "trak"));
 /// assert_eq!(r.code(), "unknown_type");
 /// assert!(r.to_string().contains("trak"));
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

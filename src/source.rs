@@ -18,6 +18,7 @@ type Inner = dyn Error + Send + Sync + 'static;
 /// kept.
 ///
 /// ```
+/// # #[cfg(feature = "json")] {
 /// use std::error::Error;
 /// use pulsecheck::{Call, ErrorSource, Rejection};
 ///
@@ -25,6 +26,7 @@ type Inner = dyn Error + Send + Sync + 'static;
 /// let Rejection::NotJson { source, .. } = &err else { panic!("{err:?}") };
 /// assert!(source.downcast_ref::<serde_json::Error>().unwrap().is_syntax());
 /// assert!(err.source().unwrap().downcast_ref::<ErrorSource>().is_some());
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct ErrorSource(Arc<Inner>);
