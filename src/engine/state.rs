@@ -68,6 +68,11 @@ pub(crate) struct MilestoneTimes {
     pub tracked: u16,
     pub account: u32,
     pub times: Vec<i64>,
+    /// No later time can enter `times` (its last, once it holds all `k`; else
+    /// `i64::MAX`). Kept beside the list so that a call in time order, which
+    /// nearly always comes after the earliest `k`, is turned away without a
+    /// look into the list's own allocation.
+    pub closed_from: i64,
 }
 
 /// The order that decides which of two same-day facts is "the latest": timestamp,
@@ -282,12 +287,20 @@ impl ActorState {
                         tracked,
                         account,
                         times: Vec::new(),
+                        closed_from: i64::MAX,
                     },
                 );
                 i
             }
         };
-        keep_smallest(&mut milestones[i].times, times, k as usize);
+        let list = &mut milestones[i];
+        if times.iter().all(|&t| t >= list.closed_from) {
+            return;
+        }
+        keep_smallest(&mut list.times, times, k as usize);
+        if list.times.len() >= k as usize {
+            list.closed_from = list.times.last().copied().unwrap_or(i64::MIN);
+        }
     }
 
     /// Whether `ms` is among the kept times of a milestone list.
