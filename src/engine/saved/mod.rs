@@ -9,6 +9,7 @@
 
 mod check;
 mod convert;
+mod order;
 mod v2;
 mod v3;
 
@@ -40,7 +41,7 @@ pub(crate) fn save<S: Serializer>(engine: &Engine, s: S) -> Result<S::Ok, S::Err
     Envelope {
         format: STATE_FORMAT,
         config: &engine.compiled.config,
-        state: convert::saved(&engine.state),
+        state: convert::saved(&engine.state, order::of(&engine.compiled.config)),
     }
     .serialize(s)
 }
@@ -48,7 +49,10 @@ pub(crate) fn save<S: Serializer>(engine: &Engine, s: S) -> Result<S::Ok, S::Err
 /// Loads an engine saved in any format this version reads.
 pub(crate) fn load<'de, D: Deserializer<'de>>(d: D) -> Result<Engine, D::Error> {
     use de::Error;
-    let (config, state) = d.deserialize_struct("Engine", FIELDS, EnvelopeVisitor)?;
+    let (mut config, state) = d.deserialize_struct("Engine", FIELDS, EnvelopeVisitor)?;
+    if let Some(saved) = &state.order {
+        order::restore(&mut config, saved).map_err(D::Error::custom)?;
+    }
     let mut engine = Engine::new(config).map_err(D::Error::custom)?;
     let compiled = &engine.compiled;
     let milestone_k: Vec<u32> = compiled.tracked.iter().map(|t| t.k).collect();
