@@ -231,18 +231,48 @@ fn corrupt_states_are_refused() {
 /// A configuration whose key features, usage metrics and milestones are not
 /// written in sorted order, so that a store sorting object keys moves them.
 fn unsorted_config() -> Config {
-    Config::builder()
-        .feature("reporting", ["Report Run"])
-        .feature("planning", ["Plan Created"])
-        .feature("exports", ["Export Done"])
-        .usage("seats_added", Usage::sum("Seat Added", "seats"))
-        .usage("api_calls", Usage::count("API Call"))
-        .user_milestone(Milestone::event("second_report", "Report Run").with_min_count(2))
-        .user_milestone(Milestone::event("first_plan", "Plan Created"))
-        .account_milestone(Milestone::event("team_export", "Export Done"))
-        .account_milestone(Milestone::event("api_user", "API Call"))
-        .build()
-        .unwrap()
+    config_in_order(&[0, 1, 2], &[0, 1], &[0, 1], &[0, 1])
+}
+
+/// [`unsorted_config`] with its key features, usage metrics, user and account
+/// milestones in the order of the given permutations.
+fn config_in_order(
+    features: &[usize],
+    usage: &[usize],
+    user: &[usize],
+    account: &[usize],
+) -> Config {
+    let all_features = [
+        ("reporting", "Report Run"),
+        ("planning", "Plan Created"),
+        ("exports", "Export Done"),
+    ];
+    let all_usage = [
+        ("seats_added", Usage::sum("Seat Added", "seats")),
+        ("api_calls", Usage::count("API Call")),
+    ];
+    let all_user = [
+        Milestone::event("second_report", "Report Run").with_min_count(2),
+        Milestone::event("first_plan", "Plan Created"),
+    ];
+    let all_account = [
+        Milestone::event("team_export", "Export Done"),
+        Milestone::event("api_user", "API Call"),
+    ];
+    let mut b = Config::builder();
+    for &i in features {
+        b = b.feature(all_features[i].0, [all_features[i].1]);
+    }
+    for &i in usage {
+        b = b.usage(all_usage[i].0, all_usage[i].1.clone());
+    }
+    for &i in user {
+        b = b.user_milestone(all_user[i].clone());
+    }
+    for &i in account {
+        b = b.account_milestone(all_account[i].clone());
+    }
+    b.build().unwrap()
 }
 
 /// An engine on [`unsorted_config`] where each user uses a different mix of
@@ -292,6 +322,52 @@ fn a_state_loads_as_itself_after_a_store_sorts_its_object_keys() {
     );
     let loaded: Engine = serde_json::from_str(&stored).unwrap();
     assert_eq!(unsorted_snapshots(&loaded), unsorted_snapshots(&engine));
+    // The configuration is back in its saved order, not just the state.
+    assert_eq!(serde_json::to_string(&loaded).unwrap(), saved);
+}
+
+/// `saved` with its configuration replaced by `config`.
+fn with_config(saved: &str, config: &Config) -> String {
+    let v = json(saved);
+    format!(
+        r#"{{"format":{},"config":{},"state":{}}}"#,
+        v["format"],
+        serde_json::to_string(config).unwrap(),
+        v["state"]
+    )
+}
+
+#[test]
+fn a_state_whose_configured_names_differ_is_refused_with_both_lists() {
+    let saved = serde_json::to_string(&unsorted_engine()).unwrap();
+    let mut v = json(&saved);
+    v["state"]["order"]["usage"][1] = "api_requests".into();
+    let err = refused(&v.to_string());
+    assert!(err.contains("usage metrics"), "{err}");
+    assert!(err.contains(r#"["seats_added", "api_requests"]"#), "{err}");
+    // (Through `serde_json::Value`: the configuration's usage metrics sorted.)
+    assert!(err.contains(r#"["api_calls", "seats_added"]"#), "{err}");
+    assert!(err.contains("rebuild"), "{err}");
+    // A milestone missing from the configuration.
+    let fewer = Config::builder()
+        .feature("reporting", ["Report Run"])
+        .feature("planning", ["Plan Created"])
+        .feature("exports", ["Export Done"])
+        .usage("seats_added", Usage::sum("Seat Added", "seats"))
+        .usage("api_calls", Usage::count("API Call"))
+        .user_milestone(Milestone::event("second_report", "Report Run").with_min_count(2))
+        .account_milestone(Milestone::event("team_export", "Export Done"))
+        .account_milestone(Milestone::event("api_user", "API Call"))
+        .build()
+        .unwrap();
+    let err = refused(&with_config(&saved, &fewer));
+    assert!(err.contains("user milestones"), "{err}");
+    // The order is part of format 3: a state without it is refused, not read
+    // with the configuration's order.
+    let mut v = json(&saved);
+    v["state"].as_object_mut().unwrap().remove("order");
+    let err = refused(&v.to_string());
+    assert!(err.contains("missing field `order`"), "{err}");
 }
 
 proptest! {
@@ -324,6 +400,27 @@ proptest! {
             prop_assert_eq!(&loaded.snapshot(sample.end()), &expected);
             prop_assert_eq!(&serde_json::to_string(&loaded).unwrap(), &saved);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases_or(24), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whatever order the saved configuration's key features, usage metrics
+    /// and milestones come back in, the engine loads as the one saved.
+    #[test]
+    fn any_reordering_of_the_configuration_loads_as_the_saved_engine(
+        features in Just(vec![0usize, 1, 2]).prop_shuffle(),
+        usage in Just(vec![0usize, 1]).prop_shuffle(),
+        user in Just(vec![0usize, 1]).prop_shuffle(),
+        account in Just(vec![0usize, 1]).prop_shuffle(),
+    ) {
+        let engine = unsorted_engine();
+        let saved = serde_json::to_string(&engine).unwrap();
+        let stored = with_config(&saved, &config_in_order(&features, &usage, &user, &account));
+        let loaded: Engine = serde_json::from_str(&stored).unwrap();
+        prop_assert_eq!(unsorted_snapshots(&loaded), unsorted_snapshots(&engine));
+        prop_assert_eq!(serde_json::to_string(&loaded).unwrap(), saved);
     }
 }
 

@@ -48,11 +48,7 @@ pub(crate) const ANY_ACCOUNT: u32 = u32::MAX - 1;
 pub(crate) struct State<Names, Actors, Accounts> {
     /// The names behind the positions the state uses. Always written; absent
     /// only in a state read from format 2.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub order: Option<Order>,
     /// Actor ids (a `userId` or an `anonymousId`; the two share one name
     /// space): the actor `i` of `actors` is named `actor_ids[i]`. Distinct.
