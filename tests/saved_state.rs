@@ -117,7 +117,7 @@ fn format_3_round_trips() {
 
 /// `text` with another format number. Edited as text: a round trip through
 /// `serde_json::Value` would sort the configuration's named maps (the key
-/// features among them), whose order is meaningful.
+/// features among them), whose order a format-2 state cannot restore.
 fn with_format(text: &str, format: u32) -> String {
     let at = text.find("\"format\":").unwrap() + "\"format\":".len();
     let digits = text[at..].trim_start();
@@ -164,8 +164,7 @@ fn the_format_must_come_before_the_state() {
 
 /// Edits the first actor (or account) of the v3 file that has two or more items
 /// in `list`. (Through `serde_json::Value`, the configuration's named maps come
-/// out sorted: a different configuration, but each test below checks that the
-/// state is refused for the reason it broke.)
+/// out sorted; loading puts them back in the order the state records.)
 fn corrupt(kind: &str, list: &str, edit: impl FnOnce(&mut Vec<Value>)) -> String {
     let mut v = json(V3);
     let items = v["state"][kind].as_array_mut().unwrap();

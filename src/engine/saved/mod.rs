@@ -4,8 +4,10 @@
 //! The file format is the shape of the types in [`v3`] (written) and [`v2`]
 //! (still read), never that of the in-memory structs, so those can change
 //! without changing a file. Loading reads the types of the file's format,
-//! brings a format-2 state to format 3 field by field, checks it ([`check`]),
-//! and only then builds the in-memory state from it ([`convert`]).
+//! brings a format-2 state to format 3 field by field, puts the configuration
+//! in the order the state's positions were saved with ([`order`]), checks the
+//! state ([`check`]), and only then builds the in-memory state from it
+//! ([`convert`]).
 
 mod check;
 mod convert;

@@ -153,7 +153,7 @@ pub(crate) struct Cell {
     pub weight: u32,
     /// How many events.
     pub count: u32,
-    /// The configured features used, one bit each in configuration order.
+    /// The configured features used: bit `i` is [`Order::features`]`[i]`.
     pub features: u64,
     /// Milliseconds into the local day of the first activity (below 86 400 000).
     pub first_ms: u32,
@@ -179,7 +179,7 @@ pub(crate) struct Usage {
     pub day: i32,
     /// An account id, or [`IMPLICIT`].
     pub account: u32,
-    /// The metric, its position among the configuration's usage metrics.
+    /// The metric, its position in [`Order::usage`].
     pub metric: u8,
     /// The sum, an exact decimal written as a string.
     pub sum: Decimal,
@@ -188,7 +188,8 @@ pub(crate) struct Usage {
 /// The earliest times of one milestone's event.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Milestone {
-    /// The milestone, its position among the configuration's event milestones.
+    /// The milestone, its position among the event milestones of
+    /// [`Order::user_milestones`] then [`Order::account_milestones`].
     pub tracked: u16,
     /// An account id, or [`ANY_ACCOUNT`] for a list kept across accounts.
     pub account: u32,
