@@ -230,16 +230,17 @@ fn corrupt_states_are_refused() {
 /// A configuration whose key features, usage metrics and milestones are not
 /// written in sorted order, so that a store sorting object keys moves them.
 fn unsorted_config() -> Config {
-    config_in_order(&[0, 1, 2], &[0, 1], &[0, 1], &[0, 1])
+    config_in_order(&[0, 1, 2], &[0, 1], &[0, 1], &[0, 1], &[0, 1])
 }
 
 /// [`unsorted_config`] with its key features, usage metrics, user and account
-/// milestones in the order of the given permutations.
+/// milestones and user segments in the order of the given permutations.
 fn config_in_order(
     features: &[usize],
     usage: &[usize],
     user: &[usize],
     account: &[usize],
+    segments: &[usize],
 ) -> Config {
     let all_features = [
         ("reporting", "Report Run"),
@@ -270,6 +271,15 @@ fn config_in_order(
     }
     for &i in account {
         b = b.account_milestone(all_account[i].clone());
+    }
+    // Segments hold no position in the state, but a snapshot lists a record's
+    // segments in their configured order.
+    let all_segments = [
+        ("regulars", "event_count >= 1"),
+        ("everyone", "event_count >= 0"),
+    ];
+    for &i in segments {
+        b = b.user_segment(all_segments[i].0, all_segments[i].1);
     }
     b.build().unwrap()
 }
@@ -413,10 +423,11 @@ proptest! {
         usage in Just(vec![0usize, 1]).prop_shuffle(),
         user in Just(vec![0usize, 1]).prop_shuffle(),
         account in Just(vec![0usize, 1]).prop_shuffle(),
+        segments in Just(vec![0usize, 1]).prop_shuffle(),
     ) {
         let engine = unsorted_engine();
         let saved = serde_json::to_string(&engine).unwrap();
-        let stored = with_config(&saved, &config_in_order(&features, &usage, &user, &account));
+        let stored = with_config(&saved, &config_in_order(&features, &usage, &user, &account, &segments));
         let loaded: Engine = serde_json::from_str(&stored).unwrap();
         prop_assert_eq!(unsorted_snapshots(&loaded), unsorted_snapshots(&engine));
         prop_assert_eq!(serde_json::to_string(&loaded).unwrap(), saved);

@@ -10,21 +10,32 @@ use super::v3::Order;
 use crate::config::Config;
 
 /// What each table is called in an error.
-const TABLES: [&str; 4] = [
+const TABLES: [&str; 6] = [
     "key features",
     "usage metrics",
     "user milestones",
     "account milestones",
+    "user segments",
+    "account segments",
 ];
 
 /// The order of `config`'s positions.
 pub(super) fn of(config: &Config) -> Order {
-    let [features, usage, user_milestones, account_milestones] = config.position_order();
+    let [
+        features,
+        usage,
+        user_milestones,
+        account_milestones,
+        user_segments,
+        account_segments,
+    ] = config.position_order();
     Order {
         features,
         usage,
         user_milestones,
         account_milestones,
+        user_segments,
+        account_segments,
     }
 }
 
@@ -37,6 +48,8 @@ pub(super) fn restore(config: &mut Config, saved: &Order) -> Result<(), String> 
         &saved.usage,
         &saved.user_milestones,
         &saved.account_milestones,
+        &saved.user_segments,
+        &saved.account_segments,
     ];
     if saved.iter().zip(&configured).all(|(s, c)| *s == c) {
         return Ok(());

@@ -76,9 +76,10 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Order>, D::E
 }
 
 /// The configured names the state refers to by position, each list in position
-/// order. Loading compares them with the saved configuration: the same names in
-/// another order put the configuration back in this order (its object keys were
-/// reordered on the way), other names are refused.
+/// order (and the segments, whose order the snapshots follow). Loading compares
+/// them with the saved configuration: the same names in another order put the
+/// configuration back in this order (its object keys were reordered on the
+/// way), other names are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Order {
@@ -93,6 +94,11 @@ pub(crate) struct Order {
     /// Account milestones, as `user_milestones`; their event milestones follow
     /// the user ones in [`Milestone::tracked`].
     pub account_milestones: Vec<String>,
+    /// User segments. No position in the state refers to them, but a
+    /// snapshot's `segments` lists and transitions follow their order.
+    pub user_segments: Vec<String>,
+    /// Account segments, as `user_segments`.
+    pub account_segments: Vec<String>,
 }
 
 /// A state as read from a file.
