@@ -199,6 +199,57 @@ impl Config {
             (None, None) => Vec::new(),
         }
     }
+
+    /// The names of the things the engine's state refers to by position, each
+    /// list in position order: key features, usage metrics, user milestones,
+    /// account milestones; then user and account segments, whose order the
+    /// snapshots' segment lists follow.
+    pub(crate) fn position_order(&self) -> [Vec<String>; 6] {
+        let names = |list: &[Milestone]| list.iter().map(|m| m.name.clone()).collect();
+        let segments =
+            |named: &Named<SegmentDef>| named.iter().map(|(n, _)| n.to_owned()).collect();
+        [
+            self.effective_features()
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect(),
+            self.usage.iter().map(|(n, _)| n.to_owned()).collect(),
+            names(&self.activation.user),
+            names(&self.activation.account),
+            segments(&self.segments.user),
+            segments(&self.segments.account),
+        ]
+    }
+
+    /// Puts those things in the order given (lists as [`Config::position_order`]
+    /// returns them, naming the same things).
+    pub(crate) fn set_position_order(&mut self, order: &[Vec<String>; 6]) {
+        let [
+            features,
+            usage,
+            user,
+            account,
+            user_segments,
+            account_segments,
+        ] = order;
+        // Without `features`, the scored events are the key features.
+        match (&mut self.features, &mut self.scoring.events) {
+            (Some(f), _) => f.reorder(features),
+            (None, Some(events)) => events.reorder(features),
+            (None, None) => {}
+        }
+        self.usage.reorder(usage);
+        let by = |names: &[String], m: &Milestone| {
+            names
+                .iter()
+                .position(|n| *n == m.name)
+                .unwrap_or(usize::MAX)
+        };
+        self.activation.user.sort_by_key(|m| by(user, m));
+        self.activation.account.sort_by_key(|m| by(account, m));
+        self.segments.user.reorder(user_segments);
+        self.segments.account.reorder(account_segments);
+    }
 }
 
 /// How raw scores are turned into 0–100.

@@ -43,6 +43,12 @@ impl<T> Named<T> {
         self.0.is_empty()
     }
 
+    /// Puts the entries in the order of `names` (entries it does not name go last).
+    pub(crate) fn reorder(&mut self, names: &[String]) {
+        self.0
+            .sort_by_key(|(k, _)| names.iter().position(|n| n == k).unwrap_or(usize::MAX));
+    }
+
     /// Names written more than once, each reported once.
     pub(crate) fn duplicates(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();

@@ -15,7 +15,7 @@ use crate::common::cases_or;
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use pulsecheck::sample::{self, Sample};
-use pulsecheck::{Engine, Snapshot, Track, UserId};
+use pulsecheck::{AccountId, Config, Engine, Group, Milestone, Snapshot, Track, Usage, UserId};
 use serde_json::Value;
 
 const V2: &str = include_str!("../data/engine-state-v2.json");
@@ -79,8 +79,13 @@ fn a_format_2_engine_saves_in_format_3() {
     let saved = serde_json::to_string_pretty(&loaded).unwrap() + "\n";
     assert_eq!(json(&saved)["format"], 3);
     assert!(saved == V3, "a format-2 engine saves as the format-3 file");
-    // Format 3 kept format 2's shape: only the number differs.
-    assert!(with_format(V2, 3) == V3);
+    // Format 3 kept format 2's shape and added the order of the configured
+    // things the state refers to by position.
+    let (mut v3, v2) = (json(V3), json(V2));
+    let order = v3["state"].as_object_mut().unwrap().remove("order");
+    assert_eq!(v3["state"], v2["state"]);
+    assert_eq!(v3["config"], v2["config"]);
+    assert!(order.is_some_and(|o| o["features"].as_array().is_some_and(|f| !f.is_empty())));
 }
 
 #[test]
@@ -109,7 +114,7 @@ fn format_3_round_trips() {
 
 /// `text` with another format number. Edited as text: a round trip through
 /// `serde_json::Value` would sort the configuration's named maps (the key
-/// features among them), whose order is meaningful.
+/// features among them), whose order a format-2 state cannot restore.
 fn with_format(text: &str, format: u32) -> String {
     let at = text.find("\"format\":").unwrap() + "\"format\":".len();
     let digits = text[at..].trim_start();
@@ -156,8 +161,7 @@ fn the_format_must_come_before_the_state() {
 
 /// Edits the first actor (or account) of the v3 file that has two or more items
 /// in `list`. (Through `serde_json::Value`, the configuration's named maps come
-/// out sorted: a different configuration, but each test below checks that the
-/// state is refused for the reason it broke.)
+/// out sorted; loading puts them back in the order the state records.)
 fn corrupt(kind: &str, list: &str, edit: impl FnOnce(&mut Vec<Value>)) -> String {
     let mut v = json(V3);
     let items = v["state"][kind].as_array_mut().unwrap();
@@ -220,11 +224,163 @@ fn corrupt_states_are_refused() {
     assert!(err.contains("mrr calls"), "{err}");
 }
 
+/// A configuration whose key features, usage metrics and milestones are not
+/// written in sorted order, so that a store sorting object keys moves them.
+fn unsorted_config() -> Config {
+    config_in_order(&[0, 1, 2], &[0, 1], &[0, 1], &[0, 1], &[0, 1])
+}
+
+/// [`unsorted_config`] with its key features, usage metrics, user and account
+/// milestones and user segments in the order of the given permutations.
+fn config_in_order(
+    features: &[usize],
+    usage: &[usize],
+    user: &[usize],
+    account: &[usize],
+    segments: &[usize],
+) -> Config {
+    let all_features = [
+        ("reporting", "Report Run"),
+        ("planning", "Plan Created"),
+        ("exports", "Export Done"),
+    ];
+    let all_usage = [
+        ("seats_added", Usage::sum("Seat Added", "seats")),
+        ("api_calls", Usage::count("API Call")),
+    ];
+    let all_user = [
+        Milestone::event("second_report", "Report Run").with_min_count(2),
+        Milestone::event("first_plan", "Plan Created"),
+    ];
+    let all_account = [
+        Milestone::event("team_export", "Export Done"),
+        Milestone::event("api_user", "API Call"),
+    ];
+    let mut b = Config::builder();
+    for &i in features {
+        b = b.feature(all_features[i].0, [all_features[i].1]);
+    }
+    for &i in usage {
+        b = b.usage(all_usage[i].0, all_usage[i].1.clone());
+    }
+    for &i in user {
+        b = b.user_milestone(all_user[i].clone());
+    }
+    for &i in account {
+        b = b.account_milestone(all_account[i].clone());
+    }
+    // Segments hold no position in the state, but a snapshot lists a record's
+    // segments in their configured order.
+    let all_segments = [
+        ("regulars", "event_count >= 1"),
+        ("everyone", "event_count >= 0"),
+    ];
+    for &i in segments {
+        b = b.user_segment(all_segments[i].0, all_segments[i].1);
+    }
+    b.build().unwrap()
+}
+
+/// An engine on [`unsorted_config`] where each user uses a different mix of
+/// features, metrics and milestones, with some history evicted (folded
+/// features).
+fn unsorted_engine() -> Engine {
+    let mut engine = Engine::new(unsorted_config()).unwrap();
+    let day0 = Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap();
+    let acme = || AccountId::from("acme");
+    for (user, events) in [
+        ("ada", &["Report Run", "Report Run", "API Call"][..]),
+        ("bob", &["Plan Created", "Seat Added", "Export Done"][..]),
+        ("cy", &["Export Done", "API Call", "Report Run"][..]),
+    ] {
+        engine
+            .ingest(&Group::new(UserId::from(user), acme(), day0).into())
+            .unwrap();
+        for (day, event) in events.iter().enumerate() {
+            let at = day0 + chrono::Duration::days(3 * day as i64 + 1);
+            let call = Track::new(UserId::from(user), *event, at)
+                .with_group_id(acme())
+                .with_property("seats", 2 + day as i64);
+            engine.ingest(&call.into()).unwrap();
+        }
+    }
+    engine.evict_before(NaiveDate::from_ymd_opt(2026, 10, 5).unwrap());
+    engine
+}
+
+fn unsorted_snapshots(engine: &Engine) -> Vec<Snapshot> {
+    [(2026, 10, 6), (2026, 10, 12), (2026, 11, 20)]
+        .into_iter()
+        .map(|(y, m, d)| engine.snapshot(NaiveDate::from_ymd_opt(y, m, d).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_state_loads_as_itself_after_a_store_sorts_its_object_keys() {
+    let engine = unsorted_engine();
+    let saved = serde_json::to_string(&engine).unwrap();
+    // What a store keeping JSON without its key order (PostgreSQL `jsonb`,
+    // `serde_json::Value` without `preserve_order`) gives back.
+    let stored = json(&saved).to_string();
+    assert_ne!(
+        stored, saved,
+        "the store reordered nothing: the test tests nothing"
+    );
+    let loaded: Engine = serde_json::from_str(&stored).unwrap();
+    assert_eq!(unsorted_snapshots(&loaded), unsorted_snapshots(&engine));
+    // The configuration is back in its saved order, not just the state.
+    assert_eq!(serde_json::to_string(&loaded).unwrap(), saved);
+}
+
+/// `saved` with its configuration replaced by `config`.
+fn with_config(saved: &str, config: &Config) -> String {
+    let v = json(saved);
+    format!(
+        r#"{{"format":{},"config":{},"state":{}}}"#,
+        v["format"],
+        serde_json::to_string(config).unwrap(),
+        v["state"]
+    )
+}
+
+#[test]
+fn a_state_whose_configured_names_differ_is_refused_with_both_lists() {
+    let saved = serde_json::to_string(&unsorted_engine()).unwrap();
+    let mut v = json(&saved);
+    v["state"]["order"]["usage"][1] = "api_requests".into();
+    let err = refused(&v.to_string());
+    assert!(err.contains("usage metrics"), "{err}");
+    assert!(err.contains(r#"["seats_added", "api_requests"]"#), "{err}");
+    // (Through `serde_json::Value`: the configuration's usage metrics sorted.)
+    assert!(err.contains(r#"["api_calls", "seats_added"]"#), "{err}");
+    assert!(err.contains("rebuild"), "{err}");
+    // A milestone missing from the configuration.
+    let fewer = Config::builder()
+        .feature("reporting", ["Report Run"])
+        .feature("planning", ["Plan Created"])
+        .feature("exports", ["Export Done"])
+        .usage("seats_added", Usage::sum("Seat Added", "seats"))
+        .usage("api_calls", Usage::count("API Call"))
+        .user_milestone(Milestone::event("second_report", "Report Run").with_min_count(2))
+        .account_milestone(Milestone::event("team_export", "Export Done"))
+        .account_milestone(Milestone::event("api_user", "API Call"))
+        .build()
+        .unwrap();
+    let err = refused(&with_config(&saved, &fewer));
+    assert!(err.contains("user milestones"), "{err}");
+    // The order is part of format 3: a state without it is refused, not read
+    // with the configuration's order.
+    let mut v = json(&saved);
+    v["state"].as_object_mut().unwrap().remove("order");
+    let err = refused(&v.to_string());
+    assert!(err.contains("missing field `order`"), "{err}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases_or(16), failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Any sample state saves and loads as itself, and read as format 2 (the
-    /// same shape) it loads as the same engine.
+    /// same shape, whose reader ignores the order) it loads as the same engine.
     #[test]
     fn any_state_round_trips_through_both_formats(
         accounts in 1usize..3,
@@ -250,6 +406,28 @@ proptest! {
             prop_assert_eq!(&loaded.snapshot(sample.end()), &expected);
             prop_assert_eq!(&serde_json::to_string(&loaded).unwrap(), &saved);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases_or(24), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whatever order the saved configuration's key features, usage metrics
+    /// and milestones come back in, the engine loads as the one saved.
+    #[test]
+    fn any_reordering_of_the_configuration_loads_as_the_saved_engine(
+        features in Just(vec![0usize, 1, 2]).prop_shuffle(),
+        usage in Just(vec![0usize, 1]).prop_shuffle(),
+        user in Just(vec![0usize, 1]).prop_shuffle(),
+        account in Just(vec![0usize, 1]).prop_shuffle(),
+        segments in Just(vec![0usize, 1]).prop_shuffle(),
+    ) {
+        let engine = unsorted_engine();
+        let saved = serde_json::to_string(&engine).unwrap();
+        let stored = with_config(&saved, &config_in_order(&features, &usage, &user, &account, &segments));
+        let loaded: Engine = serde_json::from_str(&stored).unwrap();
+        prop_assert_eq!(unsorted_snapshots(&loaded), unsorted_snapshots(&engine));
+        prop_assert_eq!(serde_json::to_string(&loaded).unwrap(), saved);
     }
 }
 

@@ -20,8 +20,10 @@ use crate::intern::Interner;
 /// The state as saved, borrowing the engine's.
 pub(super) fn saved(
     s: &State,
+    order: v3::Order,
 ) -> v3::State<Names<'_>, Each<'_, ActorState, v3::Actor>, Each<'_, AccountState, v3::Account>> {
     v3::State {
+        order: Some(order),
         actor_ids: Names(&s.actor_ids),
         actors: Each(&s.actors, actor_out),
         account_ids: Names(&s.account_ids),

@@ -4,11 +4,14 @@
 //! The file format is the shape of the types in [`v3`] (written) and [`v2`]
 //! (still read), never that of the in-memory structs, so those can change
 //! without changing a file. Loading reads the types of the file's format,
-//! brings a format-2 state to format 3 field by field, checks it ([`check`]),
-//! and only then builds the in-memory state from it ([`convert`]).
+//! brings a format-2 state to format 3 field by field, puts the configuration
+//! in the order the state's positions were saved with ([`order`]), checks the
+//! state ([`check`]), and only then builds the in-memory state from it
+//! ([`convert`]).
 
 mod check;
 mod convert;
+mod order;
 mod v2;
 mod v3;
 
@@ -40,7 +43,7 @@ pub(crate) fn save<S: Serializer>(engine: &Engine, s: S) -> Result<S::Ok, S::Err
     Envelope {
         format: STATE_FORMAT,
         config: &engine.compiled.config,
-        state: convert::saved(&engine.state),
+        state: convert::saved(&engine.state, order::of(&engine.compiled.config)),
     }
     .serialize(s)
 }
@@ -48,7 +51,10 @@ pub(crate) fn save<S: Serializer>(engine: &Engine, s: S) -> Result<S::Ok, S::Err
 /// Loads an engine saved in any format this version reads.
 pub(crate) fn load<'de, D: Deserializer<'de>>(d: D) -> Result<Engine, D::Error> {
     use de::Error;
-    let (config, state) = d.deserialize_struct("Engine", FIELDS, EnvelopeVisitor)?;
+    let (mut config, state) = d.deserialize_struct("Engine", FIELDS, EnvelopeVisitor)?;
+    if let Some(saved) = &state.order {
+        order::restore(&mut config, saved).map_err(D::Error::custom)?;
+    }
     let mut engine = Engine::new(config).map_err(D::Error::custom)?;
     let compiled = &engine.compiled;
     let milestone_k: Vec<u32> = compiled.tracked.iter().map(|t| t.k).collect();

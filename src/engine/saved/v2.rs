@@ -282,6 +282,7 @@ fn account(a: AccountState) -> v3::Account {
 impl From<State> for v3::Loaded {
     fn from(s: State) -> v3::Loaded {
         v3::State {
+            order: None,
             actor_ids: s.actor_ids,
             actors: s.actors.into_iter().map(actor).collect(),
             account_ids: s.account_ids,

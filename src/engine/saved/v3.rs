@@ -3,8 +3,20 @@
 //! A saved engine is one object: `{"format": 3, "config": …, "state": …}`, the
 //! format number first (a loader picks the state's types by it), then the
 //! [`Config`](crate::Config) in its own serde form, then a [`State`]. The JSON
-//! shape of the state is that of format 2; only the number changed, when the
-//! state stopped being the engine's in-memory structs and became these types.
+//! shape of the state is that of format 2 plus [`State::order`], written since
+//! the state stopped being the engine's in-memory structs and became these
+//! types.
+//!
+//! The state refers to some configured things by position (a key feature is a
+//! bit of [`Cell::features`], a usage metric is [`Usage::metric`], a milestone
+//! is [`Milestone::tracked`]), and those positions follow the order the
+//! configuration lists them in. A saved engine may pass through a JSON store
+//! that reorders object keys (PostgreSQL `jsonb`, `serde_json::Value` without
+//! `preserve_order`), and key features and usage metrics are object keys of the
+//! configuration; so [`State::order`] keeps the names in the order the state's
+//! positions use, and a loader puts the configuration back in that order. A
+//! format-2 state has no such record: its positions are taken to follow the
+//! configuration as it reads.
 //!
 //! Units, everywhere below:
 //! - an *instant* is milliseconds since 1970-01-01T00:00:00 UTC (`i64`), within
@@ -34,6 +46,10 @@ pub(crate) const ANY_ACCOUNT: u32 = u32::MAX - 1;
 /// plain vectors ([`Loaded`]).
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct State<Names, Actors, Accounts> {
+    /// The names behind the positions the state uses. Always written; absent
+    /// only in a state read from format 2.
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
     /// Actor ids (a `userId` or an `anonymousId`; the two share one name
     /// space): the actor `i` of `actors` is named `actor_ids[i]`. Distinct.
     pub actor_ids: Names,
@@ -51,6 +67,38 @@ pub(crate) struct State<Names, Actors, Accounts> {
     /// `Engine::evict_before`); absent when nothing was ever evicted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retained_from: Option<i32>,
+}
+
+/// A format-3 state always records its order, so a missing one is an error
+/// rather than a silent fall back to the configuration's order.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Order>, D::Error> {
+    Order::deserialize(d).map(Some)
+}
+
+/// The configured names the state refers to by position, each list in position
+/// order (and the segments, whose order the snapshots follow). Loading compares
+/// them with the saved configuration: the same names in another order put the
+/// configuration back in this order (its object keys were reordered on the
+/// way), other names are refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Order {
+    /// Key features (the scored events when no features are configured): bit
+    /// `i` of [`Cell::features`] and [`Folded::features`] is `features[i]`.
+    pub features: Vec<String>,
+    /// Usage metrics: [`Usage::metric`] `i` is `usage[i]`.
+    pub usage: Vec<String>,
+    /// User milestones, all of them as configured; the event milestones among
+    /// them, in this order, are the first [`Milestone::tracked`] positions.
+    pub user_milestones: Vec<String>,
+    /// Account milestones, as `user_milestones`; their event milestones follow
+    /// the user ones in [`Milestone::tracked`].
+    pub account_milestones: Vec<String>,
+    /// User segments. No position in the state refers to them, but a
+    /// snapshot's `segments` lists and transitions follow their order.
+    pub user_segments: Vec<String>,
+    /// Account segments, as `user_segments`.
+    pub account_segments: Vec<String>,
 }
 
 /// A state as read from a file.
@@ -111,7 +159,7 @@ pub(crate) struct Cell {
     pub weight: u32,
     /// How many events.
     pub count: u32,
-    /// The configured features used, one bit each in configuration order.
+    /// The configured features used: bit `i` is [`Order::features`]`[i]`.
     pub features: u64,
     /// Milliseconds into the local day of the first activity (below 86 400 000).
     pub first_ms: u32,
@@ -137,7 +185,7 @@ pub(crate) struct Usage {
     pub day: i32,
     /// An account id, or [`IMPLICIT`].
     pub account: u32,
-    /// The metric, its position among the configuration's usage metrics.
+    /// The metric, its position in [`Order::usage`].
     pub metric: u8,
     /// The sum, an exact decimal written as a string.
     pub sum: Decimal,
@@ -146,7 +194,8 @@ pub(crate) struct Usage {
 /// The earliest times of one milestone's event.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Milestone {
-    /// The milestone, its position among the configuration's event milestones.
+    /// The milestone, its position among the event milestones of
+    /// [`Order::user_milestones`] then [`Order::account_milestones`].
     pub tracked: u16,
     /// An account id, or [`ANY_ACCOUNT`] for a list kept across accounts.
     pub account: u32,
