@@ -303,10 +303,7 @@ impl Engine {
             traits,
         }))
     }
-}
 
-#[cfg(feature = "json")]
-impl Engine {
     /// Ingests a line that passed [`Line::check`](crate::json::Line::check): its
     /// limits, then the state, exactly as [`ingest`](Self::ingest) would the typed
     /// call built from it.
