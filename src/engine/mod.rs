@@ -48,7 +48,6 @@ use crate::config::{Config, ConfigErrors};
 use crate::id::UserId;
 use crate::intern::Interner;
 use crate::schema::{RecordKind, Schema};
-use crate::value::Value;
 pub use history::Eviction;
 use state::{AccountState, ActorState, Contact};
 
@@ -471,11 +470,4 @@ pub(crate) fn normalize_trait_key(key: &str) -> &str {
         "createdAt" => "created_at",
         other => other,
     }
-}
-
-#[allow(dead_code)]
-fn _assert_send_sync() {
-    fn is<T: Send + Sync>() {}
-    is::<Engine>();
-    is::<Value>();
 }

@@ -523,7 +523,7 @@ pub(crate) fn add_mrr_call(list: &mut TwoEndedVec<MrrCall>, call: MrrCall) {
     let end = list.partition_point(|c| c.day <= call.day);
     if let Some(last_positive) = list[start..end].iter().rposition(|c| c.positive) {
         // Everything of the day before its latest positive call no longer matters.
-        list.drain(start..start + last_positive);
+        list.remove_range(start..start + last_positive);
     }
 }
 

@@ -124,18 +124,39 @@ impl<T: Default> TwoEndedVec<T> {
         self.start = pos(gap);
     }
 
-    /// Removes the items in `range` (of the items), keeping the room they took.
+    /// Removes the items in `range` (of the items) and hands them out, keeping
+    /// the room they took.
     pub fn drain(&mut self, range: std::ops::Range<usize>) -> std::vec::IntoIter<T> {
-        let len = self.len();
-        assert!(
-            range.start <= range.end && range.end <= len,
-            "drain {range:?} of {len} items"
-        );
+        self.check_range(&range);
         let start = self.start as usize;
         let taken: Vec<T> = self.buf[start + range.start..start + range.end]
             .iter_mut()
             .map(std::mem::take)
             .collect();
+        self.close(range);
+        taken.into_iter()
+    }
+
+    /// Removes the items in `range` (of the items) without handing them out, so
+    /// nothing is allocated; the room they took is kept.
+    pub fn remove_range(&mut self, range: std::ops::Range<usize>) {
+        self.check_range(&range);
+        let start = self.start as usize;
+        self.buf[start + range.start..start + range.end].fill_with(T::default);
+        self.close(range);
+    }
+
+    fn check_range(&self, range: &std::ops::Range<usize>) {
+        let len = self.len();
+        assert!(
+            range.start <= range.end && range.end <= len,
+            "remove {range:?} of {len} items"
+        );
+    }
+
+    /// Closes the emptied (default) slots of `range` out of the items.
+    fn close(&mut self, range: std::ops::Range<usize>) {
+        let (start, len) = (self.start as usize, self.len());
         if range.start == 0 {
             // The emptied slots join the front gap.
             self.start = pos(start + range.end);
@@ -143,7 +164,6 @@ impl<T: Default> TwoEndedVec<T> {
             self.buf[start + range.start..start + len].rotate_left(range.len());
         }
         self.len = pos(len - range.len());
-        taken.into_iter()
     }
 
     /// Keeps the items for which `keep` holds.
@@ -261,7 +281,7 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// Inserting anywhere, pushing, draining and retaining do what they do
+        /// Inserting anywhere, pushing, draining, removing and retaining do what they do
         /// to a `Vec`.
         #[test]
         fn behaves_as_a_vec(ops in proptest::collection::vec((0u8..10, 0usize..1_000, proptest::prelude::any::<u32>()), 0..600)) {
@@ -283,10 +303,17 @@ mod tests {
                         list.push(value);
                         model.push(value);
                     }
-                    8 => {
+                    8 if value % 2 == 0 => {
                         let n = at % (model.len() + 1) / 2;
                         let drained: Vec<u32> = list.drain(0..n).collect();
                         proptest::prop_assert_eq!(drained, model.drain(..n).collect::<Vec<_>>());
+                    }
+                    8 => {
+                        // A range anywhere, as an `mrr` list drops a day's superseded calls.
+                        let from = at % (model.len() + 1);
+                        let to = from + (value as usize % (model.len() - from + 1));
+                        list.remove_range(from..to);
+                        model.drain(from..to);
                     }
                     _ => {
                         list.retain(|v| v % 7 != at as u32 % 7);
