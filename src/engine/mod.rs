@@ -236,7 +236,7 @@ impl Engine {
         self.state
             .actors
             .iter()
-            .filter(|a| a.user_since.is_some())
+            .filter(|a| a.user_since().is_some())
             .count()
     }
 
@@ -365,7 +365,7 @@ impl Engine {
             .zip(&o.actors)
             .map(|(name, a)| {
                 let id = self.actor(name, a.first_call, false);
-                if let Some(since) = a.user_since {
+                if let Some(since) = a.user_since() {
                     self.state.actors[id as usize].seen_at(since, true);
                 }
                 id
@@ -412,11 +412,8 @@ impl Engine {
                 let k = tracked_k.get(usize::from(m.tracked)).copied().unwrap_or(1);
                 target.add_milestone_times(m.tracked, m.account, &m.times, k);
             }
-            for g in a.groups {
-                state::upsert_link(&mut target.groups, g);
-            }
-            for p in a.parents {
-                state::upsert_link(&mut target.parents, p);
+            for l in a.links {
+                target.add_link(l);
             }
             for v in a.traits {
                 state::upsert_trait(&mut target.traits, v);

@@ -84,12 +84,25 @@ pub(crate) struct Stamp {
 }
 
 /// A dated link: actor → account (group) or actor → actor (alias / identify).
-/// Only the latest per day is kept: snapshots ask "as of the end of day D".
+/// Only the latest per (kind, day) is kept: snapshots ask "as of the end of day D".
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DayLink {
+    pub kind: LinkKind,
     pub day: DayNumber,
     pub stamp: Stamp,
     pub target: u32,
+}
+
+/// What a [`DayLink`]'s target is. An id's links of both kinds share one list
+/// (group links first): nearly every id has a link of one kind and few have
+/// both, so a second list would be a second 24-byte handle per id, mostly empty.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum LinkKind {
+    /// To an account: the actor's `group` calls.
+    #[default]
+    Group,
+    /// To another actor: `alias`, or `identify` of an anonymous id.
+    Parent,
 }
 
 /// A trait value; the latest per (key, day) is kept.
@@ -137,15 +150,17 @@ pub(crate) struct Contact {
 /// Everything known about one id (a user id or an anonymous id).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ActorState {
-    /// Earliest call that carried this id as `userId` (`None`: only ever anonymous).
-    pub user_since: Option<i64>,
+    /// Earliest call that carried this id as `userId` ([`NEVER_USER`]: only ever
+    /// anonymous; a sentinel, where an `Option` took 8 bytes more per id). Read
+    /// it through [`ActorState::user_since`].
+    user_since: i64,
     /// Earliest call of any kind.
     pub first_call: i64,
     pub cells: TwoEndedVec<Cell>,
     pub devices: TwoEndedVec<DeviceCell>,
     pub usage: TwoEndedVec<UsageCell>,
-    pub groups: TwoEndedVec<DayLink>,
-    pub parents: TwoEndedVec<DayLink>,
+    /// Group links, then parent links, each kind in day order (see [`LinkKind`]).
+    pub links: TwoEndedVec<DayLink>,
     pub traits: TwoEndedVec<TraitVersion>,
     /// Fingerprints of the `messageId`s accepted from this sender, sorted.
     pub messages: MessageSet,
@@ -213,16 +228,19 @@ impl PartialEq for RareLists {
     }
 }
 
+/// [`ActorState::user_since`] of an id never seen as `userId`: later than any
+/// instant a call can carry, so `min` with a real time gives that time.
+const NEVER_USER: i64 = i64::MAX;
+
 impl ActorState {
     pub fn new(first_call: i64) -> ActorState {
         ActorState {
-            user_since: None,
+            user_since: NEVER_USER,
             first_call,
             cells: TwoEndedVec::default(),
             devices: TwoEndedVec::default(),
             usage: TwoEndedVec::default(),
-            groups: TwoEndedVec::default(),
-            parents: TwoEndedVec::default(),
+            links: TwoEndedVec::default(),
             traits: TwoEndedVec::default(),
             messages: MessageSet::default(),
             rare: RareLists::default(),
@@ -245,11 +263,41 @@ impl ActorState {
         self.rare.get().map_or(&[], |r| &r.folded)
     }
 
+    /// Earliest call that carried this id as `userId` (`None`: only ever anonymous).
+    pub fn user_since(&self) -> Option<i64> {
+        (self.user_since != NEVER_USER).then_some(self.user_since)
+    }
+
+    /// Sets what [`ActorState::user_since`] gives (a loaded state's value; every
+    /// time a call can carry is below the sentinel).
+    pub fn set_user_since(&mut self, since: Option<i64>) {
+        self.user_since = since.unwrap_or(NEVER_USER);
+    }
+
     pub fn seen_at(&mut self, ms: i64, as_user: bool) {
         self.first_call = self.first_call.min(ms);
         if as_user {
-            self.user_since = Some(self.user_since.map_or(ms, |u| u.min(ms)));
+            self.user_since = self.user_since.min(ms);
         }
+    }
+
+    /// The links to accounts (`group` calls), in day order.
+    pub fn groups(&self) -> &[DayLink] {
+        &self.links[..self.links_split()]
+    }
+
+    /// The links to other actors (alias, identify), in day order.
+    pub fn parents(&self) -> &[DayLink] {
+        &self.links[self.links_split()..]
+    }
+
+    fn links_split(&self) -> usize {
+        self.links.partition_point(|l| l.kind == LinkKind::Group)
+    }
+
+    /// Keeps the latest link per (kind, day).
+    pub fn add_link(&mut self, link: DayLink) {
+        upsert_link(&mut self.links, link);
     }
 
     pub fn add_cell(&mut self, cell: Cell) {
@@ -405,11 +453,12 @@ impl ActorState {
             }
             rare.folded.sort_unstable_by_key(|f| f.account);
         }
-        for g in &mut self.groups {
-            g.target = ids.accounts[g.target as usize];
-        }
-        for p in &mut self.parents {
-            p.target = ids.actors[p.target as usize];
+        // Kinds and days stay, so the links keep their order.
+        for l in &mut self.links {
+            l.target = match l.kind {
+                LinkKind::Group => ids.accounts[l.target as usize],
+                LinkKind::Parent => ids.actors[l.target as usize],
+            };
         }
         for v in &mut self.traits {
             v.key = ids.trait_keys[v.key as usize];
@@ -422,8 +471,7 @@ impl ActorState {
         self.cells.is_empty()
             && self.devices.is_empty()
             && self.usage.is_empty()
-            && self.groups.is_empty()
-            && self.parents.is_empty()
+            && self.links.is_empty()
             && self.traits.is_empty()
             && self.messages.is_empty()
             && self.rare.is_empty()
@@ -436,8 +484,7 @@ impl ActorState {
         self.cells = other.cells;
         self.devices = other.devices;
         self.usage = other.usage;
-        self.groups = other.groups;
-        self.parents = other.parents;
+        self.links = other.links;
         self.traits = other.traits;
         self.messages = other.messages;
         self.rare = other.rare;
@@ -456,9 +503,9 @@ pub(crate) fn keep_smallest(times: &mut Vec<i64>, new: &[i64], k: usize) {
     }
 }
 
-/// Keeps the latest link per day.
-pub(crate) fn upsert_link(links: &mut TwoEndedVec<DayLink>, link: DayLink) {
-    match links.binary_search_by(|l| l.day.cmp(&link.day)) {
+/// Keeps the latest link per (kind, day).
+fn upsert_link(links: &mut TwoEndedVec<DayLink>, link: DayLink) {
+    match links.binary_search_by(|l| (l.kind, l.day).cmp(&(link.kind, link.day))) {
         Ok(i) => {
             if (link.stamp, link.target) > (links[i].stamp, links[i].target) {
                 links[i] = link;
@@ -468,7 +515,7 @@ pub(crate) fn upsert_link(links: &mut TwoEndedVec<DayLink>, link: DayLink) {
     }
 }
 
-/// The latest link on or before `day`.
+/// The latest link on or before `day` (of links of one kind).
 pub(crate) fn link_as_of(links: &[DayLink], day: DayNumber) -> Option<&DayLink> {
     let n = links.partition_point(|l| l.day <= day);
     n.checked_sub(1).map(|i| &links[i])
@@ -540,6 +587,22 @@ pub(crate) fn mrr_history(list: &[MrrCall], day: DayNumber) -> (bool, Option<i64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The per-id record and the list items are most of an engine's memory; a
+    /// field that widens one shows here first.
+    #[test]
+    fn sizes() {
+        use std::mem::size_of;
+        println!(
+            "ActorState {} Cell {} UsageCell {} TraitVersion {} DeviceCell {} DayLink {}",
+            size_of::<ActorState>(),
+            size_of::<Cell>(),
+            size_of::<UsageCell>(),
+            size_of::<TraitVersion>(),
+            size_of::<DeviceCell>(),
+            size_of::<DayLink>(),
+        );
+    }
 
     #[test]
     fn keep_smallest_is_order_free() {

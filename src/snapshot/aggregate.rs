@@ -111,7 +111,7 @@ impl Window {
 fn group_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
     let mut best = None;
     for a in people.actors(state, p) {
-        if let Some(link) = link_as_of(&a.groups, day) {
+        if let Some(link) = link_as_of(a.groups(), day) {
             let key = (link.day, link.stamp, link.target);
             if best.is_none_or(|b| key > b) {
                 best = Some(key);

@@ -12,8 +12,8 @@ use crate::engine::State;
 use crate::engine::history::{self, Folded};
 use crate::engine::messages::MessageSet;
 use crate::engine::state::{
-    self, AccountState, ActorState, Cell, Contact, DayLink, DeviceCell, MrrCall, NpsResponse,
-    Stamp, TraitVersion, UsageCell,
+    self, AccountState, ActorState, Cell, Contact, DayLink, DeviceCell, LinkKind, MrrCall,
+    NpsResponse, Stamp, TraitVersion, UsageCell,
 };
 use crate::intern::Interner;
 
@@ -109,8 +109,9 @@ fn stamp_out(s: &Stamp) -> v3::Stamp {
     }
 }
 
-fn link_in(l: v3::Link) -> DayLink {
+fn link_in(kind: LinkKind, l: v3::Link) -> DayLink {
     DayLink {
+        kind,
         day: l.day,
         stamp: stamp_in(l.stamp),
         target: l.target,
@@ -153,7 +154,7 @@ fn messages_in(keys: Vec<u64>) -> MessageSet {
 
 fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
     let mut m = ActorState::new(a.first_call);
-    m.user_since = a.user_since;
+    m.set_user_since(a.user_since);
     for c in a.cells {
         m.add_cell(Cell {
             day: c.day,
@@ -185,10 +186,10 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
         m.add_milestone_times(t.tracked, slot_in(t.account), &t.times, k);
     }
     for g in a.groups {
-        state::upsert_link(&mut m.groups, link_in(g));
+        m.add_link(link_in(LinkKind::Group, g));
     }
     for p in a.parents {
-        state::upsert_link(&mut m.parents, link_in(p));
+        m.add_link(link_in(LinkKind::Parent, p));
     }
     for t in a.traits {
         state::upsert_trait(&mut m.traits, trait_in(t));
@@ -223,7 +224,7 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
 
 fn actor_out(a: &ActorState) -> v3::Actor {
     v3::Actor {
-        user_since: a.user_since,
+        user_since: a.user_since(),
         first_call: a.first_call,
         cells: a
             .cells
@@ -266,8 +267,8 @@ fn actor_out(a: &ActorState) -> v3::Actor {
                 times: t.times.clone(),
             })
             .collect(),
-        groups: a.groups.iter().map(link_out).collect(),
-        parents: a.parents.iter().map(link_out).collect(),
+        groups: a.groups().iter().map(link_out).collect(),
+        parents: a.parents().iter().map(link_out).collect(),
         traits: a.traits.iter().map(trait_out).collect(),
         contacts: a
             .contacts()
