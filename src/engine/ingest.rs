@@ -660,7 +660,7 @@ impl Engine {
         if forgotten {
             // A forgotten day: only its lifetime facts are kept.
             history::fold(
-                &mut target.rare.or_default().folded,
+                &mut target.rare.rarer_mut().folded,
                 folded_of(&cell, compiled.offset),
             );
             return;

@@ -407,7 +407,8 @@ impl Engine {
             for u in a.usage {
                 target.add_usage(u);
             }
-            let rare = a.rare.take();
+            let mut rare = a.rare.take();
+            let rarer = rare.take_rarer();
             for m in rare.milestones {
                 let k = tracked_k.get(usize::from(m.tracked)).copied().unwrap_or(1);
                 target.add_milestone_times(m.tracked, m.account, &m.times, k);
@@ -418,14 +419,14 @@ impl Engine {
             for v in a.traits {
                 state::upsert_trait(&mut target.traits, v);
             }
-            for c in rare.contacts {
+            for c in rarer.contacts {
                 target.add_contact(c);
             }
-            for n in rare.nps {
+            for n in rarer.nps {
                 target.add_nps(n);
             }
-            for f in rare.folded {
-                history::fold(&mut target.rare.or_default().folded, f);
+            for f in rarer.folded {
+                history::fold(&mut target.rare.rarer_mut().folded, f);
             }
             stats.overlapping_messages += target.messages.merge(&a.messages);
         }

@@ -169,9 +169,19 @@ pub(crate) struct ActorState {
 }
 
 /// The lists of an id that most ids leave empty.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Milestones are reached by most users (not by their anonymous ids); the other
+/// lists by few ids at all. So those sit out of line once more: a user with
+/// milestones pays 8 bytes for them here, where they took 72.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Rare {
     pub milestones: Vec<MilestoneTimes>,
+    rarer: Option<Box<Rarer>>,
+}
+
+/// The rarest lists of an id (see [`Rare`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Rarer {
     pub contacts: Vec<Contact>,
     /// NPS responses, one per day (only with `health.nps` configured).
     pub nps: TwoEndedVec<NpsResponse>,
@@ -179,17 +189,46 @@ pub(crate) struct Rare {
     pub folded: Vec<Folded>,
 }
 
+impl Rarer {
+    fn is_empty(&self) -> bool {
+        self.contacts.is_empty() && self.nps.is_empty() && self.folded.is_empty()
+    }
+}
+
 impl Rare {
     fn is_empty(&self) -> bool {
-        self.milestones.is_empty()
-            && self.contacts.is_empty()
-            && self.nps.is_empty()
-            && self.folded.is_empty()
+        self.milestones.is_empty() && self.rarer.as_ref().is_none_or(|r| r.is_empty())
+    }
+
+    pub fn rarer(&self) -> Option<&Rarer> {
+        self.rarer.as_deref()
+    }
+
+    /// The rarest lists, made on first use.
+    pub fn rarer_mut(&mut self) -> &mut Rarer {
+        self.rarer.get_or_insert_with(Box::default)
+    }
+
+    /// Takes the rarest lists (empty if there were none).
+    pub fn take_rarer(&mut self) -> Rarer {
+        self.rarer.take().map(|r| *r).unwrap_or_default()
+    }
+}
+
+/// As for [`RareLists`]: no lists and empty lists are the same value.
+impl PartialEq for Rare {
+    fn eq(&self, other: &Rare) -> bool {
+        self.milestones == other.milestones
+            && match (self.rarer(), other.rarer()) {
+                (Some(a), Some(b)) => a == b,
+                (Some(r), None) | (None, Some(r)) => r.is_empty(),
+                (None, None) => true,
+            }
     }
 }
 
 /// The [`Rare`] lists of an id, out of line: an id with none of them (most ids)
-/// pays 8 bytes for the four, where they took 96 in place. No lists and empty
+/// pays 8 bytes for them. No lists and empty
 /// lists are the same value (for equality), so which of the two an
 /// id holds cannot change an answer.
 #[derive(Debug, Clone, Default)]
@@ -207,6 +246,20 @@ impl RareLists {
     /// The lists, made on first use.
     pub fn or_default(&mut self) -> &mut Rare {
         self.0.get_or_insert_with(Box::default)
+    }
+
+    /// The rarest lists, made on first use.
+    pub fn rarer_mut(&mut self) -> &mut Rarer {
+        self.or_default().rarer_mut()
+    }
+
+    /// The rarest lists, if there are any to change.
+    pub fn rarer_get_mut(&mut self) -> Option<&mut Rarer> {
+        self.get_mut().and_then(|r| r.rarer.as_deref_mut())
+    }
+
+    fn rarer(&self) -> Option<&Rarer> {
+        self.get().and_then(Rare::rarer)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -252,15 +305,15 @@ impl ActorState {
     }
 
     pub fn contacts(&self) -> &[Contact] {
-        self.rare.get().map_or(&[], |r| &r.contacts)
+        self.rare.rarer().map_or(&[], |r| &r.contacts)
     }
 
     pub fn nps(&self) -> &[NpsResponse] {
-        self.rare.get().map_or(&[], |r| &r.nps)
+        self.rare.rarer().map_or(&[], |r| &r.nps)
     }
 
     pub fn folded(&self) -> &[Folded] {
-        self.rare.get().map_or(&[], |r| &r.folded)
+        self.rare.rarer().map_or(&[], |r| &r.folded)
     }
 
     /// Earliest call that carried this id as `userId` (`None`: only ever anonymous).
@@ -329,6 +382,9 @@ impl ActorState {
         {
             Ok(i) => i,
             Err(i) => {
+                // An id tracks a few milestones, each added once: room for just
+                // those (a `Vec` would start at 4 of these 40-byte items).
+                milestones.reserve_exact(1);
                 milestones.insert(
                     i,
                     MilestoneTimes {
@@ -361,7 +417,7 @@ impl ActorState {
 
     pub fn add_nps(&mut self, r: NpsResponse) {
         upsert_sorted(
-            &mut self.rare.or_default().nps,
+            &mut self.rare.rarer_mut().nps,
             r,
             |n| n.day,
             |n, r| {
@@ -373,7 +429,7 @@ impl ActorState {
     }
 
     pub fn add_contact(&mut self, c: Contact) {
-        let contacts = &mut self.rare.or_default().contacts;
+        let contacts = &mut self.rare.rarer_mut().contacts;
         if let Err(i) = contacts.binary_search(&c) {
             contacts.insert(i, c);
         }
@@ -448,10 +504,12 @@ impl ActorState {
             }
             rare.milestones
                 .sort_unstable_by_key(|m| (m.tracked, m.account));
-            for f in &mut rare.folded {
-                f.account = ids.slot(f.account);
+            if let Some(rarer) = rare.rarer.as_deref_mut() {
+                for f in &mut rarer.folded {
+                    f.account = ids.slot(f.account);
+                }
+                rarer.folded.sort_unstable_by_key(|f| f.account);
             }
-            rare.folded.sort_unstable_by_key(|f| f.account);
         }
         // Kinds and days stay, so the links keep their order.
         for l in &mut self.links {
@@ -494,12 +552,19 @@ impl ActorState {
 /// Merges `new` into the sorted `times`, keeping the `k` smallest.
 pub(crate) fn keep_smallest(times: &mut Vec<i64>, new: &[i64], k: usize) {
     for &t in new {
-        if times.len() == k && times.last().is_some_and(|&last| t >= last) {
-            continue;
+        if times.len() >= k {
+            if times.last().is_none_or(|&last| t >= last) {
+                continue;
+            }
+            // `t` takes the place of the last: the list stays within its room.
+            times.pop();
+        } else if times.len() == times.capacity() {
+            // Never room for more than `k`: most lists keep 1 or a few times,
+            // where `Vec` would start at 4 and then double.
+            times.reserve_exact(times.len().max(1).min(k - times.len()));
         }
         let i = times.partition_point(|&x| x <= t);
         times.insert(i, t);
-        times.truncate(k);
     }
 }
 
@@ -613,5 +678,25 @@ mod tests {
         keep_smallest(&mut b, &[3, 5, 1], 3);
         assert_eq!(a, [1, 3, 3]);
         assert_eq!(a, b);
+    }
+
+    proptest::proptest! {
+        /// Whatever the batches, the list is the `k` smallest of all times, and
+        /// never has room for more.
+        #[test]
+        fn keep_smallest_keeps_the_k_smallest_in_k_slots(
+            batches in proptest::collection::vec(proptest::collection::vec(0i64..20, 0..6), 0..8),
+            k in 0usize..7,
+        ) {
+            let mut times = Vec::new();
+            for batch in &batches {
+                keep_smallest(&mut times, batch, k);
+            }
+            let mut model: Vec<i64> = batches.concat();
+            model.sort_unstable();
+            model.truncate(k);
+            proptest::prop_assert_eq!(&times, &model);
+            proptest::prop_assert!(times.capacity() <= k);
+        }
     }
 }

@@ -210,7 +210,7 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
     m.messages = messages_in(a.messages);
     for f in a.folded {
         history::fold(
-            &mut m.rare.or_default().folded,
+            &mut m.rare.rarer_mut().folded,
             Folded {
                 account: slot_in(f.account),
                 first_ms: f.first_ms,
