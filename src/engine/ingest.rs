@@ -694,12 +694,7 @@ impl Engine {
                 }
             };
             if let Some(sum) = amount {
-                target.add_usage(UsageCell {
-                    day,
-                    account,
-                    metric,
-                    sum,
-                });
+                target.add_usage(UsageCell::new(day, account, metric, sum));
             }
         }
     }

@@ -53,12 +53,70 @@ pub(crate) struct DeviceCell {
     pub count: u32,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// A usage metric's sum for one actor, day and account slot.
+#[derive(Default, Clone, Copy)]
 pub(crate) struct UsageCell {
     pub day: DayNumber,
     pub account: u32,
-    pub metric: u8,
-    pub sum: Decimal,
+    /// The sum as [`Decimal::serialize`] lays it out, with the metric in its
+    /// first byte: the low bits of a `Decimal`'s flags, which it leaves unused
+    /// and [`Decimal::deserialize`] ignores. A cell is 24 bytes so, where a `u8`
+    /// beside a `Decimal` padded it to 28; the sum is the `Decimal` itself, bit
+    /// for bit.
+    metric_and_sum: [u8; 16],
+}
+
+impl UsageCell {
+    pub fn new(day: DayNumber, account: u32, metric: u8, sum: Decimal) -> UsageCell {
+        let mut metric_and_sum = sum.serialize();
+        metric_and_sum[0] = metric;
+        UsageCell {
+            day,
+            account,
+            metric_and_sum,
+        }
+    }
+
+    pub fn metric(&self) -> u8 {
+        self.metric_and_sum[0]
+    }
+
+    pub fn sum(&self) -> Decimal {
+        Decimal::deserialize(self.metric_and_sum)
+    }
+
+    fn key(&self) -> (DayNumber, u32, u8) {
+        (self.day, self.account, self.metric())
+    }
+
+    fn combine(&mut self, o: &UsageCell) {
+        *self = UsageCell::new(
+            self.day,
+            self.account,
+            self.metric(),
+            self.sum().saturating_add(o.sum()),
+        );
+    }
+}
+
+/// Equal sums compare as numbers (`1.0` and `1.00` are equal), as `Decimal` does.
+impl PartialEq for UsageCell {
+    fn eq(&self, o: &UsageCell) -> bool {
+        self.key() == o.key() && self.sum() == o.sum()
+    }
+}
+
+impl Eq for UsageCell {}
+
+impl std::fmt::Debug for UsageCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UsageCell")
+            .field("day", &self.day)
+            .field("account", &self.account)
+            .field("metric", &self.metric())
+            .field("sum", &self.sum())
+            .finish()
+    }
 }
 
 /// The earliest `k` timestamps of a milestone's event (all that deciding "met, and
@@ -367,12 +425,7 @@ impl ActorState {
     }
 
     pub fn add_usage(&mut self, u: UsageCell) {
-        upsert_sorted(
-            &mut self.usage,
-            u,
-            |c| (c.day, c.account, c.metric),
-            |c, u| c.sum = c.sum.saturating_add(u.sum),
-        );
+        upsert_sorted(&mut self.usage, u, UsageCell::key, UsageCell::combine);
     }
 
     pub fn add_milestone_times(&mut self, tracked: u16, account: u32, times: &[i64], k: u32) {
@@ -496,8 +549,7 @@ impl ActorState {
         for u in &mut self.usage {
             u.account = ids.slot(u.account);
         }
-        self.usage
-            .sort_unstable_by_key(|u| (u.day, u.account, u.metric));
+        self.usage.sort_unstable_by_key(UsageCell::key);
         if let Some(rare) = self.rare.get_mut() {
             for m in &mut rare.milestones {
                 m.account = ids.slot(m.account);
@@ -681,6 +733,29 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A usage cell gives back its metric and its sum bit for bit (sign of
+        /// zero and scale included).
+        #[test]
+        fn a_usage_cell_keeps_metric_and_sum_exactly(
+            metric in proptest::prelude::any::<u8>(),
+            (lo, mid, hi) in proptest::prelude::any::<(u32, u32, u32)>(),
+            negative in proptest::prelude::any::<bool>(),
+            scale in 0u32..=28,
+        ) {
+            let zero = Decimal::from_parts(0, 0, 0, false, 0);
+            for sum in [
+                Decimal::from_parts(lo, mid, hi, negative, scale),
+                Decimal::from_parts(lo, 0, 0, negative, scale),
+                -zero,
+                Decimal::MAX,
+                Decimal::MIN,
+            ] {
+                let cell = UsageCell::new(-3, 7, metric, sum);
+                proptest::prop_assert_eq!(cell.metric(), metric);
+                proptest::prop_assert_eq!(cell.sum().serialize(), sum.serialize());
+            }
+        }
+
         /// Whatever the batches, the list is the `k` smallest of all times, and
         /// never has room for more.
         #[test]

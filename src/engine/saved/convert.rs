@@ -174,12 +174,7 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
         });
     }
     for u in a.usage {
-        m.add_usage(UsageCell {
-            day: u.day,
-            account: slot_in(u.account),
-            metric: u.metric,
-            sum: u.sum,
-        });
+        m.add_usage(UsageCell::new(u.day, slot_in(u.account), u.metric, u.sum));
     }
     for t in a.milestones {
         let k = milestone_k[usize::from(t.tracked)];
@@ -254,8 +249,8 @@ fn actor_out(a: &ActorState) -> v3::Actor {
             .map(|u| v3::Usage {
                 day: u.day,
                 account: slot_out(u.account),
-                metric: u.metric,
-                sum: u.sum,
+                metric: u.metric(),
+                sum: u.sum(),
             })
             .collect(),
         milestones: a
