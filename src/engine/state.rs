@@ -719,6 +719,12 @@ mod tests {
             size_of::<DeviceCell>(),
             size_of::<DayLink>(),
         );
+        assert!(size_of::<ActorState>() - size_of::<MessageSet>() <= 144);
+        assert!(size_of::<Rare>() <= 32);
+        assert!(size_of::<Cell>() <= 32);
+        assert!(size_of::<UsageCell>() <= 24);
+        assert!(size_of::<DeviceCell>() <= 12);
+        assert!(size_of::<DayLink>() <= 32);
     }
 
     #[test]
