@@ -74,15 +74,15 @@ impl ActorState {
     pub(crate) fn evict_before(&mut self, day: DayNumber, offset: i32) -> (u64, u64) {
         let old = self.cells.partition_point(|c| c.day < day);
         if old > 0 {
-            let folded = &mut self.rare.or_default().folded;
+            let folded = &mut self.rare.rarer_mut().folded;
             for cell in self.cells.drain(0..old) {
                 fold(folded, folded_of(&cell, offset));
             }
         }
         self.devices.retain(|d| d.day >= day);
         self.usage.retain(|u| u.day >= day);
-        if let Some(rare) = self.rare.get_mut() {
-            rare.nps.retain(|n| n.day >= day);
+        if let Some(rarer) = self.rare.rarer_get_mut() {
+            rarer.nps.retain(|n| n.day >= day);
         }
         let before = self.messages.len();
         self.messages.evict_before(day);

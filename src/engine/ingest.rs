@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::history::{self, folded_of};
 use super::messages::message_key;
 use super::state::{
-    self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, MrrCall, NpsResponse, Stamp,
+    self, ANY_ACCOUNT, Cell, DayLink, DeviceCell, IMPLICIT, LinkKind, MrrCall, NpsResponse, Stamp,
     TraitVersion, UsageCell,
 };
 use super::two_ended::TwoEndedVec;
@@ -487,12 +487,12 @@ impl Engine {
                 }
                 if let Sender::Actor(id) = sender {
                     self.state.actors[id as usize].seen_at(ms, call.user_id.is_some());
-                    let link = DayLink {
+                    self.state.actors[id as usize].add_link(DayLink {
+                        kind: LinkKind::Group,
                         day,
                         stamp,
                         target: account,
-                    };
-                    state::upsert_link(&mut self.state.actors[id as usize].groups, link);
+                    });
                 }
             }
             Kind::Alias => {
@@ -589,12 +589,12 @@ impl Engine {
     /// Records that `child` (an older or anonymous id) is `parent` from `day` on.
     fn link_parent(&mut self, child: u32, parent: u32, day: i32, stamp: Stamp) {
         if child != parent {
-            let link = DayLink {
+            self.state.actors[child as usize].add_link(DayLink {
+                kind: LinkKind::Parent,
                 day,
                 stamp,
                 target: parent,
-            };
-            state::upsert_link(&mut self.state.actors[child as usize].parents, link);
+            });
         }
     }
 
@@ -660,7 +660,7 @@ impl Engine {
         if forgotten {
             // A forgotten day: only its lifetime facts are kept.
             history::fold(
-                &mut target.rare.or_default().folded,
+                &mut target.rare.rarer_mut().folded,
                 folded_of(&cell, compiled.offset),
             );
             return;
@@ -694,12 +694,7 @@ impl Engine {
                 }
             };
             if let Some(sum) = amount {
-                target.add_usage(UsageCell {
-                    day,
-                    account,
-                    metric,
-                    sum,
-                });
+                target.add_usage(UsageCell::new(day, account, metric, sum));
             }
         }
     }

@@ -236,7 +236,7 @@ impl Engine {
         self.state
             .actors
             .iter()
-            .filter(|a| a.user_since.is_some())
+            .filter(|a| a.user_since().is_some())
             .count()
     }
 
@@ -283,9 +283,11 @@ impl Engine {
         if new {
             let actors = &mut self.state.actors;
             if actors.len() == actors.capacity() {
-                // By half the ids rather than doubling: the ids' fixed part is a
-                // large share of the state, and doubling left a third of it spare.
-                actors.reserve_exact((actors.len() / 2).max(16));
+                // By a quarter of the ids rather than doubling: the ids' fixed
+                // part is a large share of the state, and doubling left a third
+                // of it spare. The records move about four times each over a
+                // load, which next to the calls that made them is little.
+                actors.reserve_exact((actors.len() / 4).max(16));
             }
             actors.push(ActorState::new(ms));
         }
@@ -365,7 +367,7 @@ impl Engine {
             .zip(&o.actors)
             .map(|(name, a)| {
                 let id = self.actor(name, a.first_call, false);
-                if let Some(since) = a.user_since {
+                if let Some(since) = a.user_since() {
                     self.state.actors[id as usize].seen_at(since, true);
                 }
                 id
@@ -407,28 +409,26 @@ impl Engine {
             for u in a.usage {
                 target.add_usage(u);
             }
-            let rare = a.rare.take();
+            let mut rare = a.rare.take();
+            let rarer = rare.take_rarer();
             for m in rare.milestones {
                 let k = tracked_k.get(usize::from(m.tracked)).copied().unwrap_or(1);
                 target.add_milestone_times(m.tracked, m.account, &m.times, k);
             }
-            for g in a.groups {
-                state::upsert_link(&mut target.groups, g);
-            }
-            for p in a.parents {
-                state::upsert_link(&mut target.parents, p);
+            for l in a.links {
+                target.add_link(l);
             }
             for v in a.traits {
                 state::upsert_trait(&mut target.traits, v);
             }
-            for c in rare.contacts {
+            for c in rarer.contacts {
                 target.add_contact(c);
             }
-            for n in rare.nps {
+            for n in rarer.nps {
                 target.add_nps(n);
             }
-            for f in rare.folded {
-                history::fold(&mut target.rare.or_default().folded, f);
+            for f in rarer.folded {
+                history::fold(&mut target.rare.rarer_mut().folded, f);
             }
             stats.overlapping_messages += target.messages.merge(&a.messages);
         }

@@ -53,12 +53,70 @@ pub(crate) struct DeviceCell {
     pub count: u32,
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// A usage metric's sum for one actor, day and account slot.
+#[derive(Default, Clone, Copy)]
 pub(crate) struct UsageCell {
     pub day: DayNumber,
     pub account: u32,
-    pub metric: u8,
-    pub sum: Decimal,
+    /// The sum as [`Decimal::serialize`] lays it out, with the metric in its
+    /// first byte: the low bits of a `Decimal`'s flags, which it leaves unused
+    /// and [`Decimal::deserialize`] ignores. A cell is 24 bytes so, where a `u8`
+    /// beside a `Decimal` padded it to 28; the sum is the `Decimal` itself, bit
+    /// for bit.
+    metric_and_sum: [u8; 16],
+}
+
+impl UsageCell {
+    pub fn new(day: DayNumber, account: u32, metric: u8, sum: Decimal) -> UsageCell {
+        let mut metric_and_sum = sum.serialize();
+        metric_and_sum[0] = metric;
+        UsageCell {
+            day,
+            account,
+            metric_and_sum,
+        }
+    }
+
+    pub fn metric(&self) -> u8 {
+        self.metric_and_sum[0]
+    }
+
+    pub fn sum(&self) -> Decimal {
+        Decimal::deserialize(self.metric_and_sum)
+    }
+
+    fn key(&self) -> (DayNumber, u32, u8) {
+        (self.day, self.account, self.metric())
+    }
+
+    fn combine(&mut self, o: &UsageCell) {
+        *self = UsageCell::new(
+            self.day,
+            self.account,
+            self.metric(),
+            self.sum().saturating_add(o.sum()),
+        );
+    }
+}
+
+/// Equal sums compare as numbers (`1.0` and `1.00` are equal), as `Decimal` does.
+impl PartialEq for UsageCell {
+    fn eq(&self, o: &UsageCell) -> bool {
+        self.key() == o.key() && self.sum() == o.sum()
+    }
+}
+
+impl Eq for UsageCell {}
+
+impl std::fmt::Debug for UsageCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UsageCell")
+            .field("day", &self.day)
+            .field("account", &self.account)
+            .field("metric", &self.metric())
+            .field("sum", &self.sum())
+            .finish()
+    }
 }
 
 /// The earliest `k` timestamps of a milestone's event (all that deciding "met, and
@@ -84,12 +142,25 @@ pub(crate) struct Stamp {
 }
 
 /// A dated link: actor → account (group) or actor → actor (alias / identify).
-/// Only the latest per day is kept: snapshots ask "as of the end of day D".
+/// Only the latest per (kind, day) is kept: snapshots ask "as of the end of day D".
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DayLink {
+    pub kind: LinkKind,
     pub day: DayNumber,
     pub stamp: Stamp,
     pub target: u32,
+}
+
+/// What a [`DayLink`]'s target is. An id's links of both kinds share one list
+/// (group links first): nearly every id has a link of one kind and few have
+/// both, so a second list would be a second 24-byte handle per id, mostly empty.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum LinkKind {
+    /// To an account: the actor's `group` calls.
+    #[default]
+    Group,
+    /// To another actor: `alias`, or `identify` of an anonymous id.
+    Parent,
 }
 
 /// A trait value; the latest per (key, day) is kept.
@@ -137,15 +208,17 @@ pub(crate) struct Contact {
 /// Everything known about one id (a user id or an anonymous id).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ActorState {
-    /// Earliest call that carried this id as `userId` (`None`: only ever anonymous).
-    pub user_since: Option<i64>,
+    /// Earliest call that carried this id as `userId` ([`NEVER_USER`]: only ever
+    /// anonymous; a sentinel, where an `Option` took 8 bytes more per id). Read
+    /// it through [`ActorState::user_since`].
+    user_since: i64,
     /// Earliest call of any kind.
     pub first_call: i64,
     pub cells: TwoEndedVec<Cell>,
     pub devices: TwoEndedVec<DeviceCell>,
     pub usage: TwoEndedVec<UsageCell>,
-    pub groups: TwoEndedVec<DayLink>,
-    pub parents: TwoEndedVec<DayLink>,
+    /// Group links, then parent links, each kind in day order (see [`LinkKind`]).
+    pub links: TwoEndedVec<DayLink>,
     pub traits: TwoEndedVec<TraitVersion>,
     /// Fingerprints of the `messageId`s accepted from this sender, sorted.
     pub messages: MessageSet,
@@ -154,9 +227,19 @@ pub(crate) struct ActorState {
 }
 
 /// The lists of an id that most ids leave empty.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Milestones are reached by most users (not by their anonymous ids); the other
+/// lists by few ids at all. So those sit out of line once more: a user with
+/// milestones pays 8 bytes for them here, where they took 72.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Rare {
     pub milestones: Vec<MilestoneTimes>,
+    rarer: Option<Box<Rarer>>,
+}
+
+/// The rarest lists of an id (see [`Rare`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Rarer {
     pub contacts: Vec<Contact>,
     /// NPS responses, one per day (only with `health.nps` configured).
     pub nps: TwoEndedVec<NpsResponse>,
@@ -164,17 +247,46 @@ pub(crate) struct Rare {
     pub folded: Vec<Folded>,
 }
 
+impl Rarer {
+    fn is_empty(&self) -> bool {
+        self.contacts.is_empty() && self.nps.is_empty() && self.folded.is_empty()
+    }
+}
+
 impl Rare {
     fn is_empty(&self) -> bool {
-        self.milestones.is_empty()
-            && self.contacts.is_empty()
-            && self.nps.is_empty()
-            && self.folded.is_empty()
+        self.milestones.is_empty() && self.rarer.as_ref().is_none_or(|r| r.is_empty())
+    }
+
+    pub fn rarer(&self) -> Option<&Rarer> {
+        self.rarer.as_deref()
+    }
+
+    /// The rarest lists, made on first use.
+    pub fn rarer_mut(&mut self) -> &mut Rarer {
+        self.rarer.get_or_insert_with(Box::default)
+    }
+
+    /// Takes the rarest lists (empty if there were none).
+    pub fn take_rarer(&mut self) -> Rarer {
+        self.rarer.take().map(|r| *r).unwrap_or_default()
+    }
+}
+
+/// As for [`RareLists`]: no lists and empty lists are the same value.
+impl PartialEq for Rare {
+    fn eq(&self, other: &Rare) -> bool {
+        self.milestones == other.milestones
+            && match (self.rarer(), other.rarer()) {
+                (Some(a), Some(b)) => a == b,
+                (Some(r), None) | (None, Some(r)) => r.is_empty(),
+                (None, None) => true,
+            }
     }
 }
 
 /// The [`Rare`] lists of an id, out of line: an id with none of them (most ids)
-/// pays 8 bytes for the four, where they took 96 in place. No lists and empty
+/// pays 8 bytes for them. No lists and empty
 /// lists are the same value (for equality), so which of the two an
 /// id holds cannot change an answer.
 #[derive(Debug, Clone, Default)]
@@ -192,6 +304,20 @@ impl RareLists {
     /// The lists, made on first use.
     pub fn or_default(&mut self) -> &mut Rare {
         self.0.get_or_insert_with(Box::default)
+    }
+
+    /// The rarest lists, made on first use.
+    pub fn rarer_mut(&mut self) -> &mut Rarer {
+        self.or_default().rarer_mut()
+    }
+
+    /// The rarest lists, if there are any to change.
+    pub fn rarer_get_mut(&mut self) -> Option<&mut Rarer> {
+        self.get_mut().and_then(|r| r.rarer.as_deref_mut())
+    }
+
+    fn rarer(&self) -> Option<&Rarer> {
+        self.get().and_then(Rare::rarer)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -213,16 +339,19 @@ impl PartialEq for RareLists {
     }
 }
 
+/// [`ActorState::user_since`] of an id never seen as `userId`: later than any
+/// instant a call can carry, so `min` with a real time gives that time.
+const NEVER_USER: i64 = i64::MAX;
+
 impl ActorState {
     pub fn new(first_call: i64) -> ActorState {
         ActorState {
-            user_since: None,
+            user_since: NEVER_USER,
             first_call,
             cells: TwoEndedVec::default(),
             devices: TwoEndedVec::default(),
             usage: TwoEndedVec::default(),
-            groups: TwoEndedVec::default(),
-            parents: TwoEndedVec::default(),
+            links: TwoEndedVec::default(),
             traits: TwoEndedVec::default(),
             messages: MessageSet::default(),
             rare: RareLists::default(),
@@ -234,22 +363,52 @@ impl ActorState {
     }
 
     pub fn contacts(&self) -> &[Contact] {
-        self.rare.get().map_or(&[], |r| &r.contacts)
+        self.rare.rarer().map_or(&[], |r| &r.contacts)
     }
 
     pub fn nps(&self) -> &[NpsResponse] {
-        self.rare.get().map_or(&[], |r| &r.nps)
+        self.rare.rarer().map_or(&[], |r| &r.nps)
     }
 
     pub fn folded(&self) -> &[Folded] {
-        self.rare.get().map_or(&[], |r| &r.folded)
+        self.rare.rarer().map_or(&[], |r| &r.folded)
+    }
+
+    /// Earliest call that carried this id as `userId` (`None`: only ever anonymous).
+    pub fn user_since(&self) -> Option<i64> {
+        (self.user_since != NEVER_USER).then_some(self.user_since)
+    }
+
+    /// Sets what [`ActorState::user_since`] gives (a loaded state's value; every
+    /// time a call can carry is below the sentinel).
+    pub fn set_user_since(&mut self, since: Option<i64>) {
+        self.user_since = since.unwrap_or(NEVER_USER);
     }
 
     pub fn seen_at(&mut self, ms: i64, as_user: bool) {
         self.first_call = self.first_call.min(ms);
         if as_user {
-            self.user_since = Some(self.user_since.map_or(ms, |u| u.min(ms)));
+            self.user_since = self.user_since.min(ms);
         }
+    }
+
+    /// The links to accounts (`group` calls), in day order.
+    pub fn groups(&self) -> &[DayLink] {
+        &self.links[..self.links_split()]
+    }
+
+    /// The links to other actors (alias, identify), in day order.
+    pub fn parents(&self) -> &[DayLink] {
+        &self.links[self.links_split()..]
+    }
+
+    fn links_split(&self) -> usize {
+        self.links.partition_point(|l| l.kind == LinkKind::Group)
+    }
+
+    /// Keeps the latest link per (kind, day).
+    pub fn add_link(&mut self, link: DayLink) {
+        upsert_link(&mut self.links, link);
     }
 
     pub fn add_cell(&mut self, cell: Cell) {
@@ -266,12 +425,7 @@ impl ActorState {
     }
 
     pub fn add_usage(&mut self, u: UsageCell) {
-        upsert_sorted(
-            &mut self.usage,
-            u,
-            |c| (c.day, c.account, c.metric),
-            |c, u| c.sum = c.sum.saturating_add(u.sum),
-        );
+        upsert_sorted(&mut self.usage, u, UsageCell::key, UsageCell::combine);
     }
 
     pub fn add_milestone_times(&mut self, tracked: u16, account: u32, times: &[i64], k: u32) {
@@ -281,6 +435,9 @@ impl ActorState {
         {
             Ok(i) => i,
             Err(i) => {
+                // An id tracks a few milestones, each added once: room for just
+                // those (a `Vec` would start at 4 of these 40-byte items).
+                milestones.reserve_exact(1);
                 milestones.insert(
                     i,
                     MilestoneTimes {
@@ -313,7 +470,7 @@ impl ActorState {
 
     pub fn add_nps(&mut self, r: NpsResponse) {
         upsert_sorted(
-            &mut self.rare.or_default().nps,
+            &mut self.rare.rarer_mut().nps,
             r,
             |n| n.day,
             |n, r| {
@@ -325,7 +482,7 @@ impl ActorState {
     }
 
     pub fn add_contact(&mut self, c: Contact) {
-        let contacts = &mut self.rare.or_default().contacts;
+        let contacts = &mut self.rare.rarer_mut().contacts;
         if let Err(i) = contacts.binary_search(&c) {
             contacts.insert(i, c);
         }
@@ -392,24 +549,26 @@ impl ActorState {
         for u in &mut self.usage {
             u.account = ids.slot(u.account);
         }
-        self.usage
-            .sort_unstable_by_key(|u| (u.day, u.account, u.metric));
+        self.usage.sort_unstable_by_key(UsageCell::key);
         if let Some(rare) = self.rare.get_mut() {
             for m in &mut rare.milestones {
                 m.account = ids.slot(m.account);
             }
             rare.milestones
                 .sort_unstable_by_key(|m| (m.tracked, m.account));
-            for f in &mut rare.folded {
-                f.account = ids.slot(f.account);
+            if let Some(rarer) = rare.rarer.as_deref_mut() {
+                for f in &mut rarer.folded {
+                    f.account = ids.slot(f.account);
+                }
+                rarer.folded.sort_unstable_by_key(|f| f.account);
             }
-            rare.folded.sort_unstable_by_key(|f| f.account);
         }
-        for g in &mut self.groups {
-            g.target = ids.accounts[g.target as usize];
-        }
-        for p in &mut self.parents {
-            p.target = ids.actors[p.target as usize];
+        // Kinds and days stay, so the links keep their order.
+        for l in &mut self.links {
+            l.target = match l.kind {
+                LinkKind::Group => ids.accounts[l.target as usize],
+                LinkKind::Parent => ids.actors[l.target as usize],
+            };
         }
         for v in &mut self.traits {
             v.key = ids.trait_keys[v.key as usize];
@@ -422,8 +581,7 @@ impl ActorState {
         self.cells.is_empty()
             && self.devices.is_empty()
             && self.usage.is_empty()
-            && self.groups.is_empty()
-            && self.parents.is_empty()
+            && self.links.is_empty()
             && self.traits.is_empty()
             && self.messages.is_empty()
             && self.rare.is_empty()
@@ -436,8 +594,7 @@ impl ActorState {
         self.cells = other.cells;
         self.devices = other.devices;
         self.usage = other.usage;
-        self.groups = other.groups;
-        self.parents = other.parents;
+        self.links = other.links;
         self.traits = other.traits;
         self.messages = other.messages;
         self.rare = other.rare;
@@ -447,18 +604,25 @@ impl ActorState {
 /// Merges `new` into the sorted `times`, keeping the `k` smallest.
 pub(crate) fn keep_smallest(times: &mut Vec<i64>, new: &[i64], k: usize) {
     for &t in new {
-        if times.len() == k && times.last().is_some_and(|&last| t >= last) {
-            continue;
+        if times.len() >= k {
+            if times.last().is_none_or(|&last| t >= last) {
+                continue;
+            }
+            // `t` takes the place of the last: the list stays within its room.
+            times.pop();
+        } else if times.len() == times.capacity() {
+            // Never room for more than `k`: most lists keep 1 or a few times,
+            // where `Vec` would start at 4 and then double.
+            times.reserve_exact(times.len().max(1).min(k - times.len()));
         }
         let i = times.partition_point(|&x| x <= t);
         times.insert(i, t);
-        times.truncate(k);
     }
 }
 
-/// Keeps the latest link per day.
-pub(crate) fn upsert_link(links: &mut TwoEndedVec<DayLink>, link: DayLink) {
-    match links.binary_search_by(|l| l.day.cmp(&link.day)) {
+/// Keeps the latest link per (kind, day).
+fn upsert_link(links: &mut TwoEndedVec<DayLink>, link: DayLink) {
+    match links.binary_search_by(|l| (l.kind, l.day).cmp(&(link.kind, link.day))) {
         Ok(i) => {
             if (link.stamp, link.target) > (links[i].stamp, links[i].target) {
                 links[i] = link;
@@ -468,7 +632,7 @@ pub(crate) fn upsert_link(links: &mut TwoEndedVec<DayLink>, link: DayLink) {
     }
 }
 
-/// The latest link on or before `day`.
+/// The latest link on or before `day` (of links of one kind).
 pub(crate) fn link_as_of(links: &[DayLink], day: DayNumber) -> Option<&DayLink> {
     let n = links.partition_point(|l| l.day <= day);
     n.checked_sub(1).map(|i| &links[i])
@@ -541,6 +705,28 @@ pub(crate) fn mrr_history(list: &[MrrCall], day: DayNumber) -> (bool, Option<i64
 mod tests {
     use super::*;
 
+    /// The per-id record and the list items are most of an engine's memory; a
+    /// field that widens one shows here first.
+    #[test]
+    fn sizes() {
+        use std::mem::size_of;
+        println!(
+            "ActorState {} Cell {} UsageCell {} TraitVersion {} DeviceCell {} DayLink {}",
+            size_of::<ActorState>(),
+            size_of::<Cell>(),
+            size_of::<UsageCell>(),
+            size_of::<TraitVersion>(),
+            size_of::<DeviceCell>(),
+            size_of::<DayLink>(),
+        );
+        assert!(size_of::<ActorState>() - size_of::<MessageSet>() <= 144);
+        assert!(size_of::<Rare>() <= 32);
+        assert!(size_of::<Cell>() <= 32);
+        assert!(size_of::<UsageCell>() <= 24);
+        assert!(size_of::<DeviceCell>() <= 12);
+        assert!(size_of::<DayLink>() <= 32);
+    }
+
     #[test]
     fn keep_smallest_is_order_free() {
         let mut a = Vec::new();
@@ -550,5 +736,48 @@ mod tests {
         keep_smallest(&mut b, &[3, 5, 1], 3);
         assert_eq!(a, [1, 3, 3]);
         assert_eq!(a, b);
+    }
+
+    proptest::proptest! {
+        /// A usage cell gives back its metric and its sum bit for bit (sign of
+        /// zero and scale included).
+        #[test]
+        fn a_usage_cell_keeps_metric_and_sum_exactly(
+            metric in proptest::prelude::any::<u8>(),
+            (lo, mid, hi) in proptest::prelude::any::<(u32, u32, u32)>(),
+            negative in proptest::prelude::any::<bool>(),
+            scale in 0u32..=28,
+        ) {
+            let zero = Decimal::from_parts(0, 0, 0, false, 0);
+            for sum in [
+                Decimal::from_parts(lo, mid, hi, negative, scale),
+                Decimal::from_parts(lo, 0, 0, negative, scale),
+                -zero,
+                Decimal::MAX,
+                Decimal::MIN,
+            ] {
+                let cell = UsageCell::new(-3, 7, metric, sum);
+                proptest::prop_assert_eq!(cell.metric(), metric);
+                proptest::prop_assert_eq!(cell.sum().serialize(), sum.serialize());
+            }
+        }
+
+        /// Whatever the batches, the list is the `k` smallest of all times, and
+        /// never has room for more.
+        #[test]
+        fn keep_smallest_keeps_the_k_smallest_in_k_slots(
+            batches in proptest::collection::vec(proptest::collection::vec(0i64..20, 0..6), 0..8),
+            k in 0usize..7,
+        ) {
+            let mut times = Vec::new();
+            for batch in &batches {
+                keep_smallest(&mut times, batch, k);
+            }
+            let mut model: Vec<i64> = batches.concat();
+            model.sort_unstable();
+            model.truncate(k);
+            proptest::prop_assert_eq!(&times, &model);
+            proptest::prop_assert!(times.capacity() <= k);
+        }
     }
 }

@@ -111,7 +111,7 @@ impl Window {
 fn group_account(state: &State, people: &People, p: usize, day: DayNumber) -> u32 {
     let mut best = None;
     for a in people.actors(state, p) {
-        if let Some(link) = link_as_of(&a.groups, day) {
+        if let Some(link) = link_as_of(a.groups(), day) {
             let key = (link.day, link.stamp, link.target);
             if best.is_none_or(|b| key > b) {
                 best = Some(key);
@@ -596,9 +596,9 @@ fn add_usage(
         .skip_while(|u| u.day < window_start)
         .take_while(|u| u.day <= day);
     for u in cells {
-        let m = usize::from(u.metric);
+        let (m, sum) = (usize::from(u.metric()), u.sum());
         let slot = &mut person_usage[p * metrics_n + m];
-        *slot = slot.saturating_add(u.sum);
+        *slot = slot.saturating_add(sum);
         let acct = if u.account == IMPLICIT {
             own
         } else {
@@ -606,7 +606,7 @@ fn add_usage(
         };
         if acct != NO_ACCOUNT {
             let slot = &mut account_usage[acct as usize * metrics_n + m];
-            *slot = slot.saturating_add(u.sum);
+            *slot = slot.saturating_add(sum);
         }
     }
 }

@@ -49,7 +49,7 @@ impl People {
         let is_person = |r: u32| {
             r != NONE
                 && state.actors[r as usize]
-                    .user_since
+                    .user_since()
                     .is_some_and(|s| s < cutoff_ms)
         };
         let mut roots: Vec<u32> = (0..n as u32)
@@ -153,7 +153,7 @@ fn find_root(
             return r;
         }
         path.push(current);
-        match link_as_of(&state.actors[current as usize].parents, day) {
+        match link_as_of(state.actors[current as usize].parents(), day) {
             Some(link) => current = link.target,
             None => {
                 for &p in path.iter() {

@@ -12,8 +12,8 @@ use crate::engine::State;
 use crate::engine::history::{self, Folded};
 use crate::engine::messages::MessageSet;
 use crate::engine::state::{
-    self, AccountState, ActorState, Cell, Contact, DayLink, DeviceCell, MrrCall, NpsResponse,
-    Stamp, TraitVersion, UsageCell,
+    self, AccountState, ActorState, Cell, Contact, DayLink, DeviceCell, LinkKind, MrrCall,
+    NpsResponse, Stamp, TraitVersion, UsageCell,
 };
 use crate::intern::Interner;
 
@@ -109,8 +109,9 @@ fn stamp_out(s: &Stamp) -> v3::Stamp {
     }
 }
 
-fn link_in(l: v3::Link) -> DayLink {
+fn link_in(kind: LinkKind, l: v3::Link) -> DayLink {
     DayLink {
+        kind,
         day: l.day,
         stamp: stamp_in(l.stamp),
         target: l.target,
@@ -153,7 +154,7 @@ fn messages_in(keys: Vec<u64>) -> MessageSet {
 
 fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
     let mut m = ActorState::new(a.first_call);
-    m.user_since = a.user_since;
+    m.set_user_since(a.user_since);
     for c in a.cells {
         m.add_cell(Cell {
             day: c.day,
@@ -173,22 +174,17 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
         });
     }
     for u in a.usage {
-        m.add_usage(UsageCell {
-            day: u.day,
-            account: slot_in(u.account),
-            metric: u.metric,
-            sum: u.sum,
-        });
+        m.add_usage(UsageCell::new(u.day, slot_in(u.account), u.metric, u.sum));
     }
     for t in a.milestones {
         let k = milestone_k[usize::from(t.tracked)];
         m.add_milestone_times(t.tracked, slot_in(t.account), &t.times, k);
     }
     for g in a.groups {
-        state::upsert_link(&mut m.groups, link_in(g));
+        m.add_link(link_in(LinkKind::Group, g));
     }
     for p in a.parents {
-        state::upsert_link(&mut m.parents, link_in(p));
+        m.add_link(link_in(LinkKind::Parent, p));
     }
     for t in a.traits {
         state::upsert_trait(&mut m.traits, trait_in(t));
@@ -209,7 +205,7 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
     m.messages = messages_in(a.messages);
     for f in a.folded {
         history::fold(
-            &mut m.rare.or_default().folded,
+            &mut m.rare.rarer_mut().folded,
             Folded {
                 account: slot_in(f.account),
                 first_ms: f.first_ms,
@@ -223,7 +219,7 @@ fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
 
 fn actor_out(a: &ActorState) -> v3::Actor {
     v3::Actor {
-        user_since: a.user_since,
+        user_since: a.user_since(),
         first_call: a.first_call,
         cells: a
             .cells
@@ -253,8 +249,8 @@ fn actor_out(a: &ActorState) -> v3::Actor {
             .map(|u| v3::Usage {
                 day: u.day,
                 account: slot_out(u.account),
-                metric: u.metric,
-                sum: u.sum,
+                metric: u.metric(),
+                sum: u.sum(),
             })
             .collect(),
         milestones: a
@@ -266,8 +262,8 @@ fn actor_out(a: &ActorState) -> v3::Actor {
                 times: t.times.clone(),
             })
             .collect(),
-        groups: a.groups.iter().map(link_out).collect(),
-        parents: a.parents.iter().map(link_out).collect(),
+        groups: a.groups().iter().map(link_out).collect(),
+        parents: a.parents().iter().map(link_out).collect(),
         traits: a.traits.iter().map(trait_out).collect(),
         contacts: a
             .contacts()
