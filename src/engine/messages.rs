@@ -75,10 +75,22 @@ fn fp_of_key(key: u64) -> Fp {
     [b[3], b[4], b[5], b[6], b[7]]
 }
 
+/// A stored fingerprint's 40 bits: compared as a number, not byte by byte.
+fn fp_value(fp: &Fp) -> u64 {
+    u64::from_be_bytes([0, 0, 0, fp[0], fp[1], fp[2], fp[3], fp[4]])
+}
+
+/// The fingerprint whose last byte is `bytes[end - 1]`, read in one 8-byte
+/// load: the walk of the time-order fast path reads one per key it passes. The
+/// 3 bytes before a fingerprint always exist (the prefix and a header come
+/// before the first).
+fn fp_ending_at(bytes: &[u8], end: usize) -> u64 {
+    let word: [u8; 8] = bytes[end - 8..end].try_into().expect("8 bytes");
+    u64::from_be_bytes(word) & FP_MASK
+}
+
 fn key_of(day: u16, fp: &Fp) -> u64 {
-    let mut b = [0; 8];
-    b[3..].copy_from_slice(fp);
-    (u64::from(day) << FP_BITS) | u64::from_be_bytes(b)
+    (u64::from(day) << FP_BITS) | fp_value(fp)
 }
 
 /// A byte position in the packed keys: more than 4 GiB of keys would take
@@ -260,12 +272,12 @@ fn packed_with(bytes: &[u8], keys: &[u64]) -> Box<[u8]> {
         previous = day;
         let (mut i, mut j) = (0, 0);
         while i < old.len() || j < run.len() {
-            let new = run.get(j).map(|&k| fp_of_key(k));
-            if new.is_none_or(|n| old.get(i).is_some_and(|o| *o < n)) {
+            let new = run.get(j).map(|&k| k & FP_MASK);
+            if new.is_none_or(|n| old.get(i).is_some_and(|o| fp_value(o) < n)) {
                 out.extend_from_slice(&old[i]);
                 i += 1;
             } else if let Some(n) = new {
-                out.extend_from_slice(&n);
+                out.extend_from_slice(&fp_of_key(n));
                 j += 1;
             }
         }
@@ -394,13 +406,17 @@ impl MessageSet {
                 // A sender with thousands of calls on one day would move half
                 // of them for every call, so the walk stops at `WALK` keys and
                 // the key takes the general path.
-                let fps = fps_of(&self.bytes, last);
-                let greater = fps.iter().rev().take(WALK).take_while(|&f| *f > fp).count();
-                if greater == WALK {
-                    return None;
+                let value = key & FP_MASK;
+                let fp_before = |i: usize| fp_ending_at(&self.bytes, last.fps + i * FP_BYTES);
+                let (mut at, mut greater) = (last.count, 0);
+                while at > 0 && fp_before(at) > value {
+                    at -= 1;
+                    greater += 1;
+                    if greater == WALK {
+                        return None;
+                    }
                 }
-                let at = fps.len() - greater;
-                if at > 0 && fps[at - 1] == fp {
+                if at > 0 && fp_before(at) == value {
                     return Some(false);
                 }
                 debug_assert!(!self.pending.as_ref().is_some_and(|p| p.contains(key)));
@@ -453,9 +469,13 @@ impl MessageSet {
     /// largest lists an id keeps, and doubling leaves about a third of their
     /// memory spare after a bulk load).
     fn make_room(&mut self, used: usize, needed: usize) {
-        if self.bytes.len() >= used + needed {
-            return;
+        if self.bytes.len() < used + needed {
+            self.grow(used, needed);
         }
+    }
+
+    #[cold]
+    fn grow(&mut self, used: usize, needed: usize) {
         let len = used + super::two_ended::grow_by(used - PREFIX, needed);
         let mut bytes = std::mem::take(&mut self.bytes).into_vec();
         bytes.reserve_exact(len - bytes.len());
@@ -478,7 +498,7 @@ impl MessageSet {
         };
         group.is_some_and(|g| {
             fps_of(&self.bytes, g)
-                .binary_search(&fp_of_key(key))
+                .binary_search_by_key(&(key & FP_MASK), fp_value)
                 .is_ok()
         })
     }
