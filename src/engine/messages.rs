@@ -46,6 +46,11 @@ const FP_BYTES: usize = 5;
 /// without a walk over the earlier days, whose headers only hold differences.
 const PREFIX: usize = 6;
 
+/// While keys wait, one packed day in this many is indexed: a lookup walks at
+/// most this many headers, and the index of a sender whose few late calls wait
+/// for long costs 8 bytes per this many days.
+const INDEXED: usize = 16;
+
 /// The key a message is remembered under: its day above 40 bits of its
 /// fingerprint (56 bits in all).
 pub(crate) fn message_key(day: i32, fingerprint: u64) -> u64 {
@@ -199,6 +204,20 @@ fn groups(bytes: &[u8]) -> Groups<'_> {
     }
 }
 
+/// The days held from the one whose header starts at `from.1` (of day
+/// `from.0`), or from the first.
+fn groups_from(bytes: &[u8], from: Option<(u16, u32)>) -> Groups<'_> {
+    let mut days = groups(bytes);
+    if let Some((day, header)) = from {
+        let header = header as usize;
+        let mut at = header;
+        let delta = read_varint(bytes, &mut at);
+        days.at = header;
+        days.day = u32::from(day) - delta;
+    }
+    days
+}
+
 struct Groups<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -303,8 +322,9 @@ fn packed_with(bytes: &[u8], keys: &[u64]) -> Box<[u8]> {
 /// - Any other key waits as a whole key in a hash table (seeded, since the keys
 ///   are chosen by the sender) until those waiting are a quarter as many as the
 ///   packed ones; then they are sorted and merged in, in one pass. While keys
-///   wait, an index of the packed days makes looking one up a binary search by
-///   day and one by fingerprint, however many days are held.
+///   wait, an index of every [`INDEXED`]th packed day makes looking one up a
+///   binary search, a walk over at most that many days, and a binary search
+///   by fingerprint, however many days are held.
 ///
 /// So every key is moved a bounded number of times on average, whatever the
 /// order: a warehouse export newest first, or a shuffled one, costs about what
@@ -324,10 +344,13 @@ pub(crate) struct MessageSet {
 struct Pending {
     keys: HashTable<u64>,
     hasher: RandomState,
-    /// Each packed day and where its header starts: the packed headers hold
-    /// only differences, so finding a day without this is a walk over every
-    /// earlier one. Built when a key first waits, dropped when they are merged.
-    days: Vec<(u16, u32)>,
+    /// Every [`INDEXED`]th packed day, from the first, and where its header
+    /// starts: the packed headers hold only differences, so finding a day
+    /// without this is a walk over every earlier one. Built when a key first
+    /// waits, dropped when they are merged.
+    index: Vec<(u16, u32)>,
+    /// How many days are packed.
+    days: usize,
     /// How many keys are packed.
     packed: usize,
 }
@@ -336,10 +359,18 @@ impl Pending {
     fn new(bytes: &[u8]) -> Pending {
         let mut pending = Pending::default();
         for g in groups(bytes) {
-            pending.days.push((g.day, pos(g.header)));
-            pending.packed += g.count;
+            pending.add_day(g);
         }
         pending
+    }
+
+    /// Counts a day packed after all the others.
+    fn add_day(&mut self, g: Group) {
+        if self.days.is_multiple_of(INDEXED) {
+            self.index.push((g.day, pos(g.header)));
+        }
+        self.days += 1;
+        self.packed += g.count;
     }
 
     fn hash(&self, key: u64) -> u64 {
@@ -437,8 +468,7 @@ impl MessageSet {
         self.bytes[at..at + FP_BYTES].copy_from_slice(fp);
         set_last(&mut self.bytes, used, day);
         if let Some(p) = &mut self.pending {
-            p.days.push((day, pos(used)));
-            p.packed += 1;
+            p.add_day(group_at(&self.bytes, used, day));
         }
     }
 
@@ -486,16 +516,16 @@ impl MessageSet {
     /// Whether the key is among the packed ones.
     fn packed_contains(&self, key: u64) -> bool {
         let day = day_of_key(key);
-        let group = match &self.pending {
-            Some(p) => p
-                .days
-                .binary_search_by_key(&day, |&(d, _)| d)
-                .ok()
-                .map(|i| group_at(&self.bytes, p.days[i].1 as usize, day)),
-            None => groups(&self.bytes)
-                .find(|g| g.day >= day)
-                .filter(|g| g.day == day),
+        let from = match &self.pending {
+            Some(p) => match p.index.partition_point(|&(d, _)| d <= day) {
+                0 => return false,
+                i => Some(p.index[i - 1]),
+            },
+            None => None,
         };
+        let group = groups_from(&self.bytes, from)
+            .find(|g| g.day >= day)
+            .filter(|g| g.day == day);
         group.is_some_and(|g| {
             fps_of(&self.bytes, g)
                 .binary_search_by_key(&(key & FP_MASK), fp_value)
