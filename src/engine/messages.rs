@@ -49,7 +49,7 @@ const PREFIX: usize = 6;
 /// While keys wait, one packed day in this many is indexed: a lookup walks at
 /// most this many headers, and the index of a sender whose few late calls wait
 /// for long costs 8 bytes per this many days.
-const INDEXED: usize = 16;
+const INDEXED: usize = 4;
 
 /// The key a message is remembered under: its day above 40 bits of its
 /// fingerprint (56 bits in all).
