@@ -331,8 +331,9 @@ fn packed_with(bytes: &[u8], keys: &[u64]) -> Box<[u8]> {
 /// one oldest first does. A full slice grows by half its bytes, not by
 /// doubling, which still moves each key O(1) times. The handle is 24 bytes (a
 /// boxed slice and an optional box); an empty set allocates nothing.
-/// Equality sees the set, not the layout.
-#[derive(Clone, Default)]
+/// Equality sees the set, not the layout; a clone, like a `Vec`'s, allocates
+/// the bytes used, not the spare room.
+#[derive(Default)]
 pub(crate) struct MessageSet {
     /// Its length is the capacity; how much is used follows from the prefix.
     bytes: Box<[u8]>,
@@ -646,6 +647,16 @@ impl PartialEq for MessageSet {
     }
 }
 
+impl Clone for MessageSet {
+    fn clone(&self) -> MessageSet {
+        let used = last_group(&self.bytes).map_or(0, |g| g.end());
+        MessageSet {
+            bytes: self.bytes[..used].into(),
+            pending: self.pending.clone(),
+        }
+    }
+}
+
 impl fmt::Debug for MessageSet {
     /// The keys as `(day, fingerprint)`, ascending.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -951,6 +962,10 @@ mod tests {
             // Equality sees the set: the same keys packed in one go.
             let fresh = MessageSet::from_saved(model_keys(&model).into_iter().map(saved_key).collect());
             prop_assert_eq!(&set, &fresh);
+            let mut copy = set.clone();
+            prop_assert_eq!(copy.bytes.len(), last_group(&set.bytes).map_or(0, |g| g.end()));
+            prop_assert_eq!(&copy, &set);
+            prop_assert!(model_keys(&model).iter().rev().all(|&k| !copy.insert(k)));
             prop_assert_eq!(set.clone(), fresh.clone());
             // (Day 65 535 cannot be evicted on its own: later days clamp to it.)
             if let Some(&(day, _)) = model.first().filter(|&&(day, _)| day < u16::MAX) {
