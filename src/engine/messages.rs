@@ -8,8 +8,8 @@
 //! way round: a new message whose 40 bits equal those of another message from the
 //! same sender on the same day is taken for a copy and dropped. With n other
 //! messages from that sender that day this happens with probability at most
-//! n / 2⁴⁰ per call: about 9.1 × 10⁻¹⁰ for a sender with 1,000 calls a day,
-//! 10⁻¹⁰ at 100. The day in front lets
+//! n / 2⁴⁰ per call: below 9.1 × 10⁻¹⁰ for a sender with 1,000 calls a day,
+//! 9.1 × 10⁻¹¹ at 100. The day in front lets
 //! [`Engine::evict_before`](crate::Engine::evict_before) drop the fingerprints of
 //! forgotten days with the days themselves, and keeps the keys of one sender
 //! nearly sorted as time goes by.
@@ -36,8 +36,9 @@ const PENDING_SHARE: usize = 4;
 /// this allows).
 const FP_BITS: u32 = 40;
 const FP_MASK: u64 = (1 << FP_BITS) - 1;
-/// A stored fingerprint: its 40 bits, big-endian, so that byte order is number
-/// order and a day's fingerprints sort and search as byte arrays.
+/// A stored fingerprint: its 40 bits, big-endian, so that any 8 bytes ending
+/// with one read as a big-endian number hold it in their low 40 bits (see
+/// [`fp_ending_at`]).
 type Fp = [u8; 5];
 const FP_BYTES: usize = 5;
 
@@ -310,9 +311,9 @@ fn packed_with(bytes: &[u8], keys: &[u64]) -> Box<[u8]> {
 ///
 /// Most keys live packed in one boxed byte slice: after a 6-byte prefix (see
 /// [`PREFIX`]), each day held, oldest first, is a header (the day's distance
-/// from the previous day held, then its number of keys, both LEB128: 2 bytes
-/// for most days) followed by that day's 5-byte fingerprints in ascending
-/// order. A sender sends a few calls on each active day, so a key costs 5 bytes
+/// from the previous day held, or from day 0 for the first, then its number of
+/// keys, both LEB128: 2 bytes for most days) followed by that day's 5-byte
+/// fingerprints in ascending order. A sender sends a few calls on each active day, so a key costs 5 bytes
 /// and a fraction of a header, where a `u64` per key cost 8.
 ///
 /// - A key of the latest day or later (a sender's calls mostly come in time
