@@ -290,17 +290,17 @@ fn packed_with(bytes: &[u8], keys: &[u64]) -> Box<[u8]> {
         push_varint(&mut out, u32::from(day - previous));
         push_varint(&mut out, pos(old.len() + run.len()));
         previous = day;
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() || j < run.len() {
-            let new = run.get(j).map(|&k| k & FP_MASK);
-            if new.is_none_or(|n| old.get(i).is_some_and(|o| fp_value(o) < n)) {
-                out.extend_from_slice(&old[i]);
-                i += 1;
-            } else if let Some(n) = new {
-                out.extend_from_slice(&fp_of_key(n));
-                j += 1;
-            }
+        // The packed fingerprints between two new ones go over in one copy:
+        // most days of a merge get no new key at all.
+        let mut i = 0;
+        for &k in run {
+            let value = k & FP_MASK;
+            let to = i + old[i..].partition_point(|o| fp_value(o) < value);
+            out.extend_from_slice(old[i..to].as_flattened());
+            out.extend_from_slice(&fp_of_key(k));
+            i = to;
         }
+        out.extend_from_slice(old[i..].as_flattened());
     }
     set_last(&mut out, last, previous);
     debug_assert_eq!(out.len(), size);
