@@ -145,11 +145,7 @@ fn trait_out(t: &TraitVersion) -> v3::Trait {
 }
 
 fn messages_in(keys: Vec<u64>) -> MessageSet {
-    let mut set = MessageSet::default();
-    for key in keys {
-        set.insert(key);
-    }
-    set
+    MessageSet::from_saved(keys)
 }
 
 fn actor_in(a: v3::Actor, milestone_k: &[u32]) -> ActorState {
@@ -282,7 +278,7 @@ fn actor_out(a: &ActorState) -> v3::Actor {
                 score: n.score,
             })
             .collect(),
-        messages: a.messages.to_sorted(),
+        messages: a.messages.to_saved(),
         folded: a
             .folded()
             .iter()
@@ -323,7 +319,7 @@ fn account_out(a: &AccountState) -> v3::Account {
     v3::Account {
         first_call: a.first_call,
         traits: a.traits.iter().map(trait_out).collect(),
-        messages: a.messages.to_sorted(),
+        messages: a.messages.to_saved(),
         mrr: a
             .mrr
             .iter()

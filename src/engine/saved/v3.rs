@@ -139,8 +139,11 @@ pub(crate) struct Actor {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nps: Vec<Nps>,
     /// The `messageId` keys accepted from this sender, ascending and distinct:
-    /// the call's day (clamped to `0..=65535`) in the top 16 bits, 48 bits of
-    /// the `messageId`'s fingerprint below.
+    /// the call's day (clamped to `0..=65535`) in the top 16 bits, the
+    /// `messageId`'s fingerprint below. The engine matches calls on the low 40
+    /// bits of the fingerprint and writes the 8 bits above them as 0; files
+    /// written before it kept 40 bits hold 48, and load with those 8 bits
+    /// dropped, so their messages still match new copies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<u64>,
     /// Lifetime facts of evicted days, per account slot, sorted by account.
