@@ -86,3 +86,120 @@ impl AccountState {
         self.mrr.shrink_to_fit();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::mem::size_of;
+
+    use crate::Engine;
+    use crate::engine::history::Folded;
+    use crate::engine::state::{
+        Cell, Contact, DayLink, DeviceCell, MilestoneTimes, NpsResponse, TraitVersion, UsageCell,
+    };
+    use crate::sample::{self, Sample};
+
+    /// Where an engine's memory goes, list by list: items, bytes the items
+    /// take, and bytes allocated for them (headers and the allocator's own
+    /// rounding not included). A measurement, not a check:
+    /// `PULSECHECK_ACCOUNTS=2666 cargo test --release --lib where_the_memory_goes
+    /// -- --ignored --nocapture` (2 666 sample accounts are the `scale` example's
+    /// 2 M events).
+    #[test]
+    #[ignore = "a measurement; run by hand"]
+    fn where_the_memory_goes() {
+        let accounts = std::env::var("PULSECHECK_ACCOUNTS")
+            .ok()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(200);
+        let sample = Sample::new().accounts(accounts);
+        let mut engine = Engine::new(sample::config()).expect("the sample config is valid");
+        for call in sample.calls() {
+            let _ = engine.ingest(&call);
+        }
+        let state = &engine.state;
+        let users = sample.user_count() as f64;
+        let mut rows: Vec<(&str, usize, usize, usize)> = Vec::new();
+        let mut add = |name, items: usize, held: usize, allocated: usize| match rows
+            .iter_mut()
+            .find(|r| r.0 == name)
+        {
+            Some(r) => {
+                r.1 += items;
+                r.2 += held;
+                r.3 += allocated;
+            }
+            None => rows.push((name, items, held, allocated)),
+        };
+        macro_rules! list {
+            ($name:expr, $list:expr, $t:ty) => {
+                add(
+                    $name,
+                    $list.len(),
+                    $list.len() * size_of::<$t>(),
+                    $list.capacity() * size_of::<$t>(),
+                )
+            };
+        }
+        for a in &state.actors {
+            add("id records", 1, size_of_val(a), size_of_val(a));
+            list!("activity cells", a.cells, Cell);
+            list!("devices", a.devices, DeviceCell);
+            list!("usage sums", a.usage, UsageCell);
+            list!("group and parent links", a.links, DayLink);
+            list!("trait versions", a.traits, TraitVersion);
+            let (held, allocated) = a.messages.bytes_held_and_allocated();
+            add("messageId keys", a.messages.len(), held, allocated);
+            if let Some(rare) = a.rare.get() {
+                let box_size = size_of_val(rare);
+                add(
+                    "milestones (box and lists)",
+                    rare.milestones.len(),
+                    box_size,
+                    box_size,
+                );
+                list!(
+                    "milestones (box and lists)",
+                    rare.milestones,
+                    MilestoneTimes
+                );
+                for m in &rare.milestones {
+                    list!("milestones (box and lists)", m.times, i64);
+                }
+                if let Some(rarer) = rare.rarer() {
+                    let box_size = size_of_val(rarer);
+                    add("contacts, NPS, folded", 0, box_size, box_size);
+                    list!("contacts, NPS, folded", rarer.contacts, Contact);
+                    list!("contacts, NPS, folded", rarer.nps, NpsResponse);
+                    list!("contacts, NPS, folded", rarer.folded, Folded);
+                }
+            }
+        }
+        let spare_records =
+            (state.actors.capacity() - state.actors.len()) * size_of_val(&state.actors[0]);
+        add("id records", 0, 0, spare_records);
+        println!(
+            "{accounts} accounts, {} users, {} ids ({:.2} per user)",
+            users,
+            state.actors.len(),
+            state.actors.len() as f64 / users
+        );
+        println!("| list | items per user | bytes held per user | bytes allocated per user |");
+        println!("| --- | --- | --- | --- |");
+        let (mut held, mut allocated) = (0, 0);
+        for (name, items, h, a) in &rows {
+            held += h;
+            allocated += a;
+            println!(
+                "| {name} | {:.1} | {:.0} | {:.0} |",
+                *items as f64 / users,
+                *h as f64 / users,
+                *a as f64 / users
+            );
+        }
+        println!(
+            "| all of the above | | {:.0} | {:.0} |",
+            held as f64 / users,
+            allocated as f64 / users
+        );
+    }
+}

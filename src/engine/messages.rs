@@ -552,6 +552,15 @@ impl MessageSet {
         last_group(&self.bytes).is_none()
     }
 
+    /// Bytes held by the keys and their day headers, and bytes allocated for
+    /// them (a measurement aid: see `memory::tests::where_the_memory_goes`).
+    #[cfg(test)]
+    pub fn bytes_held_and_allocated(&self) -> (usize, usize) {
+        let used = last_group(&self.bytes).map_or(0, |g| g.end());
+        let waiting = self.pending.as_ref().map_or(0, |p| p.keys.len() * 8);
+        (used + waiting, self.bytes.len() + waiting)
+    }
+
     /// Sorts the waiting keys and merges them into the packed ones.
     fn settle(&mut self) {
         let Some(pending) = self.pending.take() else {

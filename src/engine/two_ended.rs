@@ -217,6 +217,12 @@ impl<T> TwoEndedVec<T> {
     pub fn as_slice(&self) -> &[T] {
         self
     }
+
+    /// Slots allocated (a measurement aid).
+    #[cfg(test)]
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
 }
 
 impl<T> Deref for TwoEndedVec<T> {
