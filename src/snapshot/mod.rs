@@ -87,16 +87,6 @@ impl Snapshot {
     }
 }
 
-impl Drop for Snapshot {
-    /// Drops the records last first: each one's memory then joins the free space
-    /// at the top of the heap, where front to back it joined the free chunk before
-    /// it, which the allocator first had to unlink from its bin.
-    fn drop(&mut self) {
-        while self.users.pop().is_some() {}
-        while self.accounts.pop().is_some() {}
-    }
-}
-
 pub(crate) fn find<'a>(records: &'a [Record], id: &str) -> Option<&'a Record> {
     records
         .binary_search_by(|r| r.id().cmp(id))
