@@ -105,7 +105,8 @@ impl Record {
     #[inline]
     pub(crate) fn put(&mut self, index: usize, value: impl Into<Value>) {
         if let Some(slot) = self.values.get_mut(index) {
-            *slot = value.into();
+            // The slot nearly always holds the null `new` wrote.
+            std::mem::replace(slot, value.into()).discard();
         }
     }
 
@@ -156,6 +157,16 @@ impl Record {
         self.iter()
             .map(|(k, v)| (k.to_owned(), v.clone()))
             .collect()
+    }
+}
+
+impl Drop for Record {
+    /// Drops the values one by one through [`Value::discard`]: a snapshot's drop
+    /// is mostly the drop of its records' values, most of which own nothing.
+    fn drop(&mut self) {
+        for v in std::mem::take(&mut self.values) {
+            v.discard();
+        }
     }
 }
 

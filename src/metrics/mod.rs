@@ -120,6 +120,9 @@ pub fn growth_pct(current: Decimal, previous: Decimal) -> Option<Decimal> {
     if previous.is_zero() {
         return None;
     }
+    if let Some([c, p]) = small_mantissas([current, previous]) {
+        return Some(tenths_of_percent(c - p, p));
+    }
     let g = (current - previous)
         .checked_div(previous)?
         .checked_mul(Decimal::ONE_HUNDRED)?;
@@ -131,9 +134,51 @@ pub fn share_pct(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {
         return None;
     }
+    if let Some([part, whole]) = small_mantissas([part, whole]) {
+        return Some(tenths_of_percent(part, whole));
+    }
     Some(round1(
         part.checked_div(whole)?.checked_mul(Decimal::ONE_HUNDRED)?,
     ))
+}
+
+/// The mantissas of decimals brought to one scale, when each is below 10^15 in
+/// magnitude: then their ratio is the ratio of the decimals.
+fn small_mantissas<const N: usize>(ds: [Decimal; N]) -> Option<[i128; N]> {
+    const LIMIT: i128 = 1_000_000_000_000_000;
+    let scale = ds.iter().map(Decimal::scale).max().unwrap_or(0);
+    let mut out = [0; N];
+    for (m, d) in out.iter_mut().zip(ds) {
+        *m = d
+            .mantissa()
+            .checked_mul(10i128.checked_pow(scale - d.scale())?)
+            .filter(|m| m.abs() < LIMIT)?;
+    }
+    Some(out)
+}
+
+/// `100 · num / den` rounded half away from zero to 1 decimal, normalized, for a
+/// nonzero `den`: what `round1` of the decimal quotient gives, computed in
+/// integers. Decimal division (about 500 instructions) is the bulk of a usage
+/// growth or share; this is exact, and equal to the decimal route, because with
+/// mantissas below 10^15 a quotient that is not exactly a midpoint of tenths is
+/// at least 1/(2·den) from one, far more than that route's error at 28 digits,
+/// and one that is exactly a midpoint is a finite decimal that route computes
+/// exactly.
+fn tenths_of_percent(num: i128, den: i128) -> Decimal {
+    // Below 10^15 each, so 2 · 1000 · |num| + |den| fits in a u64 (and its
+    // division is far cheaper than an i128 one).
+    let (n, d) = (num.unsigned_abs() as u64, den.unsigned_abs() as u64);
+    let magnitude = (2000 * n + d) / (2 * d);
+    let negative = (num < 0) != (den < 0) && magnitude != 0;
+    // Normalized directly: no trailing zero, no negative zero.
+    let (mantissa, scale) = if magnitude % 10 == 0 {
+        (magnitude / 10, 0)
+    } else {
+        (magnitude, 1)
+    };
+    let mantissa = mantissa as i64;
+    Decimal::new(if negative { -mantissa } else { mantissa }, scale)
 }
 
 fn round1(d: Decimal) -> Decimal {
@@ -185,5 +230,67 @@ mod tests {
             Some("-66.7".parse().unwrap())
         );
         assert_eq!(growth_pct(Decimal::from(1), Decimal::ZERO), None);
+    }
+
+    /// The decimal route the integer one stands in for.
+    fn growth_by_division(current: Decimal, previous: Decimal) -> Option<Decimal> {
+        let g = (current - previous)
+            .checked_div(previous)?
+            .checked_mul(Decimal::ONE_HUNDRED)?;
+        Some(round1(g))
+    }
+
+    fn share_by_division(part: Decimal, whole: Decimal) -> Option<Decimal> {
+        Some(round1(
+            part.checked_div(whole)?.checked_mul(Decimal::ONE_HUNDRED)?,
+        ))
+    }
+
+    #[test]
+    fn integer_percentages_match_decimal_division() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut cases: Vec<(Decimal, Decimal)> = vec![
+            (Decimal::from(15), Decimal::from(8)),
+            (Decimal::from(1), Decimal::from(3)),
+            (Decimal::new(-5, 1), Decimal::from(1000)),
+            (Decimal::new(5, 4), Decimal::from(1)),
+            (Decimal::new(-5, 4), Decimal::from(1)),
+            (Decimal::from(1), Decimal::from(-8)),
+            (Decimal::new(999_999_999_999_999, 0), Decimal::from(7)),
+            (Decimal::new(1, 28), Decimal::new(3, 0)),
+        ];
+        for _ in 0..20_000 {
+            let magnitude = 10i64.pow((next() % 16) as u32);
+            let a = (next() as i64 % magnitude) - magnitude / 4;
+            let b =
+                (next() as i64 % magnitude.max(2)).max(1) * if next() % 5 == 0 { -1 } else { 1 };
+            let (sa, sb) = ((next() % 6) as u32, (next() % 6) as u32);
+            cases.push((Decimal::new(a, sa), Decimal::new(b, sb)));
+            // Midpoints of tenths: b · (2k + 1) / 2000.
+            let k = (next() % 2000) as i64;
+            let b = (next() % 1_000_000) as i64 + 1;
+            cases.push((Decimal::new(b * (2 * k + 1), 0), Decimal::new(2000 * b, 0)));
+        }
+        for (a, b) in cases {
+            assert_eq!(
+                growth_pct(a, b),
+                growth_by_division(a, b).filter(|_| !b.is_zero()),
+                "growth {a} {b}"
+            );
+            assert_eq!(
+                share_pct(a, b),
+                share_by_division(a, b).filter(|_| !b.is_zero()),
+                "share {a} {b}"
+            );
+            for d in [growth_pct(a, b), share_pct(a, b)].into_iter().flatten() {
+                assert_eq!(d.to_string(), d.normalize().to_string());
+            }
+        }
     }
 }

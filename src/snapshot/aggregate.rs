@@ -204,6 +204,11 @@ fn partial_index(
     words: usize,
     account: u32,
 ) -> usize {
+    // The cells of a person nearly all name the same account: try the last one
+    // added before searching.
+    if partials.last().is_some_and(|m| m.account == account) {
+        return partials.len() - 1;
+    }
     match partials.iter().position(|m| m.account == account) {
         Some(i) => i,
         None => {

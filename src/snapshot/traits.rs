@@ -126,6 +126,14 @@ pub(crate) fn get<'a>(traits: &[TraitRef<'a>], key: &str) -> Option<&'a Value> {
 pub(crate) fn string(traits: &[TraitRef<'_>], key: &str) -> Value {
     match get(traits, key) {
         Some(Value::String(s)) => {
+            // Both ends visible ASCII, as in nearly every trait: nothing to trim,
+            // read from the bytes without first checking the text is UTF-8.
+            if let (Some(first), Some(last)) = (s.as_bytes().first(), s.as_bytes().last())
+                && first.is_ascii_graphic()
+                && last.is_ascii_graphic()
+            {
+                return Value::String(s.clone());
+            }
             let trimmed = trim(s);
             if trimmed.is_empty() {
                 Value::Null

@@ -259,7 +259,8 @@ fn greeting(traits: &[TraitRef<'_>], first_name: &Value) -> Value {
     }
 }
 
-/// Each device's event count in the window, in first-seen order.
+/// Each device's event count in the window, in no particular order ([`devices`]
+/// sorts them by name).
 fn count_devices(
     state: &State,
     now: &Window,
@@ -270,8 +271,17 @@ fn count_devices(
 ) {
     counts.clear();
     for a in now.people.actors(state, p) {
-        let start = a.devices.partition_point(|d| d.day < window_start);
-        for d in a.devices[start..].iter().take_while(|d| d.day <= day) {
+        // Back from the end of the day, where the window is: a binary search for
+        // its start was a chain of dependent cache misses across the whole list,
+        // where this reads the last few lines of it. The end is searched for only
+        // when the list goes past the day (a snapshot of an earlier day).
+        let end = if a.devices.last().is_some_and(|d| d.day > day) {
+            a.devices.partition_point(|d| d.day <= day)
+        } else {
+            a.devices.len()
+        };
+        let recent = a.devices[..end].iter().rev();
+        for d in recent.take_while(|d| d.day >= window_start) {
             match counts.iter_mut().find(|(id, _)| *id == d.device) {
                 Some(c) => c.1 += u64::from(d.count),
                 None => counts.push((d.device, u64::from(d.count))),

@@ -52,6 +52,28 @@ pub enum Value {
 }
 
 impl Value {
+    /// Drops the value, skipping the drop glue when it owns no allocation.
+    ///
+    /// The glue of a recursive enum is an out-of-line call that saves every
+    /// callee-saved register before it even reads the tag: some 25 instructions
+    /// for a value that holds nothing to free, which is most values of a record
+    /// (a snapshot drops about forty per user). Forgetting such a value is exact:
+    /// it has nothing to release.
+    #[inline]
+    pub(crate) fn discard(self) {
+        match &self {
+            Value::Null
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Number(_)
+            | Value::Decimal(_)
+            | Value::Date(_)
+            | Value::DateTime(_) => std::mem::forget(self),
+            Value::String(t) if t.is_inline() => std::mem::forget(self),
+            _ => drop(self),
+        }
+    }
+
     /// Whether this is [`Value::Null`].
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)

@@ -75,6 +75,12 @@ impl Text {
         }
     }
 
+    /// Whether the text owns no allocation, so dropping it is a no-op.
+    #[inline]
+    pub(crate) fn is_inline(&self) -> bool {
+        matches!(self.0, Repr::Inline { .. })
+    }
+
     /// Text of at most 22 bytes, stored inline; `None` when `s` is longer.
     #[inline]
     fn inline(s: &str) -> Option<Text> {
