@@ -33,6 +33,18 @@ pub(crate) fn day_of_ms(ms: i64, offset_minutes: i32) -> DayNumber {
         .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as DayNumber
 }
 
+/// [`day_of_ms`] and [`ms_in_day`] of one instant, from one division.
+#[inline]
+pub(crate) fn day_and_ms_in_day(ms: i64, offset_minutes: i32) -> (DayNumber, u32) {
+    let local = ms.saturating_add(i64::from(offset_minutes) * 60_000);
+    let day = local.div_euclid(MS_PER_DAY);
+    // Wrapping: at the ends of `i64`, `day * MS_PER_DAY` is outside it, but
+    // the difference (within one day) is exact modulo 2^64.
+    let in_day = local.wrapping_sub(day.wrapping_mul(MS_PER_DAY)) as u32;
+    let day = day.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as DayNumber;
+    (day, in_day)
+}
+
 /// Milliseconds since the start of the local day (0..86_400_000).
 pub(crate) fn ms_in_day(ms: i64, offset_minutes: i32) -> u32 {
     let local = ms.saturating_add(i64::from(offset_minutes) * 60_000);
@@ -80,6 +92,18 @@ mod tests {
         assert_eq!(day_of_ms(ms, 60), oct31 + 1);
         assert_eq!(day_of_ms(ms, -60), oct31);
         assert_eq!(ms_in_day(ms, 60), 30 * 60_000);
+        for (ms, offset) in [
+            (ms, 60),
+            (ms, -60),
+            (-1, 0),
+            (i64::MIN, -720),
+            (i64::MAX, 840),
+        ] {
+            assert_eq!(
+                day_and_ms_in_day(ms, offset),
+                (day_of_ms(ms, offset), ms_in_day(ms, offset))
+            );
+        }
         assert_eq!(day_start_ms(oct31 + 1, 60), ms - 30 * 60_000);
     }
 }

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use super::rules::CompiledRules;
 use super::{Config, ConfigErrors, Curve};
-use crate::intern::Interner;
 use crate::properties::{self, Columns};
 use crate::schema::{RecordKind, Schema};
 use crate::time::MS_PER_DAY;
@@ -83,8 +82,11 @@ pub(crate) struct Compiled {
     pub curve: Curve,
     default_event: EventInfo,
     /// The events the config names, and what each one means.
-    event_names: Interner,
-    event_info: Vec<EventInfo>,
+    events: EventTable,
+    /// Where `Page Viewed` and `Screen Viewed` are in `events`, found once: a
+    /// third of a usual stream is pages and screens.
+    page_event: Option<u32>,
+    screen_event: Option<u32>,
     pub features: Vec<String>,
     pub user_milestones: Vec<MilestoneSpec>,
     pub account_milestones: Vec<MilestoneSpec>,
@@ -206,12 +208,9 @@ impl Compiled {
         });
         let user_columns = Columns::new(&user_schema, &usage);
         let account_columns = Columns::new(&account_schema, &usage);
-        let mut event_names = Interner::default();
-        let mut event_info = Vec::with_capacity(events.len());
-        for (name, info) in events {
-            event_names.intern(&name);
-            event_info.push(info);
-        }
+        let events = EventTable::new(events.into_iter().collect());
+        let page_event = events.find(crate::event::PAGE_VIEWED);
+        let screen_event = events.find(crate::event::SCREEN_VIEWED);
         Ok(Compiled {
             rules,
             window: config.window_days as i32,
@@ -227,8 +226,9 @@ impl Compiled {
                 weight: u32::from(all_events),
                 ..EventInfo::default()
             },
-            event_names,
-            event_info,
+            events,
+            page_event,
+            screen_event,
             features: features.into_iter().map(|(n, _)| n).collect(),
             user_milestones,
             account_milestones,
@@ -246,9 +246,150 @@ impl Compiled {
 
     #[inline]
     pub fn event(&self, name: &str) -> &EventInfo {
-        match self.event_names.get(name) {
-            Some(id) => &self.event_info[id as usize],
+        self.info_of(self.events.find(name))
+    }
+
+    /// What a `page` call's `Page Viewed` means.
+    #[inline]
+    pub fn page_event(&self) -> &EventInfo {
+        self.info_of(self.page_event)
+    }
+
+    /// What a `screen` call's `Screen Viewed` means.
+    #[inline]
+    pub fn screen_event(&self) -> &EventInfo {
+        self.info_of(self.screen_event)
+    }
+
+    #[inline]
+    fn info_of(&self, found: Option<u32>) -> &EventInfo {
+        match found.and_then(|i| self.events.info.get(i as usize)) {
+            Some(info) => info,
             None => &self.default_event,
+        }
+    }
+}
+
+/// The configured event names, looked up once per activity call.
+///
+/// A general hash table hashes the whole name with a keyed hash, then compares
+/// the text. These names are fixed when the configuration is compiled, so the
+/// table here needs no protection against names crafted to collide (a lookup
+/// only probes the run of configured names its slot falls in), and a name of
+/// up to 16 bytes (nearly every event name) is both hashed and compared as its
+/// length and two words.
+#[derive(Debug, Clone)]
+struct EventTable {
+    /// Open addressing, linear probing, at most a quarter full: an index into
+    /// `keys`, or `EMPTY`.
+    slots: Box<[u32]>,
+    keys: Vec<EventKey>,
+    info: Vec<EventInfo>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+struct EventKey {
+    words: Words,
+    name: Box<str>,
+}
+
+/// A name's length and two words of its bytes, which hold every byte of a
+/// name of up to 16 bytes: equal words then mean equal names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Words {
+    len: usize,
+    a: u64,
+    b: u64,
+}
+
+/// The words cover every byte up to this length.
+const WORDS_COVER: usize = 16;
+
+impl Words {
+    #[inline]
+    fn of(name: &str) -> Words {
+        let bytes = name.as_bytes();
+        let len = bytes.len();
+        let (a, b) = if len >= 8 {
+            (le64(&bytes[..8]), le64(&bytes[len - 8..]))
+        } else if len >= 4 {
+            (le32(&bytes[..4]), le32(&bytes[len - 4..]))
+        } else if len > 0 {
+            let small = u64::from(bytes[0])
+                | u64::from(bytes[len / 2]) << 8
+                | u64::from(bytes[len - 1]) << 16;
+            (small, 0)
+        } else {
+            (0, 0)
+        };
+        Words { len, a, b }
+    }
+
+    #[inline]
+    fn hash(&self) -> u64 {
+        (self.a ^ self.b.rotate_left(29) ^ self.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+#[inline]
+fn le64(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    u64::from_le_bytes(word)
+}
+
+#[inline]
+fn le32(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(bytes);
+    u64::from(u32::from_le_bytes(word))
+}
+
+impl EventTable {
+    fn new(events: Vec<(Box<str>, EventInfo)>) -> EventTable {
+        let size = (events.len() * 4).next_power_of_two().max(8);
+        let mut table = EventTable {
+            slots: vec![EMPTY; size].into_boxed_slice(),
+            keys: Vec::with_capacity(events.len()),
+            info: Vec::with_capacity(events.len()),
+        };
+        for (name, info) in events {
+            let words = Words::of(&name);
+            let mut slot = table.first_slot(&words);
+            while table.slots[slot] != EMPTY {
+                slot = (slot + 1) & (size - 1);
+            }
+            table.slots[slot] = table.keys.len() as u32;
+            table.keys.push(EventKey { words, name });
+            table.info.push(info);
+        }
+        table
+    }
+
+    #[inline]
+    fn first_slot(&self, words: &Words) -> usize {
+        // The high bits: the multiply mixes every input bit into them. The
+        // table has at least 8 slots, so the shift is below 64.
+        let bits = self.slots.len().trailing_zeros();
+        (words.hash() >> (64 - bits)) as usize
+    }
+
+    /// The index of `name` in `info`.
+    #[inline]
+    fn find(&self, name: &str) -> Option<u32> {
+        let words = Words::of(name);
+        let mask = self.slots.len() - 1;
+        let mut slot = self.first_slot(&words);
+        loop {
+            // An empty slot ends the run: `EMPTY` is past every key.
+            let i = *self.slots.get(slot)?;
+            let key = self.keys.get(i as usize)?;
+            if key.words == words && (words.len <= WORDS_COVER || &*key.name == name) {
+                return Some(i);
+            }
+            slot = (slot + 1) & mask;
         }
     }
 }

@@ -14,11 +14,11 @@ use super::state::{
 };
 use super::two_ended::TwoEndedVec;
 use super::{Engine, normalize_trait_key};
-use crate::event::{Call, PAGE_VIEWED, Properties, SCREEN_VIEWED};
+use crate::event::{Activity, Actor, Call, Properties};
 use crate::hash::fingerprint64;
 use crate::intern::Interner;
 use crate::outcome::{Outcome, Rejection, Warning, clip};
-use crate::time::{day_of_ms, ms_in_day};
+use crate::time::day_and_ms_in_day;
 use crate::trim::{is_blank, trim};
 use crate::value::{Value, format_datetime};
 
@@ -183,76 +183,84 @@ fn nonempty(s: &str) -> Option<&str> {
 }
 
 impl<'a> CallRef<'a> {
-    /// The view of a typed call.
+    /// The view of a typed call: one match on its type, each arm reading its
+    /// fields straight from the variant.
     pub(crate) fn of(call: &'a Call) -> CallRef<'a> {
-        let mut r = CallRef {
-            kind: Kind::Track,
-            ms: call.timestamp().timestamp_millis(),
+        let message = |m: Option<&'a crate::id::MessageId>| m.and_then(|m| nonempty(m.as_str()));
+        match call {
+            Call::Track(t) => CallRef::of_activity(Kind::Track, t.activity()),
+            Call::Page(p) => CallRef::of_activity(Kind::Page, p.activity()),
+            Call::Screen(s) => CallRef::of_activity(Kind::Screen, s.activity()),
+            Call::Identify(i) => CallRef {
+                ms: i.timestamp().timestamp_millis(),
+                message_id: message(i.message_id()),
+                traits: Some(TraitsRef::Map(i.traits())),
+                ..CallRef::actor_of(i.actor(), CallRef::bare(Kind::Identify))
+            },
+            Call::Group(g) => CallRef {
+                ms: g.timestamp().timestamp_millis(),
+                message_id: message(g.message_id()),
+                traits: Some(TraitsRef::Map(g.traits())),
+                group_id: nonempty(g.group_id().as_str()),
+                ..CallRef::actor_of(g.actor(), CallRef::bare(Kind::Group))
+            },
+            Call::Alias(a) => CallRef {
+                ms: a.timestamp().timestamp_millis(),
+                message_id: message(a.message_id()),
+                user_id: nonempty(a.user_id().as_str()),
+                previous_id: nonempty(a.previous_id()),
+                ..CallRef::bare(Kind::Alias)
+            },
+        }
+    }
+
+    #[inline]
+    fn of_activity(kind: Kind, a: &'a Activity) -> CallRef<'a> {
+        let context = a.context();
+        CallRef {
+            ms: a.timestamp().timestamp_millis(),
+            message_id: a.message_id().and_then(|m| nonempty(m.as_str())),
+            event: a.event(),
+            group_id: context.group_id().and_then(|g| nonempty(g.as_str())),
+            previous_id: None,
+            device_type: context.device_type(),
+            properties: PropertiesRef::Map(a.properties()),
+            traits: None,
+            ..CallRef::actor_of(a.actor(), CallRef::bare(kind))
+        }
+    }
+
+    /// A view of a call of `kind` with nothing else set.
+    #[inline]
+    fn bare(kind: Kind) -> CallRef<'a> {
+        CallRef {
+            kind,
+            ms: 0,
             user_id: None,
             anonymous_id: None,
-            message_id: call.message_id().and_then(|m| nonempty(m.as_str())),
+            message_id: None,
             event: "",
             group_id: None,
             previous_id: None,
             device_type: None,
             properties: PropertiesRef::ByUsage(&[]),
             traits: None,
-        };
-        let actor = match call {
-            Call::Identify(i) => {
-                r.kind = Kind::Identify;
-                r.traits = Some(TraitsRef::Map(i.traits()));
-                i.actor()
-            }
-            Call::Group(g) => {
-                r.kind = Kind::Group;
-                r.traits = Some(TraitsRef::Map(g.traits()));
-                r.group_id = nonempty(g.group_id().as_str());
-                g.actor()
-            }
-            Call::Alias(a) => {
-                r.kind = Kind::Alias;
-                r.user_id = nonempty(a.user_id().as_str());
-                r.previous_id = nonempty(a.previous_id());
-                return r;
-            }
-            Call::Track(t) => {
-                r.kind = Kind::Track;
-                t.activity().actor()
-            }
-            Call::Page(p) => {
-                r.kind = Kind::Page;
-                p.activity().actor()
-            }
-            Call::Screen(s) => {
-                r.kind = Kind::Screen;
-                s.activity().actor()
-            }
-        };
-        r.user_id = actor.user_id().and_then(|u| nonempty(u.as_str()));
-        r.anonymous_id = actor.anonymous_id().and_then(|a| nonempty(a.as_str()));
-        if let Some(activity) = call.activity() {
-            r.event = activity.event();
-            r.properties = PropertiesRef::Map(activity.properties());
-            let context = activity.context();
-            r.group_id = context.group_id().and_then(|g| nonempty(g.as_str()));
-            r.device_type = context.device_type();
         }
-        r
+    }
+
+    /// `rest` with the actor's ids.
+    #[inline]
+    fn actor_of(actor: &'a Actor, rest: CallRef<'a>) -> CallRef<'a> {
+        CallRef {
+            user_id: actor.user_id().and_then(|u| nonempty(u.as_str())),
+            anonymous_id: actor.anonymous_id().and_then(|a| nonempty(a.as_str())),
+            ..rest
+        }
     }
 
     /// The id the call is stored under: the user id when known.
     fn primary(&self) -> Option<&'a str> {
         self.user_id.or(self.anonymous_id)
-    }
-
-    /// The event name the engine scores.
-    fn scored_event(&self) -> &'a str {
-        match self.kind {
-            Kind::Page => PAGE_VIEWED,
-            Kind::Screen => SCREEN_VIEWED,
-            _ => self.event,
-        }
     }
 }
 
@@ -289,7 +297,7 @@ impl Engine {
             }
             _ => None,
         };
-        Some(self.ingest_ref(CallRef {
+        Some(self.ingest_ref(&mut CallRef {
             kind,
             ms: c.ms,
             user_id: c.user_id.as_deref(),
@@ -312,9 +320,9 @@ impl Engine {
         mut c: crate::json::Checked<'_>,
     ) -> Result<Outcome, Rejection> {
         let traits = std::mem::take(&mut c.traits);
-        let view = checked_view(&c, traits);
+        let mut view = checked_view(&c, traits);
         self.check_limits(&view, c.os_name.as_deref())?;
-        self.ingest_ref(view)
+        self.ingest_ref(&mut view)
     }
 
     /// Only what [`ingest_checked`](Self::ingest_checked) checks before it
@@ -367,25 +375,28 @@ impl Engine {
     /// assert_eq!(engine.ingest(&call), Ok(Outcome::Duplicate));
     /// ```
     pub fn ingest(&mut self, call: &Call) -> Result<Outcome, Rejection> {
-        let view = CallRef::of(call);
-        let os_name = call.activity().and_then(|a| a.context().os_name());
+        let mut view = CallRef::of(call);
+        let (os_name, values) = match call {
+            Call::Identify(i) => (None, Some(("traits", i.traits()))),
+            Call::Group(g) => (None, Some(("traits", g.traits()))),
+            Call::Alias(_) => (None, None),
+            _ => match call.activity() {
+                Some(a) => (a.context().os_name(), Some(("properties", a.properties()))),
+                None => (None, None),
+            },
+        };
         self.check_limits(&view, os_name)?;
-        match call {
-            Call::Identify(i) => check_finite("traits", i.traits())?,
-            Call::Group(g) => check_finite("traits", g.traits())?,
-            Call::Alias(_) => {}
-            _ => {
-                if let Some(activity) = call.activity() {
-                    check_finite("properties", activity.properties())?;
-                }
-            }
+        if let Some((field, values)) = values {
+            check_finite(field, values)?;
         }
-        self.ingest_ref(view)
+        self.ingest_ref(&mut view)
     }
 
     /// Ingests a borrowed view of a call (see [`CallRef`] for what its builder must
     /// have checked already).
-    pub(crate) fn ingest_ref(&mut self, mut call: CallRef<'_>) -> Result<Outcome, Rejection> {
+    ///
+    /// The view is borrowed, not moved: it is large, and a move is a copy.
+    pub(crate) fn ingest_ref(&mut self, call: &mut CallRef<'_>) -> Result<Outcome, Rejection> {
         let ms = call.ms;
         if let Some(clock) = self.clock_ms {
             let limit = clock.saturating_add(self.compiled.skew_ms);
@@ -435,10 +446,10 @@ impl Engine {
                 self.check_device_type(device)?;
             }
         }
-        self.check_entity_counts(&call)?;
+        self.check_entity_counts(call)?;
         let tiebreak = call.message_id.map_or(0, |m| fingerprint64(m.as_bytes()));
-        let day = day_of_ms(ms, self.compiled.offset);
-        let sender = self.sender(&call);
+        let (day, in_day) = day_and_ms_in_day(ms, self.compiled.offset);
+        let sender = self.sender(call);
         // The keys of forgotten days are gone too: such a call is folded, which a
         // copy of it cannot change (see `history`).
         let forgotten = self.state.retained_from.is_some_and(|r| day < r);
@@ -452,7 +463,7 @@ impl Engine {
         let mut warnings = Vec::new();
         match call.kind {
             Kind::Identify => {
-                let id = self.identified_actor(sender, &call, day, stamp);
+                let id = self.identified_actor(sender, call, day, stamp);
                 let target = &mut self.state.actors[id as usize].traits;
                 let traits = call.traits.take();
                 record_traits(
@@ -496,14 +507,19 @@ impl Engine {
                 }
             }
             Kind::Alias => {
-                let user = self.identified_actor(sender, &call, day, stamp);
+                let user = self.identified_actor(sender, call, day, stamp);
                 self.state.actors[user as usize].seen_at(ms, true);
                 let previous = self.actor(call.previous_id.unwrap_or_default(), ms, false);
                 self.link_parent(previous, user, day, stamp);
             }
             Kind::Track | Kind::Page | Kind::Screen => {
-                let id = self.identified_actor(sender, &call, day, stamp);
-                self.ingest_activity(id, &call, device, day, forgotten, &mut warnings);
+                let id = self.identified_actor(sender, call, day, stamp);
+                let at = At {
+                    day,
+                    in_day,
+                    forgotten,
+                };
+                self.ingest_activity(id, call, device, at, &mut warnings);
             }
         }
         Ok(if warnings.is_empty() {
@@ -598,17 +614,21 @@ impl Engine {
         }
     }
 
-    /// Stores an activity call; `forgotten`: its day is before the retained history.
+    /// Stores an activity call.
     fn ingest_activity(
         &mut self,
         id: u32,
         call: &CallRef<'_>,
         device: Option<&str>,
-        day: i32,
-        forgotten: bool,
+        at: At,
         warnings: &mut Vec<Warning>,
     ) {
         let ms = call.ms;
+        let At {
+            day,
+            in_day,
+            forgotten,
+        } = at;
         let account = match call.group_id {
             Some(g) => self.account(g, ms),
             None => IMPLICIT,
@@ -616,8 +636,12 @@ impl Engine {
         let device = device.map(|d| self.state.devices.intern(d).0);
         // Disjoint field borrows: the tables are read while the state is written.
         let compiled = &*self.compiled;
-        let info = compiled.event(call.scored_event());
-        let in_day = ms_in_day(ms, compiled.offset);
+        // The scored names of pages and screens are known: no lookup.
+        let info = match call.kind {
+            Kind::Page => compiled.page_event(),
+            Kind::Screen => compiled.screen_event(),
+            _ => compiled.event(call.event),
+        };
         let target = &mut self.state.actors[id as usize];
         if let Some(nps) = compiled.health.as_ref().and_then(|h| h.nps.as_ref())
             && call.kind == Kind::Track
@@ -698,6 +722,16 @@ impl Engine {
             }
         }
     }
+}
+
+/// When an activity call happened, in the configured offset.
+#[derive(Clone, Copy)]
+struct At {
+    day: i32,
+    /// Milliseconds into `day`.
+    in_day: u32,
+    /// `day` is before the retained history.
+    forgotten: bool,
 }
 
 /// Who sent a call: where its `messageId` is remembered.

@@ -491,7 +491,9 @@ impl ActorState {
 
 /// Inserts `item` into `list`, kept sorted by `key`, or combines it into the entry
 /// with the same key. Calls mostly arrive in time order, so the last entry is
-/// tried first: the usual case is a combine or a push, with no search.
+/// tried first: the usual case is a combine or a push, with no search. Next
+/// comes the entry before it: a day's calls with and without an account
+/// arrive interleaved, and fill that day's last two entries.
 #[inline]
 fn upsert_sorted<T: Default, K: Ord>(
     list: &mut TwoEndedVec<T>,
@@ -499,14 +501,23 @@ fn upsert_sorted<T: Default, K: Ord>(
     key: impl Fn(&T) -> K,
     combine: impl Fn(&mut T, &T),
 ) {
+    let k = key(&item);
     if let Some(last) = list.last_mut() {
-        match key(last).cmp(&key(&item)) {
+        match key(last).cmp(&k) {
             Ordering::Equal => return combine(last, &item),
             Ordering::Less => return list.push(item),
             Ordering::Greater => {}
         }
     }
-    match list.binary_search_by(|c| key(c).cmp(&key(&item))) {
+    if let Some(before) = list.len().checked_sub(2) {
+        let entry = &mut list[before];
+        match key(entry).cmp(&k) {
+            Ordering::Equal => return combine(entry, &item),
+            Ordering::Less => return list.insert(before + 1, item),
+            Ordering::Greater => {}
+        }
+    }
+    match list.binary_search_by(|c| key(c).cmp(&k)) {
         Ok(i) => combine(&mut list[i], &item),
         Err(i) => list.insert(i, item),
     }
