@@ -5,17 +5,14 @@ use std::hash::BuildHasher;
 
 use foldhash::SharedSeed;
 use foldhash::fast::SeedableRandomState;
+use hashbrown::HashTable;
 
 /// A table of names, each given the next dense id on first sight.
 ///
-/// Names live back to back in one string (`name(id)`, the saved state, sorting),
-/// and the index is an open-addressed table of 32-byte slots, one per id, that
-/// holds a name of up to [`INLINE`] bytes in the slot itself and a longer one as
-/// its place in the string. A lookup walks the slots from where the hash points;
-/// the slot of a short name answers alone, in one cache line, where an index of
-/// bare ids costs three dependent misses (the slot, the id's end, the name's
-/// bytes). Every slot also keeps 32 bits of the hash, so a long name is only
-/// read from the string when those bits and its length match.
+/// Names live back to back in one string, and the index is a `hashbrown` table of
+/// 4-byte ids hashed by their names: a map of boxed strings would keep every name
+/// twice (as key and in the id list), each in its own allocation, which at
+/// millions of users is most of the table's memory.
 ///
 /// The names are chosen by whoever sends the calls, so the hash is seeded at
 /// random per table: with a fixed hash, ids searched offline to share their low
@@ -27,97 +24,15 @@ pub(crate) struct Interner {
     /// Every name, one after the other.
     text: String,
     /// Where each name ends in `text` (it starts where the previous one ends).
-    /// `usize`, not `u32`: the hit path no longer reads it, so 4 bytes an id is
-    /// all a narrower type would save, against an error path in every `intern`
-    /// for tables whose names pass 4 GiB.
     ends: Vec<usize>,
-    /// The index: a power of two of slots (or none), at most [`MAX_LOAD`] full.
-    slots: Vec<Slot>,
+    /// The ids, hashed by their names.
+    index: HashTable<u32>,
     hasher: SeedableRandomState,
-    /// A copy of the slot `intern` found or filled last (empty: none). A sender's
-    /// calls come in bursts (an SDK's batch, a warehouse export ordered by user),
-    /// so the name asked for is often the one just asked for; a copy kept here
-    /// answers without hashing and without touching the index.
-    last: Slot,
-}
-
-/// The longest name a slot holds itself. Ids seen in practice (`user_000123`,
-/// `acc_02021`, device types, trait keys, most emails' local parts) fit; UUIDs (36
-/// bytes) and long emails take the string.
-const INLINE: usize = 23;
-
-/// The most of the slots that may be full, as a fraction over 8. Linear probing
-/// slows sharply past three quarters (a miss walks `(1 + 1/(1-a)^2)/2` slots).
-const MAX_LOAD: usize = 6;
-
-/// The first byte of `words` in a slot whose name lives in the string: no inline
-/// name is that long.
-const LONG: u64 = 0xFF;
-
-/// One id in the index. Aligned to 32 bytes so that a slot never straddles two
-/// cache lines.
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
-#[repr(C, align(32))]
-struct Slot {
-    /// The id plus one (`0`: an empty slot).
-    id1: u32,
-    /// The high 32 bits of the name's hash (the low bits choose the slot).
-    tag: u32,
-    /// The name as [`Key::words`]: up to [`INLINE`] bytes, its length then its
-    /// bytes then zeros; longer, [`LONG`] with the length above it, then the
-    /// name's start in `text`.
-    words: [u64; 3],
-}
-
-/// What a slot holds for a name, before it has an id or a place in the text.
-struct Key {
-    words: [u64; 3],
-}
-
-impl Key {
-    #[inline]
-    fn new(name: &str) -> Key {
-        let bytes = name.as_bytes();
-        if bytes.len() <= INLINE {
-            let mut packed = [0u8; 24];
-            packed[0] = bytes.len() as u8;
-            packed[1..=bytes.len()].copy_from_slice(bytes);
-            let word = |i: usize| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(&packed[i * 8..i * 8 + 8]);
-                u64::from_le_bytes(w)
-            };
-            Key {
-                words: [word(0), word(1), word(2)],
-            }
-        } else {
-            Key {
-                words: [LONG | ((bytes.len() as u64) << 8), 0, 0],
-            }
-        }
-    }
-
-    #[inline]
-    fn is_long(&self) -> bool {
-        self.words[0] & 0xFF == LONG
-    }
-}
-
-impl Slot {
-    /// Whether this slot holds `name`, whose key is `key`, with the hash's tag
-    /// already matched or not needed.
-    #[inline]
-    fn holds(&self, key: &Key, text: &str, name: &str) -> bool {
-        if self.words[0] != key.words[0] {
-            return false;
-        }
-        if key.is_long() {
-            let start = self.words[1] as usize;
-            text.as_bytes().get(start..start + name.len()) == Some(name.as_bytes())
-        } else {
-            self.words[1] == key.words[1] && self.words[2] == key.words[2]
-        }
-    }
+    /// The id `intern` returned last, plus one (`0`: none). A sender's calls come
+    /// in bursts (an SDK's batch, a warehouse export ordered by user), so the
+    /// name asked for is often the one just asked for; checking it first costs one
+    /// comparison and saves hashing and probing.
+    last: u32,
 }
 
 impl Default for Interner {
@@ -127,18 +42,13 @@ impl Default for Interner {
     }
 }
 
-/// The name of `id` in a table's storage.
+/// The name of `id` in a table's storage (a free function so that the index can
+/// be borrowed mutably while names are read).
 #[inline]
 fn name_in<'a>(text: &'a str, ends: &[usize], id: u32) -> &'a str {
     let id = id as usize;
     let start = if id == 0 { 0 } else { ends[id - 1] };
     &text[start..ends[id]]
-}
-
-/// Where the walk for `hash` starts, and the tag its slot keeps.
-#[inline]
-fn split(hash: u64, mask: usize) -> (usize, u32) {
-    (hash as usize & mask, (hash >> 32) as u32)
 }
 
 impl Interner {
@@ -156,9 +66,9 @@ impl Interner {
         Interner {
             text: String::new(),
             ends: Vec::new(),
-            slots: Vec::new(),
+            index: HashTable::new(),
             hasher,
-            last: Slot::default(),
+            last: 0,
         }
     }
 
@@ -171,107 +81,41 @@ impl Interner {
     /// The id of `name`, and whether it was new.
     #[inline]
     pub fn intern(&mut self, name: &str) -> (u32, bool) {
-        let key = Key::new(name);
-        if self.last.id1 != 0 && self.last.holds(&key, &self.text, name) {
-            return (self.last.id1 - 1, false);
+        if let Some(last) = self.last.checked_sub(1)
+            && self.name(last) == name
+        {
+            return (last, false);
         }
+        let (id, new) = self.intern_hashed(name);
+        self.last = id.wrapping_add(1);
+        (id, new)
+    }
+
+    fn intern_hashed(&mut self, name: &str) -> (u32, bool) {
         let hash = self.hash(name);
-        let (slot, new) = match self.find(&key, hash, name) {
-            Ok(at) => (self.slots[at], false),
-            Err(at) => (self.insert(key, hash, name, at), true),
-        };
-        self.last = slot;
-        (slot.id1 - 1, new)
-    }
-
-    /// The slot holding `name` (`Ok`), or the empty slot where it would go
-    /// (`Err`; `usize::MAX` when the index has no slots).
-    #[inline]
-    fn find(&self, key: &Key, hash: u64, name: &str) -> Result<usize, usize> {
-        if self.slots.is_empty() {
-            return Err(usize::MAX);
-        }
-        let mask = self.slots.len() - 1;
-        let (mut at, tag) = split(hash, mask);
-        loop {
-            let slot = &self.slots[at];
-            if slot.id1 == 0 {
-                return Err(at);
+        let (text, ends, index, hasher) = self.parts();
+        let entry = index.entry(
+            hash,
+            |&id| name_in(text, ends, id) == name,
+            |&id| hasher.hash_one(name_in(text, ends, id)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(found) => (*found.get(), false),
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                let id = ends.len() as u32;
+                text.push_str(name);
+                ends.push(text.len());
+                vacant.insert(id);
+                (id, true)
             }
-            if slot.tag == tag && slot.holds(key, &self.text, name) {
-                return Ok(at);
-            }
-            at = (at + 1) & mask;
         }
-    }
-
-    /// Gives `name` the next id in the empty slot `at` (found for `hash`), growing
-    /// the index first when it is full enough.
-    #[cold]
-    fn insert(&mut self, mut key: Key, hash: u64, name: &str, mut at: usize) -> Slot {
-        let id = self.ends.len() as u32;
-        let start = self.text.len();
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
-        if (self.ends.len()) * 8 > self.slots.len() * MAX_LOAD {
-            // Rebuilt from the names, new one included: its place is found anew.
-            self.rebuild((self.slots.len() * 2).max(8));
-            let (found, _) = split(hash, self.slots.len() - 1);
-            at = self.position_of(found, id);
-            return self.slots[at];
-        }
-        if key.is_long() {
-            key.words[1] = start as u64;
-        }
-        let slot = Slot {
-            id1: id + 1,
-            tag: (hash >> 32) as u32,
-            words: key.words,
-        };
-        self.slots[at] = slot;
-        slot
-    }
-
-    /// The slot of `id`, walking from `at`.
-    fn position_of(&self, mut at: usize, id: u32) -> usize {
-        let mask = self.slots.len() - 1;
-        while self.slots[at].id1 != id + 1 {
-            at = (at + 1) & mask;
-        }
-        at
-    }
-
-    /// Files every id again in `capacity` (a power of two) slots, reading the
-    /// names in order from the string.
-    fn rebuild(&mut self, capacity: usize) {
-        let mut slots = vec![Slot::default(); capacity];
-        let mask = capacity - 1;
-        let mut start = 0;
-        for (id, &end) in self.ends.iter().enumerate() {
-            let name = &self.text[start..end];
-            let (mut at, tag) = split(self.hasher.hash_one(name), mask);
-            while slots[at].id1 != 0 {
-                at = (at + 1) & mask;
-            }
-            let mut key = Key::new(name);
-            if key.is_long() {
-                key.words[1] = start as u64;
-            }
-            slots[at] = Slot {
-                id1: id as u32 + 1,
-                tag,
-                words: key.words,
-            };
-            start = end;
-        }
-        self.slots = slots;
     }
 
     #[inline]
     pub fn get(&self, name: &str) -> Option<u32> {
-        self.find(&Key::new(name), self.hash(name), name)
-            .ok()
-            .map(|at| self.slots[at].id1 - 1)
+        self.index
+            .find(self.hash(name), |&id| self.name(id) == name)
+            .copied()
     }
 
     /// Whether `name` is interned already.
@@ -289,23 +133,30 @@ impl Interner {
         self.ends.len()
     }
 
-    /// Gives back the spare capacity of the names and the index (the index keeps
-    /// the fewest slots that hold every id within the load limit).
+    /// Gives back the spare capacity of the names and the index.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
-        let mut capacity = if self.ends.is_empty() { 0 } else { 8 };
-        while self.ends.len() * 8 > capacity * MAX_LOAD {
-            capacity *= 2;
-        }
-        if capacity < self.slots.len() {
-            if capacity == 0 {
-                self.slots = Vec::new();
-            } else {
-                self.rebuild(capacity);
-            }
-        }
-        self.slots.shrink_to_fit();
+        let (text, ends, index, hasher) = self.parts();
+        index.shrink_to_fit(|&id| hasher.hash_one(name_in(text, ends, id)));
+    }
+
+    /// The fields borrowed apart, so that the index can change while the names
+    /// are read.
+    fn parts(
+        &mut self,
+    ) -> (
+        &mut String,
+        &mut Vec<usize>,
+        &mut HashTable<u32>,
+        &SeedableRandomState,
+    ) {
+        (
+            &mut self.text,
+            &mut self.ends,
+            &mut self.index,
+            &self.hasher,
+        )
     }
 
     /// The names in id order.
@@ -451,8 +302,13 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    /// An index that keeps short names in its slots (tried, see BENCHMARKS.md,
+    /// 2026-12-05) kept up to 23 bytes there: names on either side of such a
+    /// boundary, and differing only at it, are where an index goes wrong.
+    const INLINE: usize = 23;
+
     #[test]
-    fn names_at_the_inline_boundary_stay_apart() {
+    fn names_around_inline_lengths_stay_apart() {
         let mut table = Interner::with_seed(3);
         let mut names = vec![String::new(), "a".into(), "a\u{0}".into(), "\u{0}".into()];
         for len in [INLINE - 1, INLINE, INLINE + 1, 2 * INLINE] {
@@ -484,9 +340,7 @@ mod tests {
         for name in &names {
             table.intern(name);
         }
-        let before = table.slots.len();
         table.shrink_to_fit();
-        assert!(table.slots.len() <= before);
         let copy = table.clone();
         for (i, name) in names.iter().enumerate() {
             assert_eq!(table.get(name), Some(i as u32));
