@@ -6,6 +6,12 @@
 //! `serde_json::Value`. The `_rich` pair does the same on the lines an SDK such as
 //! analytics.js really sends (about 800 bytes: library, page, user agent, locale,
 //! integrations, several timestamps), where most of the line is skipped.
+//!
+//! `intern` times the id table alone (the crate's private `Interner`, compiled
+//! into this bench from its source) at 1 M names in a random order: `hit` looks up
+//! names all present, `new` fills an empty table (growth included), `absent` looks
+//! up names never interned. `short` names are like `user_0000123` (12 bytes),
+//! `uuid` ones are 36 bytes.
 
 use criterion::measurement::WallTime;
 use criterion::{
@@ -13,6 +19,11 @@ use criterion::{
 };
 use pulsecheck::sample::{self, Sample};
 use pulsecheck::{Call, Engine, JsonScratch};
+
+// Not every method of the table is timed here.
+#[allow(dead_code)]
+#[path = "../src/intern.rs"]
+mod intern;
 
 fn ingest(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
@@ -256,5 +267,78 @@ fn json_reader(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ingest, typed_at_scale, json_reader);
+/// `n` names of one shape, in an order shuffled with a fixed seed.
+fn shuffled_names(n: usize, shape: fn(u64) -> String, salt: u64) -> Vec<String> {
+    let mut names: Vec<String> = (0..n as u64).map(|i| shape(i ^ salt)).collect();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ salt;
+    for i in (1..names.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        names.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    names
+}
+
+fn interner(c: &mut Criterion) {
+    use intern::Interner;
+    const N: usize = 1_000_000;
+    const SEED: u64 = 0x5eed;
+    let mut group = c.benchmark_group("intern");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(N as u64));
+    let short: fn(u64) -> String = |i| format!("user_{i:07}");
+    let uuid: fn(u64) -> String = |i| {
+        let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+            h >> 32,
+            (h >> 16) & 0xFFFF,
+            h & 0xFFF,
+            i & 0xFFF,
+            i & 0xFFFF_FFFF_FFFF
+        )
+    };
+    for (shape_name, shape) in [("short", short), ("uuid", uuid)] {
+        let names = shuffled_names(N, shape, 0);
+        let mut full = Interner::with_seed(SEED);
+        for name in &names {
+            full.intern(name);
+        }
+        let lookups = shuffled_names(N, shape, 0);
+        let lookups: Vec<&String> = {
+            // The same names in another order than they were interned in.
+            let mut order: Vec<&String> = lookups.iter().collect();
+            order.reverse();
+            order
+        };
+        let absent = shuffled_names(N, shape, 1 << 40);
+        group.bench_function(BenchmarkId::new("hit", shape_name), |b| {
+            b.iter(|| {
+                for name in &lookups {
+                    std::hint::black_box(full.intern(name));
+                }
+            })
+        });
+        group.bench_function(BenchmarkId::new("new", shape_name), |b| {
+            b.iter(|| {
+                let mut table = Interner::with_seed(SEED);
+                for name in &names {
+                    std::hint::black_box(table.intern(name));
+                }
+                table
+            })
+        });
+        group.bench_function(BenchmarkId::new("absent", shape_name), |b| {
+            b.iter(|| {
+                for name in &absent {
+                    std::hint::black_box(full.get(name));
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ingest, typed_at_scale, json_reader, interner);
 criterion_main!(benches);

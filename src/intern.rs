@@ -301,4 +301,110 @@ mod tests {
         }
         assert_eq!(a, b);
     }
+
+    /// An index that keeps short names in its slots (tried, see BENCHMARKS.md,
+    /// 2026-12-05) kept up to 23 bytes there: names on either side of such a
+    /// boundary, and differing only at it, are where an index goes wrong.
+    const INLINE: usize = 23;
+
+    #[test]
+    fn names_around_inline_lengths_stay_apart() {
+        let mut table = Interner::with_seed(3);
+        let mut names = vec![String::new(), "a".into(), "a\u{0}".into(), "\u{0}".into()];
+        for len in [INLINE - 1, INLINE, INLINE + 1, 2 * INLINE] {
+            for last in ['a', 'b', '\u{0}'] {
+                names.push(format!("{}{last}", "x".repeat(len - 1)));
+            }
+            // Two bytes of a character across the boundary.
+            names.push(format!("{}é", "x".repeat(len - 2)));
+        }
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.intern(name), (i as u32, true), "{name:?}");
+        }
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.get(name), Some(i as u32), "{name:?}");
+            assert_eq!(table.name(i as u32), name);
+            assert_eq!(table.intern(name), (i as u32, false), "{name:?}");
+        }
+        for absent in ["b", "x", &"x".repeat(INLINE), &"x".repeat(INLINE + 1)] {
+            assert_eq!(table.get(absent), None, "{absent:?}");
+        }
+    }
+
+    #[test]
+    fn shrinking_and_cloning_keep_every_id() {
+        let mut table = Interner::with_seed(5);
+        let names: Vec<String> = (0..1_000)
+            .map(|i| format!("{i:0>width$}", width = 1 + i % 40))
+            .collect();
+        for name in &names {
+            table.intern(name);
+        }
+        table.shrink_to_fit();
+        let copy = table.clone();
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(table.get(name), Some(i as u32));
+            assert_eq!(copy.get(name), Some(i as u32));
+        }
+        let mut empty = Interner::with_seed(5);
+        empty.shrink_to_fit();
+        assert_eq!(empty.get(""), None);
+        assert_eq!(empty.intern(""), (0, true));
+    }
+
+    /// The number of cases a property test runs: `default`, or `PROPTEST_CASES` when
+    /// set (for longer runs; the seed is fixed in `.cargo/config.toml`).
+    fn cases_or(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    /// Names that are hard to tell apart: sharing long prefixes, differing only in
+    /// their last byte, around the inline length, empty or nearly, non-ASCII.
+    fn tricky_name() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[ab\\x00]{0,3}",
+            "user_0{0,3}[0-9]{1,3}",
+            (0..3 * INLINE, "[a-c\\x00é]").prop_map(|(n, last)| format!("{}{last}", "p".repeat(n))),
+            "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+            "\\PC{0,40}",
+            "[a-c]{20,60}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(cases_or(128)))]
+
+        #[test]
+        fn agrees_with_a_map(
+            seed in proptest::prelude::any::<u64>(),
+            calls in proptest::collection::vec((proptest::prelude::any::<bool>(), tricky_name()), 0..300),
+        ) {
+            let mut table = Interner::with_seed(seed);
+            let mut model: std::collections::HashMap<String, u32> = Default::default();
+            for (intern, name) in &calls {
+                if *intern {
+                    let next = model.len() as u32;
+                    let id = *model.entry(name.clone()).or_insert(next);
+                    proptest::prop_assert_eq!(table.intern(name), (id, id == next));
+                } else {
+                    proptest::prop_assert_eq!(table.get(name), model.get(name).copied());
+                }
+                proptest::prop_assert_eq!(table.len(), model.len());
+            }
+            table.shrink_to_fit();
+            for (name, &id) in &model {
+                proptest::prop_assert_eq!(table.name(id), name.as_str());
+                proptest::prop_assert_eq!(table.get(name), Some(id));
+                proptest::prop_assert!(table.contains(name));
+            }
+            let mut copy = table.clone();
+            for (name, &id) in &model {
+                proptest::prop_assert_eq!(copy.intern(name), (id, false));
+            }
+        }
+    }
 }
