@@ -161,8 +161,8 @@ impl Record {
 }
 
 impl Drop for Record {
-    /// Drops the values one by one through [`Value::discard`]: a snapshot's drop
-    /// is mostly the drop of its records' values, most of which own nothing.
+    // The values go one by one through `Value::discard`: a snapshot's drop is
+    // mostly the drop of its records' values, most of which own nothing.
     fn drop(&mut self) {
         for v in std::mem::take(&mut self.values) {
             v.discard();

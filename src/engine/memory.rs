@@ -17,8 +17,8 @@ impl Engine {
     /// Ingest grows each user's lists (daily activity, devices, usage, `messageId`
     /// keys, …) by a quarter to a half of their items at a time, so after a bulk
     /// load about an eighth of the engine's memory is spare room for calls that
-    /// may never come (the scale example: 3 504 bytes per user after ingest,
-    /// 3 077 after this call), and a user's lists lie wherever the allocator had
+    /// may never come (the scale example, 2 M events: 3 200 bytes per user after
+    /// ingest, 2 832 after this call), and a user's lists lie wherever the allocator had
     /// room when they last grew. A host that loads a backlog and
     /// then mostly takes snapshots can call this once: the lists are copied into
     /// allocations of exactly their size, a batch of users at a time, and the old
