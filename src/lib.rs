@@ -200,6 +200,8 @@ pub mod sample;
 mod schema;
 mod snapshot;
 mod source;
+#[cfg(test)]
+mod testing;
 mod time;
 mod trim;
 mod value;

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use hashbrown::HashTable;
+
 use super::rules::CompiledRules;
 use super::{Config, ConfigErrors, Curve};
 use crate::properties::{self, Columns};
@@ -272,22 +274,19 @@ impl Compiled {
 
 /// The configured event names, looked up once per activity call.
 ///
-/// A general hash table hashes the whole name with a keyed hash, then compares
-/// the text. These names are fixed when the configuration is compiled, so the
-/// table here needs no protection against names crafted to collide (a lookup
-/// only probes the run of configured names its slot falls in), and a name of
-/// up to 16 bytes (nearly every event name) is both hashed and compared as its
-/// length and two words.
+/// A general map hashes the whole name with a keyed hash, then compares the
+/// text. These names are fixed when the configuration is compiled, so the index
+/// needs no seed against names crafted to collide (a lookup only meets the
+/// configured names in its probe sequence, never a name a client added), and a
+/// name of up to 16 bytes (nearly every event name) is both hashed and compared
+/// as its length and two words.
 #[derive(Debug, Clone)]
 struct EventTable {
-    /// Open addressing, linear probing, at most a quarter full: an index into
-    /// `keys`, or `EMPTY`.
-    slots: Box<[u32]>,
+    /// Indexes into `keys`, hashed by [`Words::hash`].
+    index: HashTable<u32>,
     keys: Vec<EventKey>,
     info: Vec<EventInfo>,
 }
-
-const EMPTY: u32 = u32::MAX;
 
 #[derive(Debug, Clone)]
 struct EventKey {
@@ -349,47 +348,113 @@ fn le32(bytes: &[u8]) -> u64 {
 
 impl EventTable {
     fn new(events: Vec<(Box<str>, EventInfo)>) -> EventTable {
-        let size = (events.len() * 4).next_power_of_two().max(8);
         let mut table = EventTable {
-            slots: vec![EMPTY; size].into_boxed_slice(),
+            index: HashTable::with_capacity(events.len()),
             keys: Vec::with_capacity(events.len()),
             info: Vec::with_capacity(events.len()),
         };
         for (name, info) in events {
             let words = Words::of(&name);
-            let mut slot = table.first_slot(&words);
-            while table.slots[slot] != EMPTY {
-                slot = (slot + 1) & (size - 1);
-            }
-            table.slots[slot] = table.keys.len() as u32;
+            let keys = &table.keys;
+            table
+                .index
+                .insert_unique(words.hash(), keys.len() as u32, |&i| {
+                    keys[i as usize].words.hash()
+                });
             table.keys.push(EventKey { words, name });
             table.info.push(info);
         }
         table
     }
 
-    #[inline]
-    fn first_slot(&self, words: &Words) -> usize {
-        // The high bits: the multiply mixes every input bit into them. The
-        // table has at least 8 slots, so the shift is below 64.
-        let bits = self.slots.len().trailing_zeros();
-        (words.hash() >> (64 - bits)) as usize
-    }
-
     /// The index of `name` in `info`.
     #[inline]
     fn find(&self, name: &str) -> Option<u32> {
         let words = Words::of(name);
-        let mask = self.slots.len() - 1;
-        let mut slot = self.first_slot(&words);
-        loop {
-            // An empty slot ends the run: `EMPTY` is past every key.
-            let i = *self.slots.get(slot)?;
-            let key = self.keys.get(i as usize)?;
-            if key.words == words && (words.len <= WORDS_COVER || &*key.name == name) {
-                return Some(i);
+        self.index
+            .find(words.hash(), |&i| {
+                let key = &self.keys[i as usize];
+                key.words == words && (words.len <= WORDS_COVER || &*key.name == name)
+            })
+            .copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::{EventInfo, EventTable};
+    use crate::testing::cases_or;
+
+    /// Names that the two words alone would confuse, if they covered less:
+    /// every length around the 4-, 8- and 16-byte seams, names differing in one
+    /// middle byte, and long names sharing their first and last eight bytes.
+    fn tricky_names() -> Vec<String> {
+        let mut names = Vec::new();
+        for len in 0..=24 {
+            let base: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            names.push(base.clone());
+            if len > 0 {
+                let mut bytes = base.into_bytes();
+                bytes[len / 2] = b'Z';
+                names.push(String::from_utf8(bytes).expect("ASCII"));
             }
-            slot = (slot + 1) & mask;
+        }
+        names.push("Report Run, first of two".to_owned());
+        names.push("Report Run, other of two".to_owned());
+        names.push("Éléments créés".to_owned());
+        names
+    }
+
+    fn table_of(names: &[String]) -> (EventTable, HashMap<&str, u32>) {
+        let mut model = HashMap::new();
+        let mut events = Vec::new();
+        for name in names {
+            if !model.contains_key(name.as_str()) {
+                model.insert(name.as_str(), events.len() as u32);
+                events.push((name.clone().into_boxed_str(), EventInfo::default()));
+            }
+        }
+        (EventTable::new(events), model)
+    }
+
+    #[test]
+    fn finds_exactly_the_configured_names() {
+        let all = tricky_names();
+        // Every other name configured, the rest only looked up.
+        let configured: Vec<String> = all.iter().step_by(2).cloned().collect();
+        let (table, model) = table_of(&configured);
+        for name in &all {
+            assert_eq!(
+                table.find(name),
+                model.get(name.as_str()).copied(),
+                "{name:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: cases_or(256),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// The table answers as a map of the names would, for any names.
+        #[test]
+        fn agrees_with_a_map(
+            configured in prop::collection::vec("[a-c ]{0,20}", 0..40),
+            asked in prop::collection::vec("[a-c ]{0,20}", 0..40),
+        ) {
+            let (table, model) = table_of(&configured);
+            for name in configured.iter().chain(&asked) {
+                prop_assert_eq!(table.find(name), model.get(name.as_str()).copied());
+            }
         }
     }
 }

@@ -304,3 +304,67 @@ impl Walk<'_> {
         self.add(s.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::ingest::{CallRef, Kind, PropertiesRef};
+    use crate::config::{Config, Limits};
+    use crate::testing::cases_or;
+    use crate::{Engine, Rejection};
+
+    fn text(len: usize) -> String {
+        "x".repeat(len)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: cases_or(512),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// The glance clears only calls the walk clears, and every refusal is
+        /// the walk's: around every limit, with any field absent.
+        #[test]
+        fn the_glance_agrees_with_the_walk(
+            limits in (1usize..24, 1usize..24, 1usize..120),
+            ids in prop::array::uniform4(prop::option::of(0usize..30)),
+            names in (0usize..30, prop::option::of(0usize..30), prop::option::of(0usize..30)),
+            kind in prop::sample::select(vec![Kind::Track, Kind::Page, Kind::Screen, Kind::Identify]),
+        ) {
+            let (max_id, max_name, max_call) = limits;
+            let config = Config::builder()
+                .limits(
+                    Limits::default()
+                        .with_max_id_bytes(max_id)
+                        .with_max_name_bytes(max_name)
+                        .with_max_call_bytes(max_call),
+                )
+                .build();
+            let Ok(config) = config else { return Ok(()) };
+            let engine = Engine::new(config).expect("a valid config");
+            let [message, user, anonymous, group] = ids.map(|n| n.map(text));
+            let (event, os, device) = (text(names.0), names.1.map(text), names.2.map(text));
+            let call = CallRef {
+                kind,
+                ms: 0,
+                user_id: user.as_deref(),
+                anonymous_id: anonymous.as_deref(),
+                message_id: message.as_deref(),
+                event: &event,
+                group_id: group.as_deref(),
+                previous_id: None,
+                device_type: device.as_deref(),
+                properties: PropertiesRef::ByUsage(&[]),
+                traits: None,
+            };
+            let walked: Result<(), Rejection> = engine.walk_limits(&call, os.as_deref());
+            if super::fits_at_a_glance(engine.compiled.config.limits(), &call, os.as_deref()) {
+                prop_assert_eq!(walked.clone(), Ok(()));
+            }
+            prop_assert_eq!(engine.check_limits(&call, os.as_deref()), walked);
+        }
+    }
+}

@@ -691,15 +691,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// The number of cases a property test runs: `default`, or `PROPTEST_CASES`
-    /// when set (the seed is fixed in `.cargo/config.toml`).
-    fn cases_or(default: u32) -> u32 {
-        std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    }
+    use crate::testing::cases_or;
 
     /// A spread of keys over many days, some sharing a day.
     fn keys(n: u64) -> Vec<u64> {

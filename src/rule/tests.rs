@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::ast::{BinOp, Expr, ExprKind, Func, Lit, PropRef, Scope};
 use super::{EvalInput, Rule, RuleContext, RuleLimits};
+use crate::testing::cases_or;
 use crate::{PropertyType, Record, RecordKind, Schema, Value};
 
 fn lit() -> impl Strategy<Value = Lit> {
@@ -140,15 +141,6 @@ fn value() -> impl Strategy<Value = Value> {
             .prop_map(|s| Value::DateTime(DateTime::<Utc>::from_timestamp(s, 0).unwrap())),
         prop::collection::vec("[a-c]{0,2}".prop_map(Value::from), 0..3).prop_map(Value::List),
     ]
-}
-
-/// The number of cases a property test runs: `default`, or `PROPTEST_CASES` when
-/// set (for longer runs; the seed is fixed in `.cargo/config.toml`).
-fn cases_or(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 proptest! {
